@@ -1,0 +1,67 @@
+package dev.indelible.cli;
+
+import dev.indelible.log.LogConfig;
+import dev.indelible.log.envelope.EventLimits;
+import dev.indelible.server.IndelibleServer;
+import dev.indelible.server.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code indelible server}: runs a single-node server until interrupted. */
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Run a single-node indelible server.")
+final class ServerCommand implements Callable<Integer> {
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to serve HTTP on (default: ${DEFAULT-VALUE}).",
+            defaultValue = "127.0.0.1:8080")
+    String listen;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "data")
+    Path data;
+
+    @Option(names = "--origin-host", paramLabel = "HOST", description = "Host part of new logs' checkpoint origins, <host>/<log> (default: the --listen address).")
+    String originHost;
+
+    @Option(names = "--checkpoint-interval", paramLabel = "MILLIS", description = "Shortest time between checkpoints, ms (default: ${DEFAULT-VALUE}).",
+            defaultValue = "1000")
+    long checkpointIntervalMillis;
+
+    @Option(names = "--event-max-bytes", paramLabel = "BYTES", description = "Largest accepted event (default: ${DEFAULT-VALUE}).",
+            defaultValue = "1048576")
+    int eventMaxBytes;
+
+    @Option(names = "--body-max-bytes", paramLabel = "BYTES", description = "Largest accepted request body (default: ${DEFAULT-VALUE}).",
+            defaultValue = "33554432")
+    long bodyMaxBytes;
+
+    @Override
+    public Integer call() throws Exception {
+        HostPort address = HostPort.parse(listen);
+        LogConfig logConfig = LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(checkpointIntervalMillis));
+        EventLimits limits = EventLimits.defaults().withEventMaxBytes(eventMaxBytes);
+        ServerConfig config = new ServerConfig(
+                address.host(),
+                address.port(),
+                data.toAbsolutePath(),
+                originHost != null ? originHost : address.host() + ":" + address.port(),
+                bodyMaxBytes,
+                logConfig,
+                limits);
+        IndelibleServer server = IndelibleServer.start(config);
+        if (server.keyCreated()) {
+            System.out.println("Created the log signing key in " + data.resolve("keys"));
+        }
+        System.out.println("Verifier key: " + server.verifierKey());
+        System.out.println("Listening on http://" + address.host() + ":" + server.port());
+        System.out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.indelible.log;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.indelible.log.envelope.EnvelopeWriter;
+import dev.indelible.log.envelope.EventLimits;
+import dev.indelible.log.envelope.EventParser;
+import dev.indelible.log.envelope.PreparedEntry;
+import dev.indelible.log.envelope.Source;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The append use case: parse a request body into events, wrap each in the version 1 envelope with
+ * the receive time and source fixed <em>before</em> sequencing, store detached bodies, and append
+ * the leaves all-or-nothing. Runs on the caller's thread (parsing, canonicalization and leaf
+ * hashing happen in parallel across requests); only sequencing is serialized.
+ */
+public final class AppendService {
+    /** How long an append waits to become durable before the caller is told to retry. */
+    public static final long APPEND_TIMEOUT_SECONDS = 30;
+
+    private final AuditLogs logs;
+    private final EventParser parser;
+    private final EnvelopeWriter envelopes;
+    private final Clock clock;
+
+    /** An append service over {@code logs}. */
+    public AppendService(AuditLogs logs, EventLimits limits, Clock clock) {
+        this.logs = logs;
+        this.parser = new EventParser(limits);
+        this.envelopes = new EnvelopeWriter(limits);
+        this.clock = clock;
+    }
+
+    /** What an append returns: the log, and each entry's position and hash, in request order. */
+    public record Result(AuditLog log, List<Appended> entries) {
+        /** The tree size that includes every entry of this append. */
+        public long coveringTreeSize() {
+            return entries.get(entries.size() - 1).leafIndex() + 1;
+        }
+    }
+
+    /**
+     * Appends every event in {@code body}, or none. The log is created on its first successful
+     * parse; a malformed body never creates a log.
+     */
+    public Result append(LogName name, byte[] body, String contentType, Source source) {
+        if (name.isSystem()) {
+            throw new IndelibleException(ErrorCode.INVALID_LOG_NAME, "system log " + name + " is written by the server only");
+        }
+        List<ObjectNode> events = parser.parse(body, contentType);
+        Instant receivedAt = clock.instant();
+        List<PreparedEntry> prepared = new ArrayList<>(events.size());
+        for (ObjectNode event : events) {
+            prepared.add(envelopes.write(event, receivedAt, source));
+        }
+        AuditLog log = logs.getOrCreate(name);
+        List<Leaf> leaves = new ArrayList<>(prepared.size());
+        for (PreparedEntry entry : prepared) {
+            entry.detachedBody().ifPresent(log::putBody);
+            leaves.add(new Leaf(entry.leafBytes(), entry.leafHash()));
+        }
+        return new Result(log, await(log.append(leaves)));
+    }
+
+    /** Appends already-built events of a system log (such as {@code _access}). */
+    public Result appendSystem(LogName name, List<ObjectNode> events, Source source) {
+        Instant receivedAt = clock.instant();
+        AuditLog log = logs.getOrCreate(name);
+        List<Leaf> leaves = new ArrayList<>(events.size());
+        for (ObjectNode event : events) {
+            PreparedEntry entry = envelopes.write(event, receivedAt, source);
+            entry.detachedBody().ifPresent(log::putBody);
+            leaves.add(new Leaf(entry.leafBytes(), entry.leafHash()));
+        }
+        return new Result(log, await(log.append(leaves)));
+    }
+
+    /** Waits for the checkpoint that covers an append. */
+    public PublishedCheckpoint awaitCheckpoint(Result result) {
+        return await(result.log().awaitCheckpoint(result.coveringTreeSize()));
+    }
+
+    private static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(APPEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IndelibleException ie) {
+                throw new IndelibleException(ie.code(), ie.getMessage(), ie);
+            }
+            throw new IndelibleException(ErrorCode.INTERNAL, "append failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IndelibleException(
+                    ErrorCode.OVERLOADED, "append not durable within " + APPEND_TIMEOUT_SECONDS + " s; retry", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IndelibleException(ErrorCode.OVERLOADED, "interrupted while appending", e);
+        }
+    }
+}

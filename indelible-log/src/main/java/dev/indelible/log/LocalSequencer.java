@@ -1,0 +1,255 @@
+package dev.indelible.log;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sequences appends on one node: a single thread takes every waiting request (up to {@code
+ * batchMaxSize} entries), writes them to the segments and the tree, and makes them durable with
+ * <em>one</em> fsync shared by all of them (group commit). While that fsync runs, new requests
+ * queue up and form the next batch, so throughput grows with concurrency instead of being bound by
+ * the fsync rate.
+ *
+ * <p>The same thread publishes checkpoints: at most once per {@code checkpointInterval}, when the
+ * tree has grown, it fsyncs the hash rows, signs the checkpoint, stores it durably, and only then
+ * exposes it. One writer thread means the storage needs no locks on its write path.
+ *
+ * <p><b>Contract of {@link #submit}:</b> the returned future completes with the leaf index of the
+ * request's first entry only after every entry of the request is durable (fsync'd); the entries
+ * of one request get consecutive leaf indexes and are written all-or-nothing. If the write or the
+ * fsync fails, the future fails, the log enters the failed state, and no later append is accepted
+ * (a failed fsync is never retried: the page cache state is unknown).
+ */
+final class LocalSequencer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalSequencer.class);
+
+    private record Request(List<Leaf> leaves, CompletableFuture<Long> done) {}
+
+    private record CheckpointWaiter(long treeSize, CompletableFuture<PublishedCheckpoint> done) {}
+
+    private final LogStorage storage;
+    private final LogConfig config;
+    private final CheckpointPublisher publisher;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final ArrayDeque<Request> queue = new ArrayDeque<>();
+    private final List<CheckpointWaiter> checkpointWaiters = new ArrayList<>();
+    private final Thread thread;
+    private long queuedEntries;
+    private boolean closed;
+    private long lastCheckpointMillis;
+
+    LocalSequencer(LogStorage storage, LogConfig config, CheckpointPublisher publisher, Clock clock) {
+        this.storage = storage;
+        this.config = config;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.thread = Thread.ofPlatform()
+                .name("sequencer-" + storage.directory().getFileName())
+                .daemon(true)
+                .unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Queues a request; see the class contract. Throws {@link ErrorCode#OVERLOADED} when the backlog is full. */
+    CompletableFuture<Long> submit(List<Leaf> leaves) {
+        storage.failure().ifPresent(reason -> {
+            throw new IndelibleException(ErrorCode.STORAGE_FAILED, "log refuses appends: " + reason);
+        });
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down");
+            }
+            if (queuedEntries + leaves.size() > config.pushbackMaxOutstanding() && queuedEntries > 0) {
+                throw new IndelibleException(
+                        ErrorCode.OVERLOADED,
+                        "append backlog full: " + queuedEntries + " entries waiting, limit "
+                                + config.pushbackMaxOutstanding());
+            }
+            queue.add(new Request(List.copyOf(leaves), done));
+            queuedEntries += leaves.size();
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+        return done;
+    }
+
+    /** Completes once a checkpoint covering {@code treeSize} is published (it may already be). */
+    CompletableFuture<PublishedCheckpoint> awaitCheckpoint(long treeSize) {
+        CompletableFuture<PublishedCheckpoint> done = new CompletableFuture<>();
+        lock.lock();
+        try {
+            PublishedCheckpoint latest = publisher.latest();
+            if (latest != null && latest.treeSize() >= treeSize) {
+                done.complete(latest);
+            } else if (closed) {
+                done.completeExceptionally(new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down"));
+            } else {
+                checkpointWaiters.add(new CheckpointWaiter(treeSize, done));
+                notEmpty.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        return done;
+    }
+
+    private void run() {
+        while (true) {
+            List<Request> batch;
+            try {
+                batch = takeBatch();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (batch == null) {
+                break;
+            }
+            if (!batch.isEmpty()) {
+                writeBatch(batch);
+            }
+            publishIfDue(false);
+        }
+        publishIfDue(true);
+        failPending(new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down"));
+    }
+
+    /** Waits until requests are queued or a checkpoint falls due; null once closed and drained. */
+    private List<Request> takeBatch() throws InterruptedException {
+        lock.lock();
+        try {
+            while (queue.isEmpty() && !closed) {
+                boolean grown = storage.head().treeSize() > publisher.latestTreeSize();
+                long wait = millisUntilCheckpointDue();
+                if (grown && wait <= 0) {
+                    return List.of();
+                }
+                notEmpty.await(grown ? wait : config.checkpointInterval().toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (queue.isEmpty()) {
+                return null;
+            }
+            List<Request> batch = new ArrayList<>();
+            int entries = 0;
+            while (!queue.isEmpty() && (entries == 0 || entries + queue.peek().leaves().size() <= config.batchMaxSize())) {
+                Request request = queue.poll();
+                entries += request.leaves().size();
+                batch.add(request);
+            }
+            queuedEntries -= entries;
+            return batch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long millisUntilCheckpointDue() {
+        return lastCheckpointMillis + config.checkpointInterval().toMillis() - clock.millis();
+    }
+
+    private void writeBatch(List<Request> batch) {
+        List<Long> firstIndexes = new ArrayList<>(batch.size());
+        try {
+            for (Request request : batch) {
+                firstIndexes.add(storage.integrate(request.leaves()));
+            }
+            storage.syncEntries();
+        } catch (IOException | RuntimeException e) {
+            storage.fail("append failed, log stopped (fail-stop): " + e);
+            IndelibleException failure =
+                    new IndelibleException(ErrorCode.STORAGE_FAILED, "append not durable: " + e.getMessage(), e);
+            for (Request request : batch) {
+                request.done().completeExceptionally(failure);
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done().complete(firstIndexes.get(i));
+        }
+    }
+
+    private void publishIfDue(boolean evenIfEarly) {
+        if (storage.failure().isPresent() || (!evenIfEarly && millisUntilCheckpointDue() > 0)) {
+            return;
+        }
+        TreeHead head = storage.head();
+        if (head.treeSize() <= publisher.latestTreeSize()) {
+            return;
+        }
+        try {
+            PublishedCheckpoint published = publisher.publish(head);
+            lastCheckpointMillis = clock.millis();
+            completeWaiters(published);
+        } catch (IOException | RuntimeException e) {
+            storage.fail("checkpoint could not be stored, log stopped (fail-stop): " + e);
+            LOG.error("publishing checkpoint {} failed", head.treeSize(), e);
+        }
+    }
+
+    private void completeWaiters(PublishedCheckpoint published) {
+        lock.lock();
+        try {
+            Iterator<CheckpointWaiter> it = checkpointWaiters.iterator();
+            while (it.hasNext()) {
+                CheckpointWaiter waiter = it.next();
+                if (waiter.treeSize() <= published.treeSize()) {
+                    waiter.done().complete(published);
+                    it.remove();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void failPending(IndelibleException failure) {
+        lock.lock();
+        try {
+            for (Request request : queue) {
+                request.done().completeExceptionally(failure);
+            }
+            queue.clear();
+            for (CheckpointWaiter waiter : checkpointWaiters) {
+                waiter.done().completeExceptionally(failure);
+            }
+            checkpointWaiters.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops taking requests, sequences what is queued, publishes a final checkpoint and stops. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            notEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package dev.indelible.log;
+
+import dev.indelible.formats.merkle.CompactRange;
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.merkle.MerkleProofs;
+import dev.indelible.formats.merkle.Rfc9162;
+import dev.indelible.storage.blob.BlobStore;
+import dev.indelible.storage.checkpoint.CheckpointStore;
+import dev.indelible.storage.checkpoint.StoredCheckpoint;
+import dev.indelible.storage.hashes.HashStore;
+import dev.indelible.storage.io.FileIO;
+import dev.indelible.storage.segment.SegmentOptions;
+import dev.indelible.storage.segment.SegmentStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The materialized state of one log: its segments (the entries), hash rows (the tree), checkpoint
+ * history and detached bodies, and the apply step that extends them.
+ *
+ * <p><b>Durability.</b> Entries are durable once {@link #syncEntries()} returns. Hash rows are
+ * derived data: they are fsync'd before each checkpoint is published, and on open every leaf beyond
+ * the latest stored checkpoint is re-hashed from the segments, so a crash can never leave a tree
+ * that disagrees with the entries. The root recomputed at the latest checkpoint's size must equal
+ * that checkpoint's root; otherwise the hash rows are rebuilt from the segments, and if they still
+ * disagree the log opens <em>failed</em> (corruption), refusing appends.
+ *
+ * <p><b>Threads.</b> One writer thread calls {@link #integrate}, {@link #syncEntries} and {@link
+ * #storeCheckpoint}; any thread may read, and sees the tree up to the last published {@link #head()}.
+ */
+public final class LogStorage implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogStorage.class);
+
+    private final Path directory;
+    private final SegmentStore segments;
+    private final HashStore hashes;
+    private final CheckpointStore checkpoints;
+    private final BlobStore blobs;
+    private final CompactRange range;
+    private volatile TreeHead head;
+    private volatile String failure;
+
+    private LogStorage(
+            Path directory,
+            SegmentStore segments,
+            HashStore hashes,
+            CheckpointStore checkpoints,
+            BlobStore blobs,
+            CompactRange range) {
+        this.directory = directory;
+        this.segments = segments;
+        this.hashes = hashes;
+        this.checkpoints = checkpoints;
+        this.blobs = blobs;
+        this.range = range;
+        this.head = new TreeHead(range.size(), range.rootHash());
+    }
+
+    /** Opens (creating if needed) and recovers the log stored in {@code directory}. */
+    public static LogStorage open(Path directory, FileIO io, LogConfig config) throws IOException {
+        io.createDirectories(directory);
+        SegmentStore segments = SegmentStore.open(
+                directory.resolve("segments"), io, SegmentOptions.defaults().withSegmentMaxBytes(config.segmentMaxBytes()));
+        HashStore hashes = HashStore.open(directory.resolve("hashes"), io);
+        CheckpointStore checkpoints = CheckpointStore.open(directory.resolve("checkpoints"), io);
+        BlobStore blobs = BlobStore.open(directory.resolve("blobs"), io);
+        Recovered recovered = recover(segments, hashes, checkpoints);
+        LogStorage storage = new LogStorage(directory, segments, hashes, checkpoints, blobs, recovered.range());
+        storage.failure = recovered.failure();
+        segments.corruption().ifPresent(c -> storage.failure = "segment corruption: " + c);
+        checkpoints.corruption().ifPresent(c -> storage.failure = "checkpoint history corruption: " + c);
+        if (storage.failure != null) {
+            LOG.error("log {} opened FAILED, appends refused: {}", directory.getFileName(), storage.failure);
+        }
+        return storage;
+    }
+
+    private record Recovered(CompactRange range, String failure) {}
+
+    private static Recovered recover(SegmentStore segments, HashStore hashes, CheckpointStore checkpoints)
+            throws IOException {
+        long entryCount = segments.size();
+        Optional<StoredCheckpoint> latest = checkpoints.latest();
+        long checkpointed = latest.map(StoredCheckpoint::treeSize).orElse(0L);
+        String failure = null;
+        if (entryCount < checkpointed) {
+            failure = "segments hold " + entryCount + " entries but checkpoint " + checkpointed
+                    + " was published: entries lost";
+            checkpointed = Math.min(checkpointed, entryCount);
+        }
+        long trusted = Math.min(Math.min(hashes.leafCount(), checkpointed), entryCount);
+        hashes.truncate(trusted);
+        CompactRange range = CompactRange.restore(trusted, hashes);
+        if (latest.isPresent() && trusted == latest.get().treeSize()) {
+            Hash want = latest.get().rootHash();
+            if (!range.rootHash().equals(want)) {
+                LOG.warn("hash rows disagree with checkpoint {}; rebuilding them from the segments", trusted);
+                hashes.truncate(0);
+                range = new CompactRange();
+                integrateFromSegments(segments, hashes, range, trusted);
+                if (!range.rootHash().equals(want)) {
+                    failure = "entries 0.." + trusted + " hash to root " + range.rootHash().base64()
+                            + " but the signed checkpoint says " + want.base64();
+                }
+            }
+        }
+        integrateFromSegments(segments, hashes, range, entryCount);
+        hashes.sync();
+        if (entryCount > trusted) {
+            LOG.info("re-integrated leaves {}..{} from segments", trusted, entryCount);
+        }
+        return new Recovered(range, failure);
+    }
+
+    private static void integrateFromSegments(SegmentStore segments, HashStore hashes, CompactRange range, long end)
+            throws IOException {
+        CompactRange.NodeSink sink = hashes.sink();
+        if (range.size() < end) {
+            segments.readRange(range.size(), end, bytes -> range.append(Rfc9162.leafHash(bytes), sink));
+        }
+    }
+
+    /** The log's directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** The durable, integrated tree; readers may use any size up to this. */
+    public TreeHead head() {
+        return head;
+    }
+
+    /** Why the log refuses appends, if it does. */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Marks the log failed (fail-stop after an I/O error on the write path). */
+    public void fail(String reason) {
+        if (failure == null) {
+            failure = reason;
+            LOG.error("log {} FAILED, appends refused: {}", directory.getFileName(), reason);
+        }
+    }
+
+    /**
+     * Writes {@code leaves} after the current end and extends the tree. NOT durable until {@link
+     * #syncEntries()}; not visible to readers until then either.
+     *
+     * @return the leaf index of the first leaf
+     */
+    public long integrate(List<Leaf> leaves) throws IOException {
+        long first = range.size();
+        List<byte[]> bytes = new ArrayList<>(leaves.size());
+        for (Leaf leaf : leaves) {
+            bytes.add(leaf.bytes());
+        }
+        segments.append(bytes);
+        CompactRange.NodeSink sink = hashes.sink();
+        for (Leaf leaf : leaves) {
+            range.append(leaf.leafHash(), sink);
+        }
+        return first;
+    }
+
+    /** fsyncs the entries written so far and publishes the new tree head to readers. */
+    public TreeHead syncEntries() throws IOException {
+        segments.sync();
+        TreeHead next = new TreeHead(range.size(), range.rootHash());
+        head = next;
+        return next;
+    }
+
+    /** fsyncs the hash rows, then stores a signed checkpoint durably. */
+    public void storeCheckpoint(long treeSize, byte[] signedNote) throws IOException {
+        hashes.sync();
+        checkpoints.append(treeSize, signedNote);
+    }
+
+    /** The latest stored checkpoint. */
+    public Optional<StoredCheckpoint> latestCheckpoint() {
+        return checkpoints.latest();
+    }
+
+    /** The first stored checkpoint whose tree size is at least {@code treeSize}. */
+    public Optional<StoredCheckpoint> checkpointAtLeast(long treeSize) {
+        return checkpoints.firstAtLeast(treeSize);
+    }
+
+    /** The bytes of one leaf entry. */
+    public byte[] entry(long leafIndex) {
+        requireBelowHead(leafIndex);
+        try {
+            return segments.read(leafIndex);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Streams leaf entries {@code [start, end)}. */
+    public void entries(long start, long end, Consumer<byte[]> consumer) {
+        requireBelowHead(end - 1);
+        try {
+            segments.readRange(start, end, consumer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A proof builder over this log's hash rows. */
+    public MerkleProofs proofs() {
+        return new MerkleProofs(hashes);
+    }
+
+    /** The leaf hash at {@code leafIndex}. */
+    public Hash leafHash(long leafIndex) {
+        requireBelowHead(leafIndex);
+        return hashes.node(0, leafIndex);
+    }
+
+    /** The hashes of tile row {@code tileLevel}, entries {@code [tileIndex*256, tileIndex*256+width)}. */
+    public byte[] tile(int tileLevel, long tileIndex, int width) {
+        return hashes.tile(tileLevel, tileIndex, width);
+    }
+
+    /** Stores a detached event body durably, returning its SHA-256. */
+    public Hash putBody(byte[] body) throws IOException {
+        return blobs.put(body);
+    }
+
+    /** A detached body by digest. */
+    public Optional<byte[]> body(Hash digest) throws IOException {
+        return blobs.get(digest);
+    }
+
+    private void requireBelowHead(long leafIndex) {
+        long size = head.treeSize();
+        if (leafIndex < 0 || leafIndex >= size) {
+            throw new IndelibleException(
+                    ErrorCode.ENTRY_NOT_FOUND, "leaf index " + leafIndex + " outside tree size " + size);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try (segments;
+                hashes;
+                checkpoints) {
+            // closes all three, reporting the first failure
+        }
+    }
+}
