@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
         description = "Tamper-evident, append-only audit log server and tools.",
         subcommands = {
             ServerCommand.class,
+            KeysCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

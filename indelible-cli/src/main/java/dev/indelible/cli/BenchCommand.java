@@ -1,0 +1,246 @@
+package dev.indelible.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.indelible.formats.checkpoint.Checkpoint;
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.merkle.MerkleVerifier;
+import dev.indelible.formats.merkle.Rfc9162;
+import dev.indelible.formats.note.NoteVerifier;
+import dev.indelible.formats.note.Notes;
+import dev.indelible.formats.note.Verifiers;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code indelible bench}: the project's load generator. Drives a running server over HTTP with
+ * synthetic audit events, records the latency of every acknowledged append in an HdrHistogram
+ * (open-loop when {@code --rate} is given: latency counts from the moment a request was due, so a
+ * stalled server cannot hide its stall), prints throughput and percentiles, and finally proves a
+ * sample of the acknowledged appends: each sampled entry must be readable, hash to its leaf hash,
+ * and be included in a checkpoint whose signature verifies. A benchmark can therefore never count
+ * an append that is not really in the log.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Load-test a running server and verify what it acknowledged.")
+final class BenchCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int SAMPLE_MAX = 200;
+
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server base URL (default: ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(names = "--log", defaultValue = "bench", description = "Log to append to (default: ${DEFAULT-VALUE}).")
+    String log;
+
+    @Option(names = "--events", defaultValue = "100000", description = "Events to send in all (default: ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--batch", defaultValue = "1000", description = "Events per request (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--size", defaultValue = "500", description = "Bytes per event, approximately (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--concurrency", defaultValue = "4", description = "Concurrent connections (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--rate", description = "Target events/s (open loop); unlimited when absent.")
+    Double rate;
+
+    @Option(names = "--duration", description = "Stop after this many seconds even if --events are not all sent.")
+    Double durationSeconds;
+
+    @Option(names = "--vkey", description = "Pinned verifier key (text or @file); default: the one the server reports.")
+    String vkey;
+
+    @Option(names = "--json", description = "Print the result as one JSON object.")
+    boolean json;
+
+    private record Sample(long leafIndex, Hash leafHash) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (batch < 1 || batch > 100_000 || concurrency < 1 || concurrency > 1_024 || size < 64 || events < 1) {
+            throw new IllegalArgumentException("need 1 <= batch <= 100000, 1 <= concurrency <= 1024, size >= 64, events >= 1");
+        }
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        URI appendUri = URI.create(url + "/v1/logs/" + log + "/entries");
+        long requests = (events + batch - 1) / batch;
+        AtomicLong nextRequest = new AtomicLong();
+        AtomicLong acknowledged = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        Recorder recorder = new Recorder(3);
+        ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+        double requestIntervalNanos = rate == null ? 0 : 1e9 * batch / rate;
+        long deadline = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + (long) (durationSeconds * 1e9);
+        long start = System.nanoTime();
+        CountDownLatch done = new CountDownLatch(concurrency);
+        PrintStream err = System.err;
+        Thread progress = Thread.ofPlatform().daemon(true).start(() -> reportProgress(acknowledged, events, err));
+        for (int w = 0; w < concurrency; w++) {
+            int worker = w;
+            Thread.ofPlatform().name("bench-" + w).start(() -> {
+                Random random = new Random(worker);
+                try {
+                    long r;
+                    while ((r = nextRequest.getAndIncrement()) < requests && System.nanoTime() < deadline) {
+                        long due = requestIntervalNanos == 0 ? System.nanoTime() : start + (long) (r * requestIntervalNanos);
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        int count = (int) Math.min(batch, events - r * batch);
+                        byte[] body = body(r * batch, count, random);
+                        HttpRequest request = HttpRequest.newBuilder(appendUri)
+                                .timeout(Duration.ofSeconds(60))
+                                .header("Content-Type", "application/x-ndjson")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build();
+                        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                        long latency = System.nanoTime() - due;
+                        if (response.statusCode() != 200) {
+                            failed.addAndGet(count);
+                            continue;
+                        }
+                        recorder.recordValue(Math.max(1, latency / 1_000));
+                        acknowledged.addAndGet(count);
+                        if (samples.size() < SAMPLE_MAX && random.nextInt(Math.max(1, (int) (requests / SAMPLE_MAX))) == 0) {
+                            JsonNode first = JSON.readTree(response.body()).path("entries").path(0);
+                            samples.add(new Sample(first.path("leafIndex").asLong(), Hash.fromBase64(first.path("leafHash").asText())));
+                        }
+                    }
+                } catch (Exception e) {
+                    err.println("bench worker " + worker + " stopped: " + Main.oneLine(e));
+                    failed.incrementAndGet();
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        done.await();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        progress.interrupt();
+        Histogram latencies = recorder.getIntervalHistogram();
+        String verified = verifySample(http, new ArrayList<>(samples));
+        print(acknowledged.get(), failed.get(), seconds, latencies, verified);
+        return failed.get() == 0 ? 0 : 2;
+    }
+
+    private byte[] body(long firstSeq, int count, Random random) {
+        StringBuilder out = new StringBuilder(count * (size + 16));
+        String[] actions = {"create", "update", "delete", "get", "list", "login", "exec"};
+        for (int i = 0; i < count; i++) {
+            int lineStart = out.length();
+            out.append("{\"actor\":\"user-").append(random.nextInt(10_000))
+                    .append("\",\"action\":\"").append(actions[random.nextInt(actions.length)])
+                    .append("\",\"resource\":\"/api/v1/namespaces/ns-").append(random.nextInt(100))
+                    .append("/pods/pod-").append(random.nextInt(100_000))
+                    .append("\",\"outcome\":\"success\",\"seq\":").append(firstSeq + i)
+                    .append(",\"pad\":\"");
+            int padding = Math.max(0, size - (out.length() - lineStart) - 2);
+            for (int p = 0; p < padding; p++) {
+                out.append((char) ('a' + random.nextInt(26)));
+            }
+            out.append("\"}\n");
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void reportProgress(AtomicLong acknowledged, long total, PrintStream err) {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(1_000);
+                err.printf("\r%,d / %,d events acknowledged", acknowledged.get(), total);
+            }
+        } catch (InterruptedException e) {
+            err.println();
+        }
+    }
+
+    /** Proves every sampled append against a signed checkpoint; throws on any failure. */
+    private String verifySample(HttpClient http, List<Sample> sample) throws Exception {
+        if (sample.isEmpty()) {
+            return "nothing sampled";
+        }
+        long needed = sample.stream().mapToLong(Sample::leafIndex).max().orElse(0) + 1;
+        String base = url + "/v1/logs/" + log;
+        String key = vkey != null ? Keys.read(vkey) : JSON.readTree(get(http, base)).path("verifierKey").asText();
+        Verifiers verifiers = Verifiers.of(NoteVerifier.ed25519(key));
+        Checkpoint checkpoint = null;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Checkpoint current = Checkpoint.parse(Notes.open(get(http, base + "/checkpoint"), verifiers).text());
+            if (current.treeSize() >= needed) {
+                checkpoint = current;
+                break;
+            }
+            Thread.sleep(100);
+        }
+        if (checkpoint == null) {
+            throw new IllegalStateException("no checkpoint covering tree size " + needed + " appeared within 10 s");
+        }
+        for (Sample s : sample) {
+            byte[] entry = get(http, base + "/entries/" + s.leafIndex());
+            if (!Rfc9162.leafHash(entry).equals(s.leafHash())) {
+                throw new IllegalStateException("entry " + s.leafIndex() + " does not hash to the acknowledged leaf hash");
+            }
+            JsonNode proof = JSON.readTree(get(http, base + "/proof/inclusion?leafIndex=" + s.leafIndex() + "&treeSize="
+                    + checkpoint.treeSize()));
+            List<Hash> hashes = new ArrayList<>();
+            proof.path("hashes").forEach(h -> hashes.add(Hash.fromBase64(h.asText())));
+            MerkleVerifier.verifyInclusion(s.leafIndex(), checkpoint.treeSize(), s.leafHash(), hashes, checkpoint.rootHash());
+        }
+        return sample.size() + " sampled appends proven in signed checkpoint of size " + checkpoint.treeSize();
+    }
+
+    private static byte[] get(HttpClient http, String uri) throws Exception {
+        HttpResponse<byte[]> response = http.send(
+                HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());
+        }
+        return response.body();
+    }
+
+    private void print(long acknowledged, long failed, double seconds, Histogram h, String verified) {
+        double eventsPerSecond = acknowledged / seconds;
+        double ms = 1_000.0;
+        if (json) {
+            System.out.printf(
+                    "{\"events\":%d,\"failed\":%d,\"seconds\":%.3f,\"eventsPerSecond\":%.1f,\"batch\":%d,\"size\":%d,"
+                            + "\"concurrency\":%d,\"rate\":%s,\"latencyMs\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,"
+                            + "\"p999\":%.3f,\"max\":%.3f},\"verified\":\"%s\"}%n",
+                    acknowledged, failed, seconds, eventsPerSecond, batch, size, concurrency,
+                    rate == null ? "null" : String.format("%.1f", rate),
+                    h.getValueAtPercentile(50) / ms, h.getValueAtPercentile(90) / ms, h.getValueAtPercentile(99) / ms,
+                    h.getValueAtPercentile(99.9) / ms, h.getMaxValue() / ms, verified);
+            return;
+        }
+        System.out.printf("events acknowledged  %,d (failed %,d) in %.2f s%n", acknowledged, failed, seconds);
+        System.out.printf("throughput           %,.0f events/s (%,.0f requests/s)%n", eventsPerSecond, h.getTotalCount() / seconds);
+        System.out.printf("latency ms           p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
+                h.getValueAtPercentile(50) / ms, h.getValueAtPercentile(90) / ms, h.getValueAtPercentile(99) / ms,
+                h.getValueAtPercentile(99.9) / ms, h.getMaxValue() / ms);
+        System.out.println("verified             " + verified);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.indelible.cli;
+
+import dev.indelible.formats.note.NoteKeys;
+import dev.indelible.server.LogKey;
+import dev.indelible.storage.io.FileIO;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code indelible keys}: create log signing keys and show verifier keys. */
+@Command(
+        name = "keys",
+        mixinStandardHelpOptions = true,
+        description = "Create a log signing key or show a verifier key.",
+        subcommands = {KeysCommand.Generate.class, KeysCommand.Show.class})
+final class KeysCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "choose generate or show");
+    }
+
+    /** {@code keys generate}: writes a new Ed25519 signer key (mode 0600) and prints its verifier key. */
+    @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate an Ed25519 log signing key.")
+    static final class Generate implements Callable<Integer> {
+        @Option(names = "--name", required = true, description = "Key name, usually the origin host (e.g. audit.example.com).")
+        String name;
+
+        @Option(names = "--out", required = true, description = "File to create for the private key (must not exist; mode 0600).")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            NoteKeys.KeyPairText pair = NoteKeys.generateEd25519(name, new SecureRandom());
+            LogKey.createExclusive(out.toAbsolutePath(), pair.signerKey() + "\n", FileIO.posix());
+            System.out.println(pair.verifierKey());
+            return 0;
+        }
+    }
+
+    /** {@code keys show}: prints the verifier key of a signing key file or a data directory. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the verifier key of a signing key.")
+    static final class Show implements Callable<Integer> {
+        @Option(names = "--key", description = "Signing key file.")
+        Path key;
+
+        @Option(names = "--data", description = "Data directory whose log signing key to show (default: ${DEFAULT-VALUE}).",
+                defaultValue = "data")
+        Path data;
+
+        @Override
+        public Integer call() throws Exception {
+            Path file = key != null ? key : data.resolve("keys").resolve(LogKey.FILE_NAME);
+            System.out.println(LogKey.load(file).verifierKey());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.indelible.server;
+
+import dev.indelible.formats.note.KeyText;
+import dev.indelible.formats.note.NoteKeys;
+import dev.indelible.formats.note.NoteSigner;
+import dev.indelible.formats.note.Notes;
+import dev.indelible.log.CheckpointSigner;
+import dev.indelible.storage.io.FileIO;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.List;
+
+/**
+ * The log signing key: an Ed25519 key in C2SP signed-note signer-key text ({@code
+ * PRIVATE+KEY+<name>+<hash>+<base64>}), kept in {@code <data>/keys/log-signing.key} with mode 0600.
+ * Created on first start; never logged. The verifier key is derived from it.
+ */
+public final class LogKey {
+    /** The key file's name inside the keys directory. */
+    public static final String FILE_NAME = "log-signing.key";
+
+    private final NoteSigner signer;
+    private final String verifierKey;
+    private final boolean created;
+
+    private LogKey(String signerKeyText, boolean created) {
+        KeyText parsed = KeyText.parseSignerKey(signerKeyText);
+        this.signer = NoteSigner.ed25519(signerKeyText);
+        this.verifierKey = NoteKeys.ed25519FromSeed(parsed.name(), parsed.keyMaterial()).verifierKey();
+        this.created = created;
+    }
+
+    /** Reads the key from {@code file}. */
+    public static LogKey load(Path file) throws IOException {
+        return new LogKey(Files.readString(file, StandardCharsets.UTF_8).strip(), false);
+    }
+
+    /**
+     * Loads the key from {@code keysDirectory}, or generates one named {@code name} and stores it
+     * durably (exclusive create, mode 0600, fsync, directory fsync).
+     */
+    public static LogKey loadOrCreate(Path keysDirectory, String name, FileIO io) throws IOException {
+        Path file = keysDirectory.resolve(FILE_NAME);
+        if (Files.exists(file)) {
+            return load(file);
+        }
+        String signerKey = NoteKeys.generateEd25519(name, new SecureRandom()).signerKey();
+        createExclusive(file, signerKey + "\n", io);
+        return new LogKey(signerKey, true);
+    }
+
+    /** Writes a new secret file readable by its owner only; fails if it exists. */
+    public static void createExclusive(Path file, String content, FileIO io) throws IOException {
+        io.createDirectories(file.getParent());
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (FileChannel channel = io.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        io.syncDirectory(file.getParent());
+    }
+
+    /** The C2SP verifier key text. */
+    public String verifierKey() {
+        return verifierKey;
+    }
+
+    /** Whether this start created the key. */
+    public boolean created() {
+        return created;
+    }
+
+    /** Signs checkpoint text into a signed note. */
+    public CheckpointSigner signer() {
+        return text -> Notes.sign(text, List.of(signer));
+    }
+
+    @Override
+    public String toString() {
+        return "LogKey[" + verifierKey + "]";
+    }
+}
