@@ -200,7 +200,11 @@ final class SegmentRecovery {
         Segment active = Segment.inMemory(directory, first, io, channel, offsets);
         segments.add(active);
         switch (scan.verdict()) {
-            case CLEAN -> { }
+            case CLEAN -> {
+                // Records written before a process restart may still be only in the page cache:
+                // make them durable, so that durableSize() == size() after open is true.
+                channel.force(false);
+            }
             case TORN -> truncate(channel, path, scan.validEnd(), scan.reason(), fileSize - scan.validEnd());
             case CORRUPT -> {
                 corruption = new Corruption(path, scan.validEnd(), first + scan.records(), scan.reason());

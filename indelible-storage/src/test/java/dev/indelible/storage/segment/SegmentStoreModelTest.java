@@ -23,7 +23,7 @@ import net.jqwik.api.constraints.Size;
  * of what was appended. jqwik prints the seed of a failing run; rerun with {@code @Property(seed=…)}.
  */
 class SegmentStoreModelTest {
-    @Property(tries = 150)
+    @Property(tries = 100)
     void crashesNeverLoseSyncedRecordsAndLeaveAPrefix(
             @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 0, max = 99) Integer> operations,
             @ForAll long seed) throws Exception {
