@@ -42,8 +42,12 @@ public final class JsonCanonicalizer {
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
-    /** Doubles below this magnitude that are integers are written by the integer fast path. */
-    private static final double LONG_FAST_PATH_LIMIT = 9.0e18;
+    /**
+     * Integers up to 2^53 in magnitude are written exactly, digit by digit: every integer in that
+     * range is a double, so no shorter decimal reads back as the same value. Beyond it ECMAScript
+     * writes the shortest digits padded with zeros (2^63 is "9223372036854776000").
+     */
+    private static final double EXACT_INTEGER_LIMIT = 0x1p53;
 
     private byte[] buffer = new byte[1024];
     private int count;
@@ -216,7 +220,7 @@ public final class JsonCanonicalizer {
             put('0'); // both zeros: ECMAScript writes -0 as "0"
             return;
         }
-        if (Math.abs(value) < LONG_FAST_PATH_LIMIT && value == Math.rint(value)) {
+        if (Math.abs(value) <= EXACT_INTEGER_LIMIT && value == Math.rint(value)) {
             writeLong((long) value);
             return;
         }
@@ -273,7 +277,7 @@ public final class JsonCanonicalizer {
         ensure(20);
         if (v < 0) {
             buffer[count++] = '-';
-            v = -v; // |v| < 9e18, so never Long.MIN_VALUE
+            v = -v; // callers pass |v| <= 2^53, never Long.MIN_VALUE
         }
         int digits = 1;
         for (long p = 10; digits < 19 && v >= p; p *= 10) {
