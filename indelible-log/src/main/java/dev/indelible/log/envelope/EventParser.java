@@ -160,14 +160,25 @@ public final class EventParser {
             } else {
                 batch.add(p, token, "");
             }
-            if (p.nextToken() != null) {
-                throw new IndelibleException(
-                        ErrorCode.MALFORMED_JSON,
-                        "trailing content at byte offset " + p.currentTokenLocation().getByteOffset());
-            }
+            requireEnd(p, "");
         } catch (JsonProcessingException e) {
             throw malformed(e, batch, "");
         }
+    }
+
+    /** Rejects anything but whitespace after the body's one value. */
+    private static void requireEnd(JsonParser p, String where) throws IOException {
+        try {
+            if (p.nextToken() == null) {
+                return;
+            }
+        } catch (JsonProcessingException e) {
+            // falls through: unparseable trailing content is still trailing content
+        }
+        throw new IndelibleException(
+                ErrorCode.MALFORMED_JSON,
+                where + "trailing content after the JSON value at byte offset "
+                        + p.currentLocation().getByteOffset());
     }
 
     private static void parseNdjson(byte[] body, Batch batch) throws IOException {
@@ -183,11 +194,7 @@ public final class EventParser {
                 String where = "line " + lineNumber + ", ";
                 try (JsonParser p = FACTORY.createParser(body, start, end - start)) {
                     batch.add(p, p.nextToken(), where);
-                    if (p.nextToken() != null) {
-                        throw new IndelibleException(
-                                ErrorCode.MALFORMED_JSON,
-                                where + "event " + (batch.events.size() - 1) + ": trailing content after the object");
-                    }
+                    requireEnd(p, where + "event " + (batch.events.size() - 1) + ": ");
                 } catch (JsonProcessingException e) {
                     throw malformed(e, batch, where);
                 }
@@ -206,10 +213,18 @@ public final class EventParser {
         return true;
     }
 
+    /**
+     * Maps Jackson's syntax errors to MALFORMED_JSON, except its complaints about an escaped
+     * unpaired surrogate (which it rejects in member names): the body is already known to be
+     * well-formed UTF-8, so such a message can only come from an escape, and an unpaired surrogate
+     * is INVALID_UTF8 wherever it appears.
+     */
     private static IndelibleException malformed(JsonProcessingException e, Batch batch, String where) {
         String offset = e.getLocation() == null ? "" : " at byte offset " + e.getLocation().getByteOffset();
+        String message = e.getOriginalMessage();
+        boolean surrogate = message != null && message.toLowerCase(Locale.ROOT).contains("surrogate");
         return new IndelibleException(
-                ErrorCode.MALFORMED_JSON,
+                surrogate ? ErrorCode.INVALID_UTF8 : ErrorCode.MALFORMED_JSON,
                 where + "event " + batch.events.size() + ": " + e.getOriginalMessage() + offset,
                 e);
     }
@@ -320,6 +335,7 @@ public final class EventParser {
                 throw new IndelibleException(
                         ErrorCode.MALFORMED_JSON,
                         where + "event " + position + ": number " + clip(p.getText())
+                                + " at byte offset " + p.currentTokenLocation().getByteOffset()
                                 + " is outside the IEEE 754 double range");
             }
             return value;
