@@ -110,7 +110,7 @@ public final class JsonCanonicalizer {
 
     private void writeObject(JsonNode node) {
         int size = node.size();
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
         Map.Entry<String, JsonNode>[] members = node.properties().toArray(new Map.Entry[size]);
         if (size > 1) {
             // String.compareTo compares UTF-16 code units, the order RFC 8785 §3.2.3 requires.

@@ -85,6 +85,7 @@ class EnvelopeWriterTest {
         // A source of maximal canonical size: every address char needs an escape.
         Source widest = new Source("a".repeat(Source.TYPE_MAX_CHARS), "\"".repeat(Source.ADDRESS_MAX_CHARS));
         int max = EnvelopeWriter.LEAF_EVENT_MAX_BYTES;
+        assertThat(max).as("the figure in docs/design/envelope.md").isEqualTo(64_954);
         ParsedEvent fits = eventOfCanonicalSize(max);
         ParsedEvent over = eventOfCanonicalSize(max + 1);
 

@@ -124,6 +124,15 @@ class EventParserTest {
     }
 
     @Test
+    void nestingBeyondJacksonsDepthLimitIsMalformedNotAStackOverflow() {
+        String deep = "{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+        String fine = "{\"a\":" + "[".repeat(500) + "]".repeat(500) + "}";
+
+        assertRejected(JSON, deep, ErrorCode.MALFORMED_JSON, "event 0");
+        assertThat(parse(JSON, fine)).hasSize(1);
+    }
+
+    @Test
     void ndjsonWithABadLineInTheMiddleRejectsTheWholeBatch() {
         assertRejected(NDJSON, "{\"n\":1}\n{\"n\":\n{\"n\":3}\n", ErrorCode.MALFORMED_JSON, "line 2, event 1");
         assertRejected(NDJSON, "{\"n\":1}\n{\"n\":2} {\"n\":3}\n", ErrorCode.MALFORMED_JSON, "line 2, event 1: trailing");
