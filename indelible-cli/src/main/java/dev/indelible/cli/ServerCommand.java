@@ -41,7 +41,7 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HostPort address = HostPort.parse(listen);
         LogConfig logConfig = LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(checkpointIntervalMillis));
-        EventLimits limits = EventLimits.defaults().withEventMaxBytes(eventMaxBytes);
+        EventLimits limits = new EventLimits(eventMaxBytes, EventLimits.DEFAULTS.batchMaxEvents());
         ServerConfig config = new ServerConfig(
                 address.host(),
                 address.port(),

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -40,7 +41,7 @@ public final class LogKey {
         KeyText parsed = KeyText.parseSignerKey(signerKeyText);
         this.seed = parsed.keyMaterial();
         String verifier = NoteKeys.ed25519FromSeed(parsed.name(), seed).verifierKey();
-        this.publicKeyBase64 = verifier.substring(verifier.lastIndexOf('+') + 1);
+        this.publicKeyBase64 = Base64.getEncoder().encodeToString(KeyText.parseVerifierKey(verifier).keyMaterial());
         this.created = created;
     }
 
@@ -82,7 +83,7 @@ public final class LogKey {
         return NoteKeys.ed25519FromSeed(origin, seed).verifierKey();
     }
 
-    /** The public key: base64 of {@code 0x01 || 32-byte Ed25519 key}, the last part of every verifier key. */
+    /** The 32-byte Ed25519 public key, base64. */
     public String publicKey() {
         return publicKeyBase64;
     }
