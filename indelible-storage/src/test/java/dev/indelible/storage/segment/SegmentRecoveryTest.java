@@ -226,4 +226,34 @@ class SegmentRecoveryTest {
             assertThat(store.read(0)).isEqualTo(entries.get(0));
         }
     }
+
+    @Test
+    void crashAfterSealingBeforeTheNextSegmentExistsStartsANewSegment() throws Exception {
+        List<byte[]> big = dev.indelible.storage.io.TestFiles.entries(8, 40, 900);
+        int appended = 0;
+        try (SegmentStore store = SegmentStore.open(dir, FileIO.posix(), SMALL)) {
+            while (segmentFiles().size() < 2) {
+                store.append(big.subList(appended, appended + 1));
+                appended++;
+            }
+        }
+        List<Path> segments = segmentFiles();
+        Files.delete(segments.get(1));
+        try (SegmentStore store = SegmentStore.open(dir, FileIO.posix(), SMALL)) {
+            assertThat(store.corruption()).isEmpty();
+            assertThat(store.recoveryReport().segmentCount()).isEqualTo(2);
+            assertThat(store.size()).isEqualTo(appended);
+            assertThat(store.durableSize()).isEqualTo(appended);
+            store.append(big.subList(appended, appended + 1));
+            assertThat(store.read(appended)).isEqualTo(big.get(appended));
+            assertThat(store.read(0)).isEqualTo(big.get(0));
+        }
+        assertThat(segmentFiles()).hasSize(2);
+    }
+
+    private List<Path> segmentFiles() throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".seg")).sorted().toList();
+        }
+    }
 }
