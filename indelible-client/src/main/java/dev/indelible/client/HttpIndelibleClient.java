@@ -3,6 +3,7 @@ package dev.indelible.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.tiles.TilePath;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +34,6 @@ final class HttpIndelibleClient implements IndelibleClient {
 
     private static final Pattern LOG_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final String NDJSON = "application/x-ndjson";
-    private static final int TILE_WIDTH = 256;
 
     private final URI baseUrl;
     private final Duration requestTimeout;
@@ -210,32 +210,12 @@ final class HttpIndelibleClient implements IndelibleClient {
 
     @Override
     public byte[] tile(String log, int level, long index, int width) {
-        if (level < 0 || level > 63) {
-            throw new IllegalArgumentException("tile level " + level);
-        }
-        return getBytes(logPath(log) + "/tlog/tile/" + level + "/" + tileSuffix(index, width));
+        return getBytes(logPath(log) + "/tlog/" + TilePath.hashTile(level, index, width).format());
     }
 
     @Override
     public byte[] entryBundle(String log, long index, int width) {
-        return getBytes(logPath(log) + "/tlog/tile/entries/" + tileSuffix(index, width));
-    }
-
-    /**
-     * C2SP tlog-tiles path of tile {@code index}: zero-padded groups of three digits, all but the
-     * last prefixed with {@code x} (1234067 → {@code x001/x234/067}), then {@code .p/<W>} for a
-     * partial tile.
-     */
-    static String tileSuffix(long index, int width) {
-        nonNegative(index, "tile index");
-        if (width < 1 || width > TILE_WIDTH) {
-            throw new IllegalArgumentException("tile width " + width + ", want 1.." + TILE_WIDTH);
-        }
-        StringBuilder path = new StringBuilder(String.format("%03d", index % 1000));
-        for (long rest = index / 1000; rest > 0; rest /= 1000) {
-            path.insert(0, String.format("x%03d/", rest % 1000));
-        }
-        return width == TILE_WIDTH ? path.toString() : path + ".p/" + width;
+        return getBytes(logPath(log) + "/tlog/" + TilePath.entryBundle(index, width).format());
     }
 
     @Override

@@ -243,13 +243,6 @@ class IndelibleClientTest {
     }
 
     @Test
-    void tilePathsFollowTlogTiles() {
-        assertThat(HttpIndelibleClient.tileSuffix(0, 256)).isEqualTo("000");
-        assertThat(HttpIndelibleClient.tileSuffix(1234067, 256)).isEqualTo("x001/x234/067");
-        assertThat(HttpIndelibleClient.tileSuffix(1000, 17)).isEqualTo("x001/000.p/17");
-    }
-
-    @Test
     void entryBundlesAndTilesAreFetched() {
         server.seed(300);
 

@@ -3,12 +3,15 @@ package dev.indelible.client.verify;
 import dev.indelible.client.ConsistencyProof;
 import dev.indelible.client.IndelibleClient;
 import dev.indelible.formats.checkpoint.Checkpoint;
+import dev.indelible.formats.encoding.FormatException;
 import dev.indelible.formats.merkle.CompactRange;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.MerkleVerifier;
 import dev.indelible.formats.merkle.ProofVerificationException;
 import dev.indelible.formats.merkle.Rfc9162;
 import dev.indelible.formats.note.NoteVerifier;
+import dev.indelible.formats.tiles.EntryBundle;
+import dev.indelible.formats.tiles.TilePath;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,7 +48,7 @@ public final class LogVerifier {
         }
     }
 
-    private static final int TILE_WIDTH = 256;
+    private static final int TILE_WIDTH = TilePath.FULL_WIDTH;
 
     private final IndelibleClient client;
     private final String log;
@@ -134,7 +137,7 @@ public final class LogVerifier {
         for (long bundleIndex = 0; bundleIndex * TILE_WIDTH < size; bundleIndex++) {
             long first = bundleIndex * TILE_WIDTH;
             int width = (int) Math.min(TILE_WIDTH, size - first);
-            List<byte[]> entries = EntryBundles.parse(client.entryBundle(log, bundleIndex, width), width, bundleIndex);
+            List<byte[]> entries = decodeBundle(client.entryBundle(log, bundleIndex, width), width, bundleIndex);
             byte[] tile = client.tile(log, 0, bundleIndex, width);
             if (tile.length != width * Hash.SIZE) {
                 throw new LeafMismatchException(first, "hash tile 0/" + bundleIndex + " has " + tile.length
@@ -158,5 +161,14 @@ public final class LogVerifier {
                     + ", but the checkpoint says " + checkpoint.rootHash().base64());
         }
         return size;
+    }
+
+    private static List<byte[]> decodeBundle(byte[] bundle, int width, long bundleIndex) {
+        try {
+            return EntryBundle.decode(bundle, width);
+        } catch (FormatException e) {
+            throw new LeafMismatchException(bundleIndex * TILE_WIDTH, "entry bundle " + bundleIndex + " (leaves from "
+                    + bundleIndex * TILE_WIDTH + ") is malformed: " + e.getMessage());
+        }
     }
 }
