@@ -16,6 +16,9 @@ import java.util.function.Consumer;
  * server unchanged so that it is rejected, not silently replaced).
  */
 final class EventBatches {
+    /** Longest NDJSON line read, so that a missing newline cannot exhaust memory. */
+    static final int EVENT_LINE_MAX_BYTES = 64 << 20;
+
     private final int maxEvents;
     private final long maxBytes;
 
@@ -44,6 +47,10 @@ final class EventBatches {
         try (BufferedInputStream buffered = new BufferedInputStream(in, 65_536)) {
             for (int b = buffered.read(); ; b = buffered.read()) {
                 if (b >= 0 && b != '\n') {
+                    if (line.size() >= EVENT_LINE_MAX_BYTES) {
+                        throw new IllegalArgumentException("NDJSON event " + (batch.total + 1) + " is longer than "
+                                + EVENT_LINE_MAX_BYTES + " bytes");
+                    }
                     line.write(b);
                     continue;
                 }

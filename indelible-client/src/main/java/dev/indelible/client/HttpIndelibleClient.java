@@ -45,9 +45,13 @@ final class HttpIndelibleClient implements IndelibleClient {
     HttpIndelibleClient(IndelibleClient.Builder builder) {
         this.baseUrl = builder.baseUrl;
         this.requestTimeout = builder.requestTimeout;
+        // Plain-text HTTP/2 would start with an h2c upgrade that some servers mishandle for POST
+        // bodies; HTTP/2 is only worth it over TLS. Redirects (a follower pointing at the leader,
+        // 307/308) are followed: a redirected append was refused, not applied.
         this.http = HttpClient.newBuilder()
                 .connectTimeout(builder.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(baseUrl.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
         this.transport = new RetryingTransport(http, builder.retryPolicy, builder.clock, builder.random, json);
         this.batches = new EventBatches(builder.batchMaxEvents, builder.batchMaxBytes);

@@ -79,7 +79,12 @@ public final class LogVerifier {
      */
     public VerifyResult verify(Optional<Path> stateFile, boolean full, ProgressListener progress) {
         byte[] note = client.checkpoint(log);
-        Checkpoint latest = Checkpoint.verifySigned(note, logKey);
+        Checkpoint latest;
+        try {
+            latest = Checkpoint.verifySigned(note, logKey);
+        } catch (FormatException e) {
+            throw new ProofVerificationException("the log served a malformed checkpoint: " + e.getMessage());
+        }
         String latestNote = new String(note, StandardCharsets.UTF_8);
         Optional<VerifierState> previous = stateFile.flatMap(VerifierState::read);
         long previousTreeSize = -1;
@@ -107,7 +112,8 @@ public final class LogVerifier {
             throw new ProofVerificationException("latest checkpoint has tree size " + latest.treeSize()
                     + ", smaller than the verified tree size " + saved.treeSize() + " in the state file");
         }
-        ConsistencyProof proof = latest.treeSize() == saved.treeSize()
+        // Nothing to prove from the empty tree or to the same size; the verifier still checks roots.
+        ConsistencyProof proof = latest.treeSize() == saved.treeSize() || saved.treeSize() == 0
                 ? new ConsistencyProof(saved.treeSize(), latest.treeSize(), List.of())
                 : client.consistencyProof(log, saved.treeSize(), latest.treeSize());
         try {

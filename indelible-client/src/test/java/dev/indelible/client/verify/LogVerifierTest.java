@@ -187,4 +187,27 @@ class LogVerifierTest {
                 .isInstanceOf(ProofVerificationException.class)
                 .hasMessageContaining("state file was written for verifier key other+01020304+AQ==");
     }
+
+    @Test
+    void aStateSavedAtTheEmptyTreeIsConsistentWithAnyLaterTree() {
+        Path state = dir.resolve("state.json");
+        server.seed(0);
+        verifier.verify(Optional.of(state), false, LogVerifier.ProgressListener.none());
+        server.seed(4);
+
+        VerifyResult result = verifier.verify(Optional.of(state), false, LogVerifier.ProgressListener.none());
+
+        assertThat(result.previousTreeSize()).isZero();
+        assertThat(result.treeSize()).isEqualTo(4);
+    }
+
+    @Test
+    void aMalformedCheckpointIsAVerificationFailure() {
+        server.seed(2);
+        server.filterCheckpoints(note -> "not a note".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> verifier.verify(Optional.empty(), false, LogVerifier.ProgressListener.none()))
+                .isInstanceOf(ProofVerificationException.class)
+                .hasMessageStartingWith("the log served a malformed checkpoint");
+    }
 }
