@@ -4,7 +4,7 @@
 #
 #   bench/compare.sh                   # build, start every peer in turn, print the table
 #   SKIP_BUILD=1 bench/compare.sh      # reuse the jars already built
-#   PEERS="indelible postgres" ...     # run a subset: indelible kafka1 kafka3 postgres
+#   PEERS="indelible postgres" ...     # run a subset, in order: indelible kafka1 kafka3 postgres
 #   PROFILE=0 ...                      # skip the JFR profile of indelible under batched load
 #   DURATION=20 SINGLE_EVENTS=40000 BATCH_CONCURRENCY=4 SINGLE_CONCURRENCY=16 ...
 #
@@ -16,7 +16,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/bin/find-java.sh"
 java="$JAVA_HOME/bin/java"
 
-PEERS=${PEERS:-"indelible kafka1 kafka3 postgres"}
+PEERS=${PEERS:-"indelible kafka1 kafka3 postgres indelible"}  # indelible first and last: drift shows
 SIZE=${SIZE:-500}
 RATE=${RATE:-2000}
 SINGLE_EVENTS=${SINGLE_EVENTS:-40000}         # single-event runs: 20 s at 2,000/s
@@ -25,7 +25,7 @@ BATCH=${BATCH:-1000}
 BATCH_CONCURRENCY=${BATCH_CONCURRENCY:-4}
 DURATION=${DURATION:-20}                      # batched runs: at most this many seconds
 BATCH_EVENTS=${BATCH_EVENTS:-20000000}        # ... or this many events
-WARMUP=${WARMUP:-5}                           # seconds of unreported batched load per server
+WARMUP=${WARMUP:-10}                          # seconds of unreported batched load per server
 PROFILE=${PROFILE:-1}
 
 out="$root/bench/target/compare"
@@ -92,6 +92,15 @@ record() {
 }
 
 # A peer that cannot keep up with the offered rate is cut off after 1.5x the nominal time.
+# Unreported warm-up of a peer (JIT, page cache, connections): WARMUP seconds batched, then
+# WARMUP seconds of single events at the offered rate.
+warmup_args() {
+  case "$1" in
+    batched) echo "--events $BATCH_EVENTS --batch $BATCH --size $SIZE --concurrency $BATCH_CONCURRENCY --duration $WARMUP" ;;
+    single) echo "--events $(( RATE * WARMUP )) --batch 1 --size $SIZE --concurrency $SINGLE_CONCURRENCY --rate $RATE --duration $(( WARMUP * 2 ))" ;;
+  esac
+}
+
 single_args() {
   echo "--events $SINGLE_EVENTS --batch 1 --size $SIZE --concurrency $SINGLE_CONCURRENCY --rate $RATE" \
        "--duration $(( SINGLE_EVENTS * 3 / RATE / 2 + 1 ))"
@@ -116,10 +125,12 @@ run_indelible() {
   pid=$!; started+=("$pid")
   wait_port "$port" 60
   url="http://127.0.0.1:$port"
-  "$root/indelible" bench --url "$url" --log warmup $(batch_args | sed "s/--duration $DURATION/--duration $WARMUP/") --json > /dev/null 2>&1 || true
+  "$root/indelible" bench --url "$url" --log warmup $(warmup_args batched) --json > /dev/null 2>&1 || true
+  "$root/indelible" bench --url "$url" --log warmup $(warmup_args single) --json > /dev/null 2>&1 || true
   record indelible single "$("$root/indelible" bench --url "$url" --log bench $(single_args) --json 2>/dev/null)"
   record indelible batched "$("$root/indelible" bench --url "$url" --log bench $(batch_args) --json 2>/dev/null)"
   if [ "$PROFILE" = 1 ]; then
+    PROFILE=done   # once per invocation
     log "indelible: JFR profile under batched load (not counted)"
     "$JAVA_HOME/bin/jcmd" "$pid" JFR.start name=bench settings=profile filename="$out/indelible-batched.jfr" > /dev/null
     "$root/indelible" bench --url "$url" --log profiled $(batch_args) --json > "$out/indelible-profiled-run.json" 2>/dev/null || true
@@ -200,7 +211,8 @@ EOF
   local v label args
   for v in "${variants[@]}"; do
     label=${v%%|*}; args=${v#*|}
-    "${load[@]}" $args --label warmup $(batch_args | sed "s/--duration $DURATION/--duration $WARMUP/") > /dev/null 2>>"$out/$name-load.log" || true
+    "${load[@]}" $args --label warmup $(warmup_args batched) > /dev/null 2>>"$out/$name-load.log" || true
+    "${load[@]}" $args --label warmup $(warmup_args single) > /dev/null 2>>"$out/$name-load.log" || true
     record "$label" single "$("${load[@]}" $args --label "$label" $(single_args) 2>>"$out/$name-load.log")"
     record "$label" batched "$("${load[@]}" $args --label "$label" $(batch_args) 2>>"$out/$name-load.log")"
   done
@@ -227,7 +239,8 @@ run_postgres() {
       -c max_connections=100\" start" > /dev/null
   url="jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres&reWriteBatchedInserts=true"
   local load=("$java" -cp "$bench_jar" dev.indelible.bench.peer.PostgresLoad --jdbc "$url")
-  "${load[@]}" --label warmup $(batch_args | sed "s/--duration $DURATION/--duration $WARMUP/") > /dev/null 2>>"$out/postgres-load.log" || true
+  "${load[@]}" --label warmup $(warmup_args batched) > /dev/null 2>>"$out/postgres-load.log" || true
+  "${load[@]}" --label warmup $(warmup_args single) > /dev/null 2>>"$out/postgres-load.log" || true
   record "postgres hash chain" single "$("${load[@]}" --label postgres $(single_args) 2>>"$out/postgres-load.log")"
   record "postgres hash chain" batched "$("${load[@]}" --label postgres $(batch_args) 2>>"$out/postgres-load.log")"
   su postgres -s /bin/sh -c "$bin/pg_ctl -D '$pg_data' -m fast -w stop" > /dev/null
