@@ -16,14 +16,15 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/bin/find-java.sh"
 java="$JAVA_HOME/bin/java"
 
-PEERS=${PEERS:-"indelible kafka1 kafka3 postgres indelible"}  # indelible first and last: drift shows
+PEERS=${PEERS:-"indelible kafka1 kafka3 postgres"}
+ROUNDS=${ROUNDS:-3}
 SIZE=${SIZE:-500}
 RATE=${RATE:-2000}
-SINGLE_EVENTS=${SINGLE_EVENTS:-40000}         # single-event runs: 20 s at 2,000/s
+SINGLE_EVENTS=${SINGLE_EVENTS:-20000}         # single-event runs: 10 s at 2,000/s
 SINGLE_CONCURRENCY=${SINGLE_CONCURRENCY:-16}
 BATCH=${BATCH:-1000}
 BATCH_CONCURRENCY=${BATCH_CONCURRENCY:-4}
-DURATION=${DURATION:-20}                      # batched runs: at most this many seconds
+DURATION=${DURATION:-10}                      # batched runs: at most this many seconds
 BATCH_EVENTS=${BATCH_EVENTS:-20000000}        # ... or this many events
 WARMUP=${WARMUP:-10}                          # seconds of unreported batched load per server
 PROFILE=${PROFILE:-1}
@@ -53,7 +54,9 @@ cleanup() {
   done
   if [ -n "$pg_data" ]; then
     su postgres -s /bin/sh -c "/usr/lib/postgresql/15/bin/pg_ctl -D '$pg_data' -m fast -w stop" >/dev/null 2>&1 || true
+    cp "$work/postgres.log" "$out/postgres.log" 2>/dev/null || true
   fi
+  du -sh "$work"/* > "$out/disk-usage.txt" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -82,13 +85,14 @@ stop_pid() {
   started=("${kept[@]}")
 }
 
-# record PEER MODE JSON-LINE: keeps a result line, tagged.
+# record PEER MODE ROUND JSON-LINE: keeps a result line, tagged.
 record() {
   local line
-  line=$(printf '%s\n' "$3" | grep '^{' | tail -1)
+  line=$(printf '%s\n' "$4" | grep '^{' | tail -1)
   if [ -z "$line" ]; then log "no result from $1 $2"; line='{"eventsPerSecond":0,"failed":-1,"latencyMs":{}}'; fi
-  printf '{"peer":"%s","mode":"%s","loadavg":"%s","result":%s}\n' "$1" "$2" "$(cut -d' ' -f1-3 /proc/loadavg)" "$line" >> "$results"
-  log "$1 $2: $line"
+  printf '{"peer":"%s","mode":"%s","round":%s,"loadavg":"%s","result":%s}\n' "$1" "$2" "$3" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)" "$line" >> "$results"
+  log "$1 $2 round $3: $line"
 }
 
 # A peer that cannot keep up with the offered rate is cut off after 1.5x the nominal time.
@@ -116,31 +120,39 @@ build() {
 }
 
 # ---------------------------------------------------------------------------------------------
-run_indelible() {
-  local port data pid auth=() url
-  port=$(free_port); data="$work/indelible"
+# Targets: each start_* function starts a server and registers one or more targets, i.e. a label
+# and the command (an array in a variable named load_<n>) that runs the workload against it.
+declare -a targets=()
+indelible_pid=""
+indelible_url=""
+
+add_target() { # label, then the load command
+  local n=${#targets[@]}
+  targets+=("$1"); shift
+  eval "load_$n=(\"\$@\")"
+}
+
+start_indelible() {
+  local port auth=()
+  port=$(free_port)
   if "$root/indelible" server --help 2>/dev/null | grep -q -- '--auth'; then auth=(--auth off); fi
   log "indelible: server on 127.0.0.1:$port"
-  "$root/indelible" server --listen "127.0.0.1:$port" --data "$data" "${auth[@]}" > "$out/indelible-server.log" 2>&1 &
-  pid=$!; started+=("$pid")
+  "$root/indelible" server --listen "127.0.0.1:$port" --data "$work/indelible" "${auth[@]}" \
+    > "$out/indelible-server.log" 2>&1 &
+  indelible_pid=$!; started+=("$indelible_pid")
   wait_port "$port" 60
-  url="http://127.0.0.1:$port"
-  "$root/indelible" bench --url "$url" --log warmup $(warmup_args batched) --json > /dev/null 2>&1 || true
-  "$root/indelible" bench --url "$url" --log warmup $(warmup_args single) --json > /dev/null 2>&1 || true
-  record indelible single "$("$root/indelible" bench --url "$url" --log bench $(single_args) --json 2>/dev/null)"
-  record indelible batched "$("$root/indelible" bench --url "$url" --log bench $(batch_args) --json 2>/dev/null)"
-  if [ "$PROFILE" = 1 ]; then
-    PROFILE=done   # once per invocation
-    log "indelible: JFR profile under batched load (not counted)"
-    "$JAVA_HOME/bin/jcmd" "$pid" JFR.start name=bench settings=profile filename="$out/indelible-batched.jfr" > /dev/null
-    "$root/indelible" bench --url "$url" --log profiled $(batch_args) --json > "$out/indelible-profiled-run.json" 2>/dev/null || true
-    "$JAVA_HOME/bin/jcmd" "$pid" JFR.stop name=bench > /dev/null
-    "$JAVA_HOME/bin/jfr" view --width 160 hot-methods "$out/indelible-batched.jfr" > "$out/indelible-hot-methods.txt" 2>&1 || true
-    "$JAVA_HOME/bin/jfr" print --events jdk.ExecutionSample --stack-depth 64 "$out/indelible-batched.jfr" \
-      | python3 "$root/bench/jfr-frames.py" > "$out/indelible-inclusive.txt" 2>&1 || true
-  fi
-  du -sh "$data" > "$out/indelible-disk.txt" 2>&1 || true
-  stop_pid "$pid"
+  indelible_url="http://127.0.0.1:$port"
+  add_target indelible "$root/indelible" bench --url "$indelible_url" --log bench --json
+}
+
+profile_indelible() {
+  log "indelible: JFR profile under batched load (not counted)"
+  "$JAVA_HOME/bin/jcmd" "$indelible_pid" JFR.start name=bench settings=profile filename="$out/indelible-batched.jfr" > /dev/null
+  "$root/indelible" bench --url "$indelible_url" --log profiled $(batch_args) --json > "$out/indelible-profiled-run.json" 2>/dev/null || true
+  "$JAVA_HOME/bin/jcmd" "$indelible_pid" JFR.stop name=bench > /dev/null
+  "$JAVA_HOME/bin/jfr" view --width 160 hot-methods "$out/indelible-batched.jfr" > "$out/indelible-hot-methods.txt" 2>&1 || true
+  "$JAVA_HOME/bin/jfr" print --events jdk.ExecutionSample --stack-depth 64 "$out/indelible-batched.jfr" \
+    | python3 "$root/bench/jfr-frames.py" > "$out/indelible-inclusive.txt" 2>&1 || true
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -169,7 +181,7 @@ group.initial.rebalance.delay.ms=0
 EOF
 }
 
-run_kafka() { # nodes
+start_kafka() { # nodes
   local nodes=$1 base cluster n dir pids=() bootstrap="" name
   name="kafka$nodes"
   base=$(( 20000 + (RANDOM % 20000) ))
@@ -201,26 +213,16 @@ EOF
   done
   for n in $(seq 1 "$nodes"); do wait_port $((base + 2 * n)) 90; done
   local load=("$java" -cp "$bench_jar" dev.indelible.bench.peer.KafkaLoad --bootstrap "$bootstrap")
-  local variants
   if [ "$nodes" = 1 ]; then
-    variants=("kafka-1 acks=all|--topic bench --replication-factor 1 --min-insync 1"
-              "kafka-1 flush.messages=1|--topic bench-flush --replication-factor 1 --min-insync 1 --flush-messages 1")
+    add_target "kafka-1 acks=all" "${load[@]}" --topic bench --replication-factor 1 --min-insync 1
+    add_target "kafka-1 flush.messages=1" "${load[@]}" --topic bench-flush --replication-factor 1 --min-insync 1 --flush-messages 1
   else
-    variants=("kafka-3 RF=3 minISR=2|--topic bench --replication-factor 3 --min-insync 2")
+    add_target "kafka-3 RF=3 minISR=2" "${load[@]}" --topic bench --replication-factor 3 --min-insync 2
   fi
-  local v label args
-  for v in "${variants[@]}"; do
-    label=${v%%|*}; args=${v#*|}
-    "${load[@]}" $args --label warmup $(warmup_args batched) > /dev/null 2>>"$out/$name-load.log" || true
-    "${load[@]}" $args --label warmup $(warmup_args single) > /dev/null 2>>"$out/$name-load.log" || true
-    record "$label" single "$("${load[@]}" $args --label "$label" $(single_args) 2>>"$out/$name-load.log")"
-    record "$label" batched "$("${load[@]}" $args --label "$label" $(batch_args) 2>>"$out/$name-load.log")"
-  done
-  for n in "${pids[@]}"; do stop_pid "$n"; done
 }
 
 # ---------------------------------------------------------------------------------------------
-run_postgres() {
+start_postgres() {
   local bin=/usr/lib/postgresql/15/bin port url
   if [ ! -x "$bin/postgres" ]; then
     log "postgres: installing postgresql-15 from Debian's packages"
@@ -238,26 +240,46 @@ run_postgres() {
       -c synchronous_commit=on -c shared_buffers=1GB -c max_wal_size=4GB -c checkpoint_timeout=15min \
       -c max_connections=100\" start" > /dev/null
   url="jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres&reWriteBatchedInserts=true"
-  local load=("$java" -cp "$bench_jar" dev.indelible.bench.peer.PostgresLoad --jdbc "$url")
-  "${load[@]}" --label warmup $(warmup_args batched) > /dev/null 2>>"$out/postgres-load.log" || true
-  "${load[@]}" --label warmup $(warmup_args single) > /dev/null 2>>"$out/postgres-load.log" || true
-  record "postgres hash chain" single "$("${load[@]}" --label postgres $(single_args) 2>>"$out/postgres-load.log")"
-  record "postgres hash chain" batched "$("${load[@]}" --label postgres $(batch_args) 2>>"$out/postgres-load.log")"
-  su postgres -s /bin/sh -c "$bin/pg_ctl -D '$pg_data' -m fast -w stop" > /dev/null
-  pg_data=""
-  cp "$work/postgres.log" "$out/postgres.log"
+  add_target "postgres hash chain" "$java" -cp "$bench_jar" dev.indelible.bench.peer.PostgresLoad --jdbc "$url"
 }
 
 # ---------------------------------------------------------------------------------------------
+# run TARGET-INDEX MODE ROUND: one measured run, recorded.
+run() {
+  local -n cmd="load_$1"
+  local args label=${targets[$1]}
+  if [ "$2" = single ]; then args=$(single_args); else args=$(batch_args); fi
+  record "$label" "$2" "$3" "$("${cmd[@]}" $args $(label_args "$1") 2>>"$out/load-errors.log")"
+}
+
+# The peer drivers take a --label (echoed in their result); indelible bench does not. Labels are
+# passed without spaces here and restored by record.
+label_args() { [ "${targets[$1]}" = indelible ] || echo "--label ${targets[$1]// /_}"; }
+
 build
 log "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $("$java" -version 2>&1 | head -1)"
 for peer in $PEERS; do
   case "$peer" in
-    indelible) run_indelible ;;
-    kafka1) run_kafka 1 ;;
-    kafka3) run_kafka 3 ;;
-    postgres) run_postgres ;;
+    indelible) start_indelible ;;
+    kafka1) start_kafka 1 ;;
+    kafka3) start_kafka 3 ;;
+    postgres) start_postgres ;;
     *) log "unknown peer $peer"; exit 2 ;;
   esac
 done
+for i in "${!targets[@]}"; do
+  log "warming up ${targets[$i]}"
+  declare -n warm="load_$i"
+  "${warm[@]}" $(warmup_args batched) > /dev/null 2>>"$out/load-errors.log" || true
+  "${warm[@]}" $(warmup_args single) > /dev/null 2>>"$out/load-errors.log" || true
+  unset -n warm
+done
+# Rounds: every target runs once per round, back to back, so that the machine's (shared, noisy)
+# load drifts across all of them alike; the table reports medians and per-round ratios.
+for round in $(seq 1 "$ROUNDS"); do
+  for mode in single batched; do
+    for i in "${!targets[@]}"; do run "$i" "$mode" "$round"; done
+  done
+done
+if [ "$PROFILE" = 1 ] && [ -n "$indelible_pid" ]; then profile_indelible; fi
 python3 "$root/bench/table.py" "$results" | tee "$out/table.md"

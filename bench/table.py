@@ -1,41 +1,60 @@
 #!/usr/bin/env python3
-"""Prints bench/compare.sh's results (JSON lines) as a Markdown table with indelible's ratio to
-each peer (indelible's runs averaged): batched = our events/s / the peer's (>1: we are faster); single-event = the peer's p99 /
-our p99 at the same offered rate (>1: our tail latency is lower)."""
+"""Prints bench/compare.sh's results (JSON lines, several rounds) as a Markdown table: per peer and
+mode the median events/s (with the range over rounds) and median latency percentiles, and
+indelible's advantage, the median over rounds of the per-round ratio (rounds run back to back, so a
+ratio compares runs made under similar machine load): batched = our events/s / the peer's (>1: we
+are faster); single-event = the peer's p99 / our p99 at the same offered rate (>1: our tail
+latency is lower)."""
 import json
+import statistics
 import sys
 
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-# indelible may run more than once (first and last, to expose drift): compare with the mean.
-ours = {}
-for mode in ("single", "batched"):
-    runs = [r["result"] for r in rows if r["peer"] == "indelible" and r["mode"] == mode]
-    if runs:
-        ours[mode] = {"eventsPerSecond": sum(x["eventsPerSecond"] for x in runs) / len(runs),
-                      "latencyMs": {"p99": sum(x["latencyMs"]["p99"] for x in runs) / len(runs)}}
-
-def lat(r, p):
-    v = r.get("latencyMs", {}).get(p)
-    return f"{v:.2f}" if isinstance(v, (int, float)) else "-"
-
-print("| peer | mode | events/s | p50 ms | p99 ms | p99.9 ms | max ms | indelible advantage |")
-print("|---|---|---:|---:|---:|---:|---:|---:|")
+groups = {}
 for r in rows:
-    res, mode = r["result"], r["mode"]
-    ratio = ""
-    mine = ours.get(mode)
-    if r["peer"] != "indelible" and mine:
+    groups.setdefault((r["peer"], r["mode"]), []).append(r)
+
+def med(runs, f):
+    values = [f(r["result"]) for r in runs]
+    values = [v for v in values if isinstance(v, (int, float))]
+    return statistics.median(values) if values else None
+
+def fmt(v, spec=".2f"):
+    return "-" if v is None else format(v, spec)
+
+def advantage(peer_runs, mode):
+    ours = {r["round"]: r["result"] for r in groups.get(("indelible", mode), [])}
+    ratios = []
+    for r in peer_runs:
+        mine = ours.get(r["round"])
         try:
             if mode == "batched":
-                ratio = f"{mine['eventsPerSecond'] / res['eventsPerSecond']:.2f}x events/s"
+                ratios.append(mine["eventsPerSecond"] / r["result"]["eventsPerSecond"])
             else:
-                ratio = f"{res['latencyMs']['p99'] / mine['latencyMs']['p99']:.2f}x lower p99"
-        except (KeyError, ZeroDivisionError, TypeError):
-            ratio = "-"
-    failed = f" ({res.get('failed')} failed)" if res.get("failed") else ""
-    if mode == "single" and res.get("rate") and res.get("eventsPerSecond", 0) < 0.95 * res["rate"]:
-        failed += f" saturated: {res['rate']:,.0f}/s offered"
+                ratios.append(r["result"]["latencyMs"]["p99"] / mine["latencyMs"]["p99"])
+        except (KeyError, TypeError, ZeroDivisionError):
+            pass
+    if not ratios:
+        return ""
+    what = "events/s" if mode == "batched" else "lower p99"
+    return f"{statistics.median(ratios):.2f}x {what} ({min(ratios):.2f}-{max(ratios):.2f})"
 
-    print(f"| {r['peer']} | {mode} | {res.get('eventsPerSecond', 0):,.0f}{failed} | {lat(res, 'p50')} | "
-          f"{lat(res, 'p99')} | {lat(res, 'p999')} | {lat(res, 'max')} | {ratio} |")
-print("| indelible, 3 nodes | single, batched | n/a: not implemented yet (replication on Ratis is in progress) | | | | | |")
+print("| peer | mode | events/s (median, range) | p50 ms | p99 ms | p99.9 ms | indelible advantage (median, range) |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for mode in ("single", "batched"):
+    for (peer, m), runs in groups.items():
+        if m != mode:
+            continue
+        eps = [r["result"].get("eventsPerSecond", 0) for r in runs]
+        note = ""
+        rate = runs[0]["result"].get("rate")
+        if mode == "single" and rate and statistics.median(eps) < 0.95 * rate:
+            note = f" (saturated: {rate:,.0f}/s offered)"
+        if any(r["result"].get("failed") for r in runs):
+            note += " (failures)"
+        print(f"| {peer} | {mode} | {statistics.median(eps):,.0f} ({min(eps):,.0f}-{max(eps):,.0f}){note} | "
+              f"{fmt(med(runs, lambda x: x['latencyMs'].get('p50')))} | "
+              f"{fmt(med(runs, lambda x: x['latencyMs'].get('p99')))} | "
+              f"{fmt(med(runs, lambda x: x['latencyMs'].get('p999')))} | "
+              f"{'' if peer == 'indelible' else advantage(runs, mode)} |")
+print("| indelible, 3 nodes | single, batched | not measured: three-node indelible does not exist yet | | | | |")
