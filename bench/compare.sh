@@ -8,6 +8,7 @@
 #   PROFILE=0 ...                      # skip the JFR profile of indelible under batched load
 #   DURATION=20 SINGLE_EVENTS=40000 BATCH_CONCURRENCY=4 SINGLE_CONCURRENCY=16 ...
 #
+# All servers run at once; each target is warmed up, then measured in ROUNDS interleaved rounds.
 # Every server binds 127.0.0.1 only, lives in a temporary directory, and is stopped on exit. The
 # results (one JSON line per run, servers' logs, the JFR recording) are kept in bench/target/compare.
 set -euo pipefail
