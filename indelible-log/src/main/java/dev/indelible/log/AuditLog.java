@@ -3,7 +3,6 @@ package dev.indelible.log;
 import dev.indelible.formats.merkle.Hash;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,15 +22,14 @@ public final class AuditLog implements AutoCloseable {
     private final String origin;
     private final LogStorage storage;
     private final CheckpointPublisher publisher;
-    private final LocalSequencer sequencer;
+    private final Sequencer sequencer;
 
-    AuditLog(LogName name, String origin, LogStorage storage, CheckpointSigner signer, LogConfig config, Clock clock) {
+    AuditLog(LogName name, String origin, LogStorage storage, CheckpointSigner signer, Sequencer.Factory sequencers) {
         this.name = name;
         this.origin = origin;
         this.storage = storage;
         this.publisher = new CheckpointPublisher(origin, signer, storage);
-        this.sequencer = new LocalSequencer(storage, config, publisher, clock);
-        sequencer.start();
+        this.sequencer = sequencers.create(new LogApplier(name, storage, publisher));
     }
 
     /** The log's name. */

@@ -47,16 +47,23 @@ public final class AuditLogs implements AutoCloseable {
 
     private final Settings settings;
     private final FileIO io;
+    private final Sequencer.Factory sequencers;
     private final Map<LogName, AuditLog> logs = new ConcurrentHashMap<>();
 
-    private AuditLogs(Settings settings, FileIO io) {
+    private AuditLogs(Settings settings, FileIO io, Sequencer.Factory sequencers) {
         this.settings = settings;
         this.io = io;
+        this.sequencers = sequencers;
     }
 
-    /** Opens (and recovers) every log found under the data directory. */
+    /** Opens (and recovers) every log found under the data directory; single node (local sequencers). */
     public static AuditLogs open(Settings settings, FileIO io) throws IOException {
-        AuditLogs registry = new AuditLogs(settings, io);
+        return open(settings, io, log -> LocalSequencer.start(log, settings.config(), settings.clock()));
+    }
+
+    /** Opens (and recovers) every log found under the data directory, sequencing with {@code sequencers}. */
+    public static AuditLogs open(Settings settings, FileIO io, Sequencer.Factory sequencers) throws IOException {
+        AuditLogs registry = new AuditLogs(settings, io, sequencers);
         Path root = registry.logsDirectory();
         io.createDirectories(root);
         try (var children = Files.list(root)) {
@@ -83,7 +90,7 @@ public final class AuditLogs implements AutoCloseable {
         LogName name = new LogName(meta.path("name").asText());
         String origin = meta.path("origin").asText();
         LogStorage storage = LogStorage.open(directory, io, settings.config());
-        logs.put(name, new AuditLog(name, origin, storage, settings.signers().apply(origin), settings.config(), settings.clock()));
+        logs.put(name, new AuditLog(name, origin, storage, settings.signers().apply(origin), sequencers));
         LOG.info("opened log {} at tree size {}", name, storage.head().treeSize());
     }
 
@@ -121,7 +128,7 @@ public final class AuditLogs implements AutoCloseable {
             io.syncDirectory(logsDirectory());
             LogStorage storage = LogStorage.open(directory, io, settings.config());
             LOG.info("created log {} with origin {}", name, origin);
-            return new AuditLog(name, origin, storage, settings.signers().apply(origin), settings.config(), settings.clock());
+            return new AuditLog(name, origin, storage, settings.signers().apply(origin), sequencers);
         } catch (IOException e) {
             throw new IndelibleException(ErrorCode.STORAGE_FAILED, "could not create log " + name + ": " + e.getMessage(), e);
         }

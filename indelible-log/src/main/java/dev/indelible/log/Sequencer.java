@@ -1,0 +1,36 @@
+package dev.indelible.log;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Assigns leaf indexes to appended entries, durably, in batches. Two implementations: {@code
+ * LocalSequencer} (one node, group commit under one fsync) and the replicated sequencer of {@code
+ * indelible-replication} (Apache Ratis: the Raft log is the write-ahead log). Both apply through
+ * {@link LogApplier}, so every node computes the same bytes and tree.
+ *
+ * <p><b>Contract.</b> {@link #submit} MUST complete its future with the leaf index of the request's
+ * first entry only once every entry of the request is durable (single node: fsync'd; cluster:
+ * committed by a Raft quorum and applied locally); the entries of one request MUST get consecutive
+ * leaf indexes and be written all-or-nothing. Implementations are thread-safe; {@code submit}
+ * MUST NOT block on I/O, and throws {@link IndelibleException} ({@link ErrorCode#OVERLOADED}) when
+ * its bounded backlog is full.
+ */
+public interface Sequencer extends AutoCloseable {
+    /** Queues {@code leaves} for sequencing; see the interface contract. */
+    CompletableFuture<Long> submit(List<Leaf> leaves);
+
+    /** Completes once a checkpoint covering {@code treeSize} is published (it may already be). */
+    CompletableFuture<PublishedCheckpoint> awaitCheckpoint(long treeSize);
+
+    /** Stops taking requests; pending requests are completed or failed, never left hanging. */
+    @Override
+    void close();
+
+    /** Creates the sequencer of one log, given that log's apply step. */
+    @FunctionalInterface
+    interface Factory {
+        /** A started sequencer over {@code log}. */
+        Sequencer create(LogApplier log);
+    }
+}

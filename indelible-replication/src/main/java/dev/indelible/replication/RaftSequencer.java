@@ -1,0 +1,231 @@
+package dev.indelible.replication;
+
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.log.ErrorCode;
+import dev.indelible.log.IndelibleException;
+import dev.indelible.log.Leaf;
+import dev.indelible.log.LogApplier;
+import dev.indelible.log.PublishedCheckpoint;
+import dev.indelible.log.Sequencer;
+import dev.indelible.log.TreeHead;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sequencer of one log in a cluster. {@link #submit} proposes an {@link Command.Append} to the
+ * Raft group (the node's Raft client finds the leader); the Raft log is the write-ahead log, and an
+ * append completes once a quorum has committed it and this node's leader has applied it.
+ *
+ * <p>The apply methods run on the Raft apply thread of <em>every</em> replica, in Raft log order,
+ * and read no clock: {@link #applyAppend} extends the log at the tree size this state machine has
+ * applied so far, so a replica that restarts and replays entries its storage already holds checks
+ * them leaf hash by leaf hash instead of writing them twice. {@link #applySeal} checks the root
+ * the replica computed itself against the proposer's before signing; a mismatch stops the log on
+ * that replica (fail-stop, health down), never silently.
+ */
+final class RaftSequencer implements Sequencer {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftSequencer.class);
+
+    /** Sends a command through Raft; completes with the leader's apply reply. */
+    @FunctionalInterface
+    interface Proposer {
+        CompletableFuture<Reply> propose(Command command);
+    }
+
+    private record CheckpointWaiter(long treeSize, CompletableFuture<PublishedCheckpoint> done) {}
+
+    private final LogApplier log;
+    private final Proposer proposer;
+    private final long pushbackMaxOutstanding;
+    private final AtomicLong outstandingEntries = new AtomicLong();
+    private final AtomicBoolean sealInFlight = new AtomicBoolean();
+    private final List<CheckpointWaiter> checkpointWaiters = new ArrayList<>();
+    private volatile long appliedTreeSize;
+    private volatile boolean closed;
+
+    RaftSequencer(LogApplier log, Proposer proposer, long pushbackMaxOutstanding) {
+        this.log = log;
+        this.proposer = proposer;
+        this.pushbackMaxOutstanding = pushbackMaxOutstanding;
+    }
+
+    LogApplier log() {
+        return log;
+    }
+
+    /** The tree size the Raft log has applied to this replica. */
+    long appliedTreeSize() {
+        return appliedTreeSize;
+    }
+
+    /** Restores the applied tree size from a snapshot (before any apply). */
+    void restoreAppliedTreeSize(long treeSize) {
+        appliedTreeSize = treeSize;
+    }
+
+    @Override
+    public CompletableFuture<Long> submit(List<Leaf> leaves) {
+        log.failure().ifPresent(reason -> {
+            throw new IndelibleException(ErrorCode.STORAGE_FAILED, "log refuses appends: " + reason);
+        });
+        if (closed) {
+            throw new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down");
+        }
+        long outstanding = outstandingEntries.addAndGet(leaves.size());
+        if (outstanding > pushbackMaxOutstanding && outstanding > leaves.size()) {
+            outstandingEntries.addAndGet(-leaves.size());
+            throw new IndelibleException(
+                    ErrorCode.OVERLOADED,
+                    "append backlog full: " + (outstanding - leaves.size()) + " entries waiting, limit "
+                            + pushbackMaxOutstanding);
+        }
+        List<byte[]> entries = new ArrayList<>(leaves.size());
+        for (Leaf leaf : leaves) {
+            entries.add(leaf.bytes());
+        }
+        return proposer.propose(new Command.Append(log.name(), entries))
+                .whenComplete((reply, error) -> outstandingEntries.addAndGet(-leaves.size()))
+                .thenApply(reply -> {
+                    if (!reply.ok()) {
+                        throw new IndelibleException(ErrorCode.STORAGE_FAILED, "append not applied: " + reply.reason());
+                    }
+                    return reply.value();
+                });
+    }
+
+    @Override
+    public CompletableFuture<PublishedCheckpoint> awaitCheckpoint(long treeSize) {
+        CompletableFuture<PublishedCheckpoint> done = new CompletableFuture<>();
+        synchronized (checkpointWaiters) {
+            PublishedCheckpoint latest = log.latestCheckpoint().orElse(null);
+            if (latest != null && latest.treeSize() >= treeSize) {
+                done.complete(latest);
+            } else if (closed) {
+                done.completeExceptionally(new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down"));
+            } else {
+                checkpointWaiters.add(new CheckpointWaiter(treeSize, done));
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Proposes a seal of the current tree head if it has grown past the latest checkpoint and no seal
+     * is in flight. Called on the leader, from a timer: the clock decides <em>when</em> to propose,
+     * never what a replica applies.
+     */
+    void sealIfGrown() {
+        TreeHead head = log.head();
+        long latest = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
+        if (closed || log.failure().isPresent() || head.treeSize() <= latest || !sealInFlight.compareAndSet(false, true)) {
+            return;
+        }
+        proposer.propose(new Command.Seal(log.name(), head.treeSize(), head.rootHash()))
+                .whenComplete((reply, error) -> {
+                    sealInFlight.set(false);
+                    if (error != null) {
+                        LOG.debug("seal of {} at {} not committed: {}", log.name(), head.treeSize(), error.toString());
+                    }
+                });
+    }
+
+    /** Applies an append at the applied tree size (Raft apply thread). */
+    Reply applyAppend(List<byte[]> entries) {
+        if (log.failure().isPresent()) {
+            return Reply.failed("log " + log.name() + " stopped on this replica: " + log.failure().get());
+        }
+        long first = appliedTreeSize;
+        List<Leaf> leaves = new ArrayList<>(entries.size());
+        for (byte[] entry : entries) {
+            leaves.add(Leaf.of(entry));
+        }
+        try {
+            long stored = log.head().treeSize();
+            if (stored < first) {
+                return stop("storage holds " + stored + " entries but the Raft log applied " + first + ": entries lost");
+            }
+            int already = (int) Math.min(stored - first, leaves.size());
+            for (int i = 0; i < already; i++) {
+                Hash have = log.leafHash(first + i);
+                if (!have.equals(leaves.get(i).leafHash())) {
+                    return stop("leaf " + (first + i) + " is " + have.hex() + " in storage but "
+                            + leaves.get(i).leafHash().hex() + " in the Raft log: replica diverged");
+                }
+            }
+            if (already < leaves.size()) {
+                long at = log.append(leaves.subList(already, leaves.size()));
+                if (at != first + already) {
+                    return stop("append landed at leaf " + at + ", want " + (first + already));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return stop("append failed: " + e);
+        }
+        appliedTreeSize = first + leaves.size();
+        return Reply.ok(first);
+    }
+
+    /** Checks this replica's root, then signs and stores the checkpoint (Raft apply thread). */
+    Reply applySeal(long treeSize, Hash proposedRoot) {
+        if (log.failure().isPresent()) {
+            return Reply.failed("log " + log.name() + " stopped on this replica: " + log.failure().get());
+        }
+        long latest = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
+        if (treeSize <= latest) {
+            return Reply.ok(latest);
+        }
+        if (treeSize > appliedTreeSize) {
+            return stop("seal at tree size " + treeSize + " beyond the applied tree size " + appliedTreeSize);
+        }
+        try {
+            Hash mine = log.rootHash(treeSize);
+            if (!mine.equals(proposedRoot)) {
+                return stop("root at tree size " + treeSize + " is " + mine.base64() + " on this replica but "
+                        + proposedRoot.base64() + " on the proposer: replicas diverged");
+            }
+            PublishedCheckpoint published = log.publish(new TreeHead(treeSize, mine));
+            completeWaiters(published);
+        } catch (IOException | RuntimeException e) {
+            return stop("checkpoint could not be stored: " + e);
+        }
+        return Reply.ok(treeSize);
+    }
+
+    private Reply stop(String reason) {
+        String message = "log " + log.name() + " stopped on this replica (fail-stop): " + reason;
+        LOG.error(message);
+        log.fail(message);
+        return Reply.failed(message);
+    }
+
+    private void completeWaiters(PublishedCheckpoint published) {
+        synchronized (checkpointWaiters) {
+            Iterator<CheckpointWaiter> it = checkpointWaiters.iterator();
+            while (it.hasNext()) {
+                CheckpointWaiter waiter = it.next();
+                if (waiter.treeSize() <= published.treeSize()) {
+                    waiter.done().complete(published);
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (checkpointWaiters) {
+            for (CheckpointWaiter waiter : checkpointWaiters) {
+                waiter.done().completeExceptionally(new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down"));
+            }
+            checkpointWaiters.clear();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.indelible.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.indelible.log.AuditLog;
+import dev.indelible.log.Leaf;
+import dev.indelible.log.LogName;
+import dev.indelible.log.PublishedCheckpoint;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three Ratis servers in this JVM on 127.0.0.1: election, replication, failover, catch-up. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ClusterTest {
+    private static final LogName LOG = new LogName("audit");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private LocalCluster cluster;
+
+    @AfterEach
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void appendsViaAnyNodeReachEveryReplicaByteIdentical() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        cluster.awaitLeader(WAIT);
+        List<byte[]> sent = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 3; i++) {
+                List<Leaf> batch = batch("r" + round + "n" + i, 5);
+                long first = append(i, batch);
+                assertThat(first).isEqualTo(sent.size());
+                batch.forEach(leaf -> sent.add(leaf.bytes()));
+            }
+        }
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void leaderKillElectsNewLeaderAndAppendsContinue() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        appendRecording(cluster.awaitLeader(WAIT), batch("before", 10), sent);
+        int leader = cluster.awaitLeader(WAIT);
+        int survivor = (leader + 1) % 3;
+        long killedAt = System.nanoTime();
+        cluster.stop(leader);
+        appendRecording(survivor, batch("after-kill", 1), sent);
+        long failoverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+        System.out.println("failover: first append " + failoverMillis + " ms after the leader stopped");
+        assertThat(cluster.awaitLeader(WAIT)).isNotEqualTo(leader);
+        appendRecording((leader + 2) % 3, batch("after-election", 10), sent);
+
+        cluster.start(leader);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void restartedFollowerCatchesUpAndCheckpointsMatch() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        int leader = cluster.awaitLeader(WAIT);
+        appendRecording(leader, batch("first", 20), sent);
+        int follower = (leader + 1) % 3;
+        cluster.stop(follower);
+        for (int i = 0; i < 10; i++) {
+            appendRecording(cluster.awaitLeader(WAIT), batch("while-down-" + i, 7), sent);
+        }
+        cluster.start(follower);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void wholeClusterRestartReplaysWithoutDuplicating() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        appendRecording(cluster.awaitLeader(WAIT), batch("one", 30), sent);
+        awaitAllAt(sent.size());
+        cluster.close();
+        cluster.startAll();
+        appendRecording(cluster.awaitLeader(WAIT), batch("two", 5), sent);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
+    private long append(int node, List<Leaf> leaves) throws Exception {
+        AuditLog log = cluster.require(node).logs().getOrCreate(LOG);
+        return log.append(leaves).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+    }
+
+    private void appendRecording(int node, List<Leaf> leaves, List<byte[]> sent) throws Exception {
+        long first = append(node, leaves);
+        assertThat(first).as("first leaf index").isEqualTo(sent.size());
+        leaves.forEach(leaf -> sent.add(leaf.bytes()));
+    }
+
+    private static List<Leaf> batch(String tag, int count) {
+        List<Leaf> leaves = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            leaves.add(Leaf.of(("{\"tag\":\"" + tag + "\",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+        }
+        return leaves;
+    }
+
+    /** Waits until every running node has applied {@code size} entries and sealed a checkpoint of them. */
+    private void awaitAllAt(long size) {
+        LocalCluster.await("every node at tree size " + size + " with a checkpoint", WAIT, () -> {
+            List<AuditLog> replicas = cluster.replicas(LOG);
+            if (replicas.size() < runningNodes()) {
+                return false;
+            }
+            for (AuditLog log : replicas) {
+                if (log.head().treeSize() != size
+                        || log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L) != size) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    private int runningNodes() {
+        int running = 0;
+        for (int i = 0; i < cluster.size(); i++) {
+            running += cluster.node(i).isPresent() ? 1 : 0;
+        }
+        return running;
+    }
+
+    private void assertReplicasIdentical(List<byte[]> sent) {
+        List<AuditLog> replicas = cluster.replicas(LOG);
+        assertThat(replicas).hasSize(runningNodes());
+        AuditLog first = replicas.get(0);
+        for (AuditLog replica : replicas) {
+            assertThat(replica.head()).isEqualTo(first.head());
+            assertThat(replica.failure()).isEmpty();
+            for (int i = 0; i < sent.size(); i++) {
+                assertThat(replica.entry(i)).as("entry %d", i).isEqualTo(sent.get(i));
+            }
+            byte[] note = replica.latestCheckpoint().orElseThrow().signedNote();
+            assertThat(Arrays.equals(note, first.latestCheckpoint().orElseThrow().signedNote()))
+                    .as("byte-identical checkpoints")
+                    .isTrue();
+            for (long size = 1; size <= sent.size(); size += 7) {
+                assertThat(replica.rootHash(size)).isEqualTo(first.rootHash(size));
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.indelible.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.log.LogName;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CommandTest {
+    private static final LogName LOG = new LogName("audit");
+
+    @Test
+    void appendRoundTripsEveryEntryByte() {
+        List<byte[]> entries = List.of("{\"a\":1}".getBytes(StandardCharsets.UTF_8), new byte[] {0, -1, 2});
+        Command decoded = Command.decode(ByteBuffer.wrap(new Command.Append(LOG, entries).encode()));
+        assertThat(decoded).isInstanceOf(Command.Append.class);
+        Command.Append append = (Command.Append) decoded;
+        assertThat(append.log()).isEqualTo(LOG);
+        assertThat(append.entries()).hasSize(2);
+        for (int i = 0; i < entries.size(); i++) {
+            assertThat(Arrays.equals(append.entries().get(i), entries.get(i))).isTrue();
+        }
+    }
+
+    @Test
+    void sealRoundTrips() {
+        byte[] root = new byte[32];
+        root[31] = 9;
+        Command.Seal seal = new Command.Seal(LogName.system("_access"), 1234, Hash.of(root, 0));
+        assertThat(Command.decode(ByteBuffer.wrap(seal.encode()))).isEqualTo(seal);
+    }
+
+    @Test
+    void decodeRejectsOtherVersionsTruncationAndTrailingBytes() {
+        byte[] bytes = new Command.Seal(LOG, 1, Hash.of(new byte[32], 0)).encode();
+        byte[] otherVersion = bytes.clone();
+        otherVersion[0] = 2;
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(otherVersion))).hasMessageContaining("version 2");
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(Arrays.copyOf(bytes, bytes.length - 1))))
+                .hasMessageContaining("truncated");
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(Arrays.copyOf(bytes, bytes.length + 1))))
+                .hasMessageContaining("trailing");
+    }
+
+    @Test
+    void replyRoundTrips() {
+        assertThat(Reply.decode(ByteBuffer.wrap(Reply.ok(42).encode()))).isEqualTo(Reply.ok(42));
+        assertThat(Reply.decode(ByteBuffer.wrap(Reply.failed("diverged").encode()))).isEqualTo(Reply.failed("diverged"));
+    }
+}
