@@ -9,8 +9,12 @@ import dev.indelible.log.ErrorCode;
 import dev.indelible.storage.io.FileIO;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import dev.indelible.replication.ClusterConfig;
+import dev.indelible.replication.RaftNode;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +30,16 @@ public final class IndelibleServer implements AutoCloseable {
     private final ServerConfig config;
     private final LogKey key;
     private final AuditLogs logs;
+    /** This node's Raft membership; null for a single node. */
+    private final RaftNode node;
     private final Javalin app;
     private final AtomicBoolean ready = new AtomicBoolean();
 
-    private IndelibleServer(ServerConfig config, LogKey key, AuditLogs logs) {
+    private IndelibleServer(ServerConfig config, LogKey key, AuditLogs logs, RaftNode node) {
         this.config = config;
         this.key = key;
         this.logs = logs;
+        this.node = node;
         ObjectMapper json = new ObjectMapper();
         AppendService appends = new AppendService(logs, config.limits(), Clock.systemUTC());
         Receipts receipts = new Receipts(key);
@@ -46,6 +53,7 @@ public final class IndelibleServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(json, true));
             cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
             routes.register(cfg.routes);
+            cfg.routes.get("/v1/cluster", ctx -> ClusterRoutes.status(ctx, json, node));
             cfg.routes.get("/healthz", ctx -> health(ctx, json));
             cfg.routes.get("/readyz", ctx -> readiness(ctx, json));
             cfg.routes.exception(Exception.class, (e, ctx) -> Problems.map(e, ctx, json));
@@ -68,17 +76,31 @@ public final class IndelibleServer implements AutoCloseable {
      * @throws IOException if the data directory cannot be opened
      */
     public static IndelibleServer start(ServerConfig config) throws IOException {
+        return start(config, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Starts a server: single node when {@code cluster} is empty, else a member of a Raft cluster
+     * (whose members MUST share the log key, so that they sign identical checkpoints).
+     *
+     * @param logKeyFile the log signing key to load; when empty, {@code <data>/keys} (created on
+     *     first start of a single node)
+     */
+    public static IndelibleServer start(ServerConfig config, Optional<Path> logKeyFile, Optional<ClusterConfig> cluster)
+            throws IOException {
         FileIO io = FileIO.posix();
-        LogKey key = LogKey.loadOrCreate(config.dataDirectory().resolve("keys"), config.originHost(), io);
-        AuditLogs logs = AuditLogs.open(
-                new AuditLogs.Settings(
-                        config.dataDirectory(), config.originHost(), key::signer, config.log(), Clock.systemUTC()),
-                io);
-        IndelibleServer server = new IndelibleServer(config, key, logs);
+        LogKey key = logKeyFile.isPresent()
+                ? LogKey.load(logKeyFile.get())
+                : LogKey.loadOrCreate(config.dataDirectory().resolve("keys"), config.originHost(), io);
+        AuditLogs.Settings settings = new AuditLogs.Settings(
+                config.dataDirectory(), config.originHost(), key::signer, config.log(), Clock.systemUTC());
+        RaftNode node = cluster.isPresent() ? RaftNode.start(cluster.get(), settings, io) : null;
+        AuditLogs logs = node != null ? node.logs() : AuditLogs.open(settings, io);
+        IndelibleServer server = new IndelibleServer(config, key, logs, node);
         try {
             server.app.start();
         } catch (RuntimeException e) {
-            logs.close();
+            server.closeLogs();
             throw e;
         }
         server.ready.set(true);
@@ -123,15 +145,20 @@ public final class IndelibleServer implements AutoCloseable {
         for (AuditLog log : logs.all()) {
             log.failure().ifPresent(reason -> failed.put(log.name().value(), reason));
         }
-        body.put("status", failed.isEmpty() ? "up" : "down");
+        if (node != null) {
+            node.failure().ifPresent(reason -> body.put("nodeFailure", reason));
+        }
+        boolean up = failed.isEmpty() && !body.has("nodeFailure");
+        body.put("status", up ? "up" : "down");
         if (!failed.isEmpty()) {
             body.set("failedLogs", failed);
         }
-        ctx.status(failed.isEmpty() ? 200 : 503).json(body);
+        ctx.status(up ? 200 : 503).json(body);
     }
 
     private void readiness(io.javalin.http.Context ctx, ObjectMapper json) {
-        boolean anyFailed = logs.all().stream().anyMatch(log -> log.failure().isPresent());
+        boolean anyFailed = logs.all().stream().anyMatch(log -> log.failure().isPresent())
+                || (node != null && node.failure().isPresent());
         boolean isReady = ready.get() && !anyFailed;
         ObjectNode body = json.createObjectNode();
         body.put("status", isReady ? "ready" : "not-ready");
@@ -143,6 +170,15 @@ public final class IndelibleServer implements AutoCloseable {
     public void close() {
         ready.set(false);
         app.stop();
-        logs.close();
+        closeLogs();
     }
+
+    private void closeLogs() {
+        if (node != null) {
+            node.close();
+        } else {
+            logs.close();
+        }
+    }
+
 }
