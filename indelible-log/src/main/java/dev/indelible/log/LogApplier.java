@@ -82,4 +82,20 @@ public final class LogApplier {
     public PublishedCheckpoint publish(TreeHead head) throws IOException {
         return publisher.publish(head);
     }
+
+    /**
+     * The checkpoint of {@code head} signed with the log key, as a signed note; stores nothing.
+     * Deterministic: every replica holding the same key makes the same bytes.
+     */
+    public byte[] signCheckpoint(TreeHead head) {
+        return publisher.sign(head);
+    }
+
+    /**
+     * Stores {@code signedNote} durably and exposes it as the latest checkpoint. The caller MUST
+     * pass a note made by {@link #signCheckpoint} for {@code head}, with signatures only added.
+     */
+    public PublishedCheckpoint publish(TreeHead head, byte[] signedNote) throws IOException {
+        return publisher.publish(head, signedNote);
+    }
 }

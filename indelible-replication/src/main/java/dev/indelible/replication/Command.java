@@ -1,6 +1,7 @@
 package dev.indelible.replication;
 
 import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.note.NoteSignature;
 import dev.indelible.log.LogName;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +14,15 @@ import java.util.List;
  *
  * <p>Encoding, version 1, big-endian: {@code u8 version=1, u8 kind, u16 nameLength, name (UTF-8)},
  * then for {@link Append} {@code u32 count, count × (u32 length, bytes)}, and for {@link Seal}
- * {@code u64 treeSize, 32-byte root}. Changing it is a wire-format change: bump the version.
+ * {@code u64 treeSize, 32-byte root}, and for {@link Cosign} {@code u64 treeSize} then the
+ * strings node id, verifier key, signer name (each {@code u16 length, UTF-8}), {@code u32 keyId} and
+ * the base64 signature ({@code u16 length, ASCII}). Changing it is a wire-format change: bump the version.
  */
 sealed interface Command {
     byte VERSION = 1;
     byte KIND_APPEND = 1;
     byte KIND_SEAL = 2;
+    byte KIND_COSIGN = 3;
 
     /** The log the command applies to. */
     LogName log();
@@ -32,6 +36,14 @@ sealed interface Command {
      */
     record Seal(LogName log, long treeSize, Hash root) implements Command {}
 
+    /**
+     * Node {@code nodeId} states that it computed the same root for the checkpoint of {@code log} at
+     * {@code treeSize}: a C2SP {@code cosignature/v1} signature line over the checkpoint text, made
+     * with the node's own key, whose verifier key is {@code verifierKey}.
+     */
+    record Cosign(LogName log, long treeSize, String nodeId, String verifierKey, NoteSignature signature)
+            implements Command {}
+
     /** The entry bytes of this command. */
     default byte[] encode() {
         byte[] name = log().value().getBytes(StandardCharsets.UTF_8);
@@ -44,9 +56,16 @@ sealed interface Command {
                 }
             }
             case Seal s -> size += 8 + Hash.SIZE;
+            case Cosign c -> size += 8 + 4 + 4 * 2 + utf8(c.nodeId()).length + utf8(c.verifierKey()).length
+                    + utf8(c.signature().name()).length + utf8(c.signature().base64()).length;
         }
         ByteBuffer out = ByteBuffer.allocate(size);
-        out.put(VERSION).put(this instanceof Append ? KIND_APPEND : KIND_SEAL);
+        byte kind = switch (this) {
+            case Append a -> KIND_APPEND;
+            case Seal s -> KIND_SEAL;
+            case Cosign c -> KIND_COSIGN;
+        };
+        out.put(VERSION).put(kind);
         out.putShort((short) name.length).put(name);
         switch (this) {
             case Append a -> {
@@ -56,8 +75,31 @@ sealed interface Command {
                 }
             }
             case Seal s -> out.putLong(s.treeSize()).put(s.root().bytes());
+            case Cosign c -> {
+                out.putLong(c.treeSize());
+                putString(out, c.nodeId());
+                putString(out, c.verifierKey());
+                putString(out, c.signature().name());
+                out.putInt(c.signature().keyId());
+                putString(out, c.signature().base64());
+            }
         }
         return out.array();
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void putString(ByteBuffer out, String text) {
+        byte[] bytes = utf8(text);
+        out.putShort((short) bytes.length).put(bytes);
+    }
+
+    private static String getString(ByteBuffer in) {
+        byte[] bytes = new byte[Short.toUnsignedInt(in.getShort())];
+        in.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /**
@@ -95,6 +137,14 @@ sealed interface Command {
                     byte[] root = new byte[Hash.SIZE];
                     in.get(root);
                     yield new Seal(log, treeSize, Hash.of(root, 0));
+                }
+                case KIND_COSIGN -> {
+                    long treeSize = in.getLong();
+                    String nodeId = getString(in);
+                    String verifierKey = getString(in);
+                    String signer = getString(in);
+                    int keyId = in.getInt();
+                    yield new Cosign(log, treeSize, nodeId, verifierKey, new NoteSignature(signer, keyId, getString(in)));
                 }
                 default -> throw new IllegalArgumentException("unknown command kind " + kind);
             };

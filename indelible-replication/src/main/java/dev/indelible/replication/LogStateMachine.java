@@ -67,6 +67,7 @@ final class LogStateMachine extends BaseStateMachine {
             reply = switch (command) {
                 case Command.Append append -> sequencer.applyAppend(append.entries());
                 case Command.Seal seal -> sequencer.applySeal(seal.treeSize(), seal.root());
+                case Command.Cosign cosign -> sequencer.applyCosign(cosign);
             };
         } catch (RuntimeException e) {
             failure = "could not apply raft entry " + entry.getIndex() + ": " + e;

@@ -8,7 +8,14 @@ import dev.indelible.storage.io.FileIO;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.formats.note.NoteSigner;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -62,16 +69,25 @@ public final class RaftNode implements AutoCloseable {
     static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("indelible-cluster-v1".getBytes(StandardCharsets.UTF_8)));
 
+    /** The node's own cosigning key, under {@code <data>/keys/}. */
+    public static final String NODE_KEY_FILE = "node-cosigner.key";
+
     /** The largest Raft entry: one append request of at most this many bytes. */
     public static final SizeInBytes ENTRY_MAX_BYTES = SizeInBytes.valueOf("16MB");
 
     /** Attempts the Raft client makes (100 ms apart, each bounded by the request timeout). */
     static final int CLIENT_ATTEMPTS_MAX = 60;
 
+    /** Seals waiting to be cosigned; the oldest is dropped when full (a newer seal supersedes it). */
+    static final int COSIGN_QUEUE_MAX = 64;
+
     private final ClusterConfig cluster;
     private final RaftGroup group;
     private final Map<LogName, RaftSequencer> sequencers = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sealTimer;
+    private final ThreadPoolExecutor cosignExecutor;
+    private final Clock clock;
+    private volatile NodeKey nodeKey;
     private volatile AuditLogs logs;
     private volatile LogStateMachine stateMachine;
     private volatile RaftServer server;
@@ -86,6 +102,10 @@ public final class RaftNode implements AutoCloseable {
         this.group = RaftGroup.valueOf(GROUP_ID, peers);
         this.sealTimer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("seal-timer-" + cluster.nodeId()).daemon(true).factory());
+        this.cosignExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(COSIGN_QUEUE_MAX),
+                Thread.ofPlatform().name("cosigner-" + cluster.nodeId()).daemon(true).factory(),
+                new ThreadPoolExecutor.DiscardOldestPolicy());
+        this.clock = Clock.systemUTC();
     }
 
     /**
@@ -94,9 +114,15 @@ public final class RaftNode implements AutoCloseable {
      */
     public static RaftNode start(ClusterConfig cluster, AuditLogs.Settings settings, FileIO io) throws IOException {
         RaftNode node = new RaftNode(cluster);
+        node.nodeKey = NodeKey.loadOrCreate(
+                cluster.raftDirectory().resolveSibling("keys").resolve(NODE_KEY_FILE),
+                settings.originHost() + "/node/" + cluster.nodeId(),
+                io);
         long pushback = settings.config().pushbackMaxOutstanding();
+        Set<String> members = new HashSet<>();
+        cluster.peers().forEach(peer -> members.add(peer.id()));
         node.logs = AuditLogs.open(settings, io, applier -> {
-            RaftSequencer sequencer = new RaftSequencer(applier, node::propose, pushback);
+            RaftSequencer sequencer = new RaftSequencer(applier, node::propose, node::cosignLater, members, pushback);
             node.sequencers.put(applier.name(), sequencer);
             return sequencer;
         });
@@ -216,7 +242,8 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Reply> propose(Command command) {
+    /** Sends {@code command} through Raft; completes with the leader's apply reply. */
+    CompletableFuture<Reply> propose(Command command) {
         RaftClient current = client;
         if (current == null) {
             return CompletableFuture.failedFuture(new IndelibleException(ErrorCode.OVERLOADED, "node is starting; retry"));
@@ -231,6 +258,29 @@ public final class RaftNode implements AutoCloseable {
                         ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + reply.getException());
             }
             return Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+        });
+    }
+
+    /** This node's cosigner verifier key (C2SP note key, type 0x04). */
+    public String cosignerKey() {
+        return nodeKey.verifierKey();
+    }
+
+    /** Cosigns a sealed checkpoint off the apply thread and proposes the cosignature. */
+    private void cosignLater(RaftSequencer sequencer, long treeSize, String checkpointText) {
+        cosignExecutor.execute(() -> {
+            if (sequencer.publishedAtLeast(treeSize)) {
+                return;
+            }
+            NoteSigner signer = nodeKey.cosigner(clock);
+            byte[] signature = signer.sign(checkpointText.getBytes(StandardCharsets.UTF_8));
+            sequencer.proposeCosignature(treeSize, cluster.nodeId(), nodeKey.verifierKey(),
+                            NoteSignature.of(signer.name(), signer.keyId(), signature))
+                    .whenComplete((reply, error) -> {
+                        if (error != null) {
+                            LOG.debug("cosignature at {} not committed: {}", treeSize, error.toString());
+                        }
+                    });
         });
     }
 
@@ -251,6 +301,7 @@ public final class RaftNode implements AutoCloseable {
     @Override
     public void close() {
         sealTimer.shutdownNow();
+        cosignExecutor.shutdownNow();
         closeQuietly(client, "raft client");
         closeQuietly(server, "raft server");
         if (logs != null) {

@@ -8,10 +8,19 @@ import dev.indelible.log.LogApplier;
 import dev.indelible.log.PublishedCheckpoint;
 import dev.indelible.log.Sequencer;
 import dev.indelible.log.TreeHead;
+import dev.indelible.formats.cosignature.CosignatureV1;
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.formats.note.NoteVerifier;
+import dev.indelible.formats.note.Notes;
+import dev.indelible.formats.note.SignedNote;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * applied so far, so a replica that restarts and replays entries its storage already holds checks
  * them leaf hash by leaf hash instead of writing them twice. {@link #applySeal} checks the root
  * the replica computed itself against the proposer's before signing; a mismatch stops the log on
- * that replica (fail-stop, health down), never silently.
+ * that replica (fail-stop, health down), never silently. After a seal each node cosigns the
+ * checkpoint with its own key (C2SP tlog-cosignature) and proposes the cosignature through the
+ * log; {@link #applyCosign} publishes the checkpoint — log signature first, then the cosignatures
+ * in Raft order — once a majority of members have cosigned, so every replica stores the same bytes.
  */
 final class RaftSequencer implements Sequencer {
     private static final Logger LOG = LoggerFactory.getLogger(RaftSequencer.class);
@@ -39,21 +51,49 @@ final class RaftSequencer implements Sequencer {
         CompletableFuture<Reply> propose(Command command);
     }
 
+    /** Asked, after a seal is applied, to cosign its checkpoint text off the apply thread. */
+    @FunctionalInterface
+    interface Cosigner {
+        void cosignLater(RaftSequencer sequencer, long treeSize, String checkpointText);
+    }
+
     private record CheckpointWaiter(long treeSize, CompletableFuture<PublishedCheckpoint> done) {}
+
+    /** A sealed checkpoint gathering cosignatures; state of the apply thread only. */
+    private record PendingSeal(TreeHead head, SignedNote logSigned, Map<String, NoteSignature> cosignatures) {}
 
     private final LogApplier log;
     private final Proposer proposer;
+    private final Cosigner cosigner;
+    private final Set<String> members;
     private final long pushbackMaxOutstanding;
     private final AtomicLong outstandingEntries = new AtomicLong();
     private final AtomicBoolean sealInFlight = new AtomicBoolean();
     private final List<CheckpointWaiter> checkpointWaiters = new ArrayList<>();
     private volatile long appliedTreeSize;
     private volatile boolean closed;
+    private PendingSeal pending;
 
-    RaftSequencer(LogApplier log, Proposer proposer, long pushbackMaxOutstanding) {
+    /**
+     * @param members the ids of every cluster member; a checkpoint is published once a majority of
+     *     them have cosigned it
+     */
+    RaftSequencer(LogApplier log, Proposer proposer, Cosigner cosigner, Set<String> members, long pushbackMaxOutstanding) {
         this.log = log;
         this.proposer = proposer;
+        this.cosigner = cosigner;
+        this.members = Set.copyOf(members);
         this.pushbackMaxOutstanding = pushbackMaxOutstanding;
+    }
+
+    /** Cosignatures a checkpoint needs before it is published: a majority of the members. */
+    int quorum() {
+        return members.size() / 2 + 1;
+    }
+
+    /** Proposes this node's cosignature of the checkpoint at {@code treeSize} (any thread). */
+    CompletableFuture<Reply> proposeCosignature(long treeSize, String nodeId, String verifierKey, NoteSignature signature) {
+        return proposer.propose(new Command.Cosign(log.name(), treeSize, nodeId, verifierKey, signature));
     }
 
     LogApplier log() {
@@ -172,7 +212,10 @@ final class RaftSequencer implements Sequencer {
         return Reply.ok(first);
     }
 
-    /** Checks this replica's root, then signs and stores the checkpoint (Raft apply thread). */
+    /**
+     * Checks this replica's root, then signs the checkpoint with the log key and waits for a majority
+     * of cosignatures before storing and publishing it (Raft apply thread).
+     */
     Reply applySeal(long treeSize, Hash proposedRoot) {
         if (log.failure().isPresent()) {
             return Reply.failed("log " + log.name() + " stopped on this replica: " + log.failure().get());
@@ -190,12 +233,59 @@ final class RaftSequencer implements Sequencer {
                 return stop("root at tree size " + treeSize + " is " + mine.base64() + " on this replica but "
                         + proposedRoot.base64() + " on the proposer: replicas diverged");
             }
-            PublishedCheckpoint published = log.publish(new TreeHead(treeSize, mine));
-            completeWaiters(published);
+            TreeHead head = new TreeHead(treeSize, mine);
+            SignedNote logSigned = Notes.parse(log.signCheckpoint(head));
+            pending = new PendingSeal(head, logSigned, new LinkedHashMap<>());
+            cosigner.cosignLater(this, treeSize, logSigned.text());
+        } catch (RuntimeException e) {
+            return stop("checkpoint could not be signed: " + e);
+        }
+        return Reply.ok(treeSize);
+    }
+
+    /**
+     * Adds a member's cosignature to the pending seal, and publishes it once a majority has cosigned
+     * (Raft apply thread). Cosignatures for another tree size, from non-members, repeated, or that
+     * do not verify are ignored: they say nothing about this replica's state.
+     */
+    Reply applyCosign(Command.Cosign cosign) {
+        PendingSeal current = pending;
+        if (log.failure().isPresent() || current == null || current.head().treeSize() != cosign.treeSize()) {
+            return Reply.ok(-1);
+        }
+        if (!members.contains(cosign.nodeId()) || current.cosignatures().containsKey(cosign.nodeId())) {
+            return Reply.ok(-1);
+        }
+        try {
+            NoteVerifier verifier = CosignatureV1.verifier(cosign.verifierKey());
+            NoteSignature signature = cosign.signature();
+            if (!verifier.name().equals(signature.name()) || verifier.keyId() != signature.keyId()) {
+                throw new IllegalArgumentException("signature by " + signature.name() + " does not match key " + verifier.name());
+            }
+            verifier.verify(current.logSigned().text().getBytes(StandardCharsets.UTF_8), signature.signature());
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring cosignature of {} at {} by {}: {}", log.name(), cosign.treeSize(), cosign.nodeId(), e.toString());
+            return Reply.ok(-1);
+        }
+        current.cosignatures().put(cosign.nodeId(), cosign.signature());
+        if (current.cosignatures().size() < quorum()) {
+            return Reply.ok(cosign.treeSize());
+        }
+        List<NoteSignature> lines = new ArrayList<>(current.logSigned().signatures());
+        lines.addAll(current.cosignatures().values());
+        byte[] note = new SignedNote(current.logSigned().text(), lines, List.of()).encode();
+        pending = null;
+        try {
+            completeWaiters(log.publish(current.head(), note));
         } catch (IOException | RuntimeException e) {
             return stop("checkpoint could not be stored: " + e);
         }
-        return Reply.ok(treeSize);
+        return Reply.ok(cosign.treeSize());
+    }
+
+    /** Whether the checkpoint at {@code treeSize} is already published (any thread). */
+    boolean publishedAtLeast(long treeSize) {
+        return log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L) >= treeSize;
     }
 
     private Reply stop(String reason) {

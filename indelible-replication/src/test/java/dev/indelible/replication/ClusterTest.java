@@ -1,8 +1,16 @@
 package dev.indelible.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.indelible.formats.cosignature.CosignatureV1;
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.formats.note.NoteVerifier;
+import dev.indelible.formats.note.Notes;
+import dev.indelible.formats.note.SignedNote;
 import dev.indelible.log.AuditLog;
+import dev.indelible.log.IndelibleException;
 import dev.indelible.log.Leaf;
 import dev.indelible.log.LogName;
 import dev.indelible.log.PublishedCheckpoint;
@@ -11,7 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -146,6 +156,46 @@ class ClusterTest {
         return running;
     }
 
+    /** The note carries the log signature and, after it, valid cosignatures by a majority of nodes. */
+    private void assertCosignedByMajority(byte[] note) {
+        SignedNote parsed = Notes.parse(note);
+        assertThat(parsed.signatures().get(0).name()).isEqualTo(LocalCluster.ORIGIN_HOST + "/" + LOG.value());
+        Set<String> cosigners = new HashSet<>();
+        for (int i = 0; i < cluster.size(); i++) {
+            String key = cluster.cosignerKey(i);
+            NoteVerifier verifier = CosignatureV1.verifier(key);
+            for (NoteSignature signature : parsed.signatures()) {
+                if (signature.name().equals(verifier.name()) && signature.keyId() == verifier.keyId()) {
+                    verifier.verify(parsed.text().getBytes(StandardCharsets.UTF_8), signature.signature());
+                    cosigners.add(verifier.name());
+                }
+            }
+        }
+        assertThat(cosigners).as("cosigners of %s", parsed.text()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(parsed.signatures()).hasSize(1 + cosigners.size());
+    }
+
+    @Test
+    void sealWithAForeignRootStopsEveryReplicaLoudly() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        int leader = cluster.awaitLeader(WAIT);
+        appendRecording(leader, batch("x", 3), sent);
+        awaitAllAt(sent.size());
+        appendRecording(leader, batch("y", 3), sent);
+        Hash wrong = Hash.of(new byte[32], 0);
+        Reply reply = cluster.require(leader).propose(new Command.Seal(LOG, sent.size(), wrong)).get(30, TimeUnit.SECONDS);
+        assertThat(reply.ok()).isFalse();
+        assertThat(reply.reason()).contains("replicas diverged");
+        LocalCluster.await("every replica stopped", WAIT, () -> cluster.replicas(LOG).stream()
+                .allMatch(log -> log.failure().isPresent()));
+        assertThatThrownBy(() -> cluster.require(leader).logs().require(LOG).append(batch("z", 1)))
+                .isInstanceOf(IndelibleException.class)
+                .hasMessageContaining("refuses appends");
+        assertThat(cluster.require(leader).logs().require(LOG).latestCheckpoint().orElseThrow().treeSize())
+                .isEqualTo(3);
+    }
+
     private void assertReplicasIdentical(List<byte[]> sent) {
         List<AuditLog> replicas = cluster.replicas(LOG);
         assertThat(replicas).hasSize(runningNodes());
@@ -160,6 +210,7 @@ class ClusterTest {
             assertThat(Arrays.equals(note, first.latestCheckpoint().orElseThrow().signedNote()))
                     .as("byte-identical checkpoints")
                     .isTrue();
+            assertCosignedByMajority(note);
             for (long size = 1; size <= sent.size(); size += 7) {
                 assertThat(replica.rootHash(size)).isEqualTo(first.rootHash(size));
             }

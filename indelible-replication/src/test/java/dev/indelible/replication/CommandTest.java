@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.note.NoteSignature;
 import dev.indelible.log.LogName;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,13 @@ class CommandTest {
         root[31] = 9;
         Command.Seal seal = new Command.Seal(LogName.system("_access"), 1234, Hash.of(root, 0));
         assertThat(Command.decode(ByteBuffer.wrap(seal.encode()))).isEqualTo(seal);
+    }
+
+    @Test
+    void cosignRoundTrips() {
+        NoteSignature signature = NoteSignature.of("cluster.test/node/n1", 0x01020304, new byte[72]);
+        Command.Cosign cosign = new Command.Cosign(LOG, 77, "n1", "cluster.test/node/n1+01020304+BAAA", signature);
+        assertThat(Command.decode(ByteBuffer.wrap(cosign.encode()))).isEqualTo(cosign);
     }
 
     @Test

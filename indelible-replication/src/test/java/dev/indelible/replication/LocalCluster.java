@@ -37,10 +37,12 @@ final class LocalCluster implements AutoCloseable {
     private final Path root;
     private final List<ClusterConfig.Peer> peers = new ArrayList<>();
     private final RaftNode[] nodes;
+    private final String[] cosignerKeys;
 
     LocalCluster(Path root, int size) {
         this.root = root;
         this.nodes = new RaftNode[size];
+        this.cosignerKeys = new String[size];
         for (int i = 0; i < size; i++) {
             peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", freePort()));
         }
@@ -84,10 +86,16 @@ final class LocalCluster implements AutoCloseable {
                 Clock.systemUTC());
         try {
             nodes[i] = RaftNode.start(config, settings, FileIO.posix());
+            cosignerKeys[i] = nodes[i].cosignerKey();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return nodes[i];
+    }
+
+    /** Node {@code i}'s cosigner verifier key (known once it has started). */
+    String cosignerKey(int i) {
+        return cosignerKeys[i];
     }
 
     void stop(int i) {

@@ -27,6 +27,7 @@ final class ClusterRoutes {
         body.put("mode", "cluster");
         body.put("nodeId", status.nodeId());
         body.put("role", status.role());
+        body.put("cosignerKey", node.cosignerKey());
         status.leaderId().ifPresentOrElse(leader -> body.put("leader", leader), () -> body.putNull("leader"));
         body.put("term", status.term());
         body.put("appliedRaftIndex", status.appliedRaftIndex());
