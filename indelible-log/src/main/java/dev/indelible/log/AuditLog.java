@@ -59,16 +59,22 @@ public final class AuditLog implements AutoCloseable {
      *     ErrorCode#STORAGE_FAILED} if the log has failed
      */
     public CompletableFuture<List<Appended>> append(List<Leaf> leaves) {
+        return append(leaves, java.util.Collections.nCopies(leaves.size(), Optional.empty()));
+    }
+
+    /**
+     * Appends entries all-or-nothing, with each entry's client-supplied id; a cluster answers a
+     * retried request (every id already appended) with the original positions (see {@link
+     * Sequencer#submit(List, List)}).
+     */
+    public CompletableFuture<List<Appended>> append(List<Leaf> leaves, List<Optional<String>> clientIds) {
         if (leaves.isEmpty()) {
             throw new IndelibleException(ErrorCode.EMPTY_BATCH, "nothing to append");
         }
-        return sequencer.submit(leaves).thenApply(first -> {
-            List<Appended> appended = new ArrayList<>(leaves.size());
-            for (int i = 0; i < leaves.size(); i++) {
-                appended.add(new Appended(first + i, leaves.get(i).leafHash()));
-            }
-            return appended;
-        });
+        if (clientIds.size() != leaves.size()) {
+            throw new IllegalArgumentException(clientIds.size() + " client ids for " + leaves.size() + " entries");
+        }
+        return sequencer.submit(leaves, clientIds);
     }
 
     /** Completes with the first published checkpoint whose tree size is at least {@code treeSize}. */

@@ -1,6 +1,8 @@
 package dev.indelible.log;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -19,6 +21,23 @@ import java.util.concurrent.CompletableFuture;
 public interface Sequencer extends AutoCloseable {
     /** Queues {@code leaves} for sequencing; see the interface contract. */
     CompletableFuture<Long> submit(List<Leaf> leaves);
+
+    /**
+     * Like {@link #submit(List)}, with each entry's client-supplied id (the event's {@code "id"}),
+     * and completes with each entry's position and leaf hash. An implementation that deduplicates
+     * (the replicated one does, within a bounded window) answers a retried request whose ids were
+     * all appended before, consecutively, with the <em>original</em> positions and leaf hashes and
+     * appends nothing. This default does not deduplicate.
+     */
+    default CompletableFuture<List<Appended>> submit(List<Leaf> leaves, List<Optional<String>> clientIds) {
+        return submit(leaves).thenApply(first -> {
+            List<Appended> appended = new ArrayList<>(leaves.size());
+            for (int i = 0; i < leaves.size(); i++) {
+                appended.add(new Appended(first + i, leaves.get(i).leafHash()));
+            }
+            return appended;
+        });
+    }
 
     /** Completes once a checkpoint covering {@code treeSize} is published (it may already be). */
     CompletableFuture<PublishedCheckpoint> awaitCheckpoint(long treeSize);

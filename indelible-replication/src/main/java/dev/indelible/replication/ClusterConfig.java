@@ -13,12 +13,23 @@ import java.util.regex.Pattern;
  * lives, and the election timeout (the lower bound of the randomized range; the upper bound is
  * twice it). Every member MUST be given the same peer list.
  *
+ * @param snapshotEveryEntries how many Raft entries are applied between two snapshots; the Raft
+ *     log behind a snapshot may be purged
  * @param electionTimeoutMin how long a follower waits without hearing from a leader before it
  *     stands for election; failover takes about this long plus one election round
  */
-public record ClusterConfig(String nodeId, List<Peer> peers, Path raftDirectory, Duration electionTimeoutMin) {
+public record ClusterConfig(
+        String nodeId, List<Peer> peers, Path raftDirectory, Duration electionTimeoutMin, long snapshotEveryEntries) {
     /** The default election timeout: long enough to ride out GC pauses on a loaded 2-core machine. */
     public static final Duration DEFAULT_ELECTION_TIMEOUT_MIN = Duration.ofMillis(400);
+
+    /** The default snapshot interval, in Raft entries applied since the last snapshot. */
+    public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
+
+    /** A configuration with the default snapshot interval. */
+    public ClusterConfig(String nodeId, List<Peer> peers, Path raftDirectory, Duration electionTimeoutMin) {
+        this(nodeId, peers, raftDirectory, electionTimeoutMin, DEFAULT_SNAPSHOT_EVERY_ENTRIES);
+    }
 
     private static final Pattern NODE_ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_-]{0,31}");
 
@@ -51,6 +62,9 @@ public record ClusterConfig(String nodeId, List<Peer> peers, Path raftDirectory,
         }
         if (!ids.contains(nodeId)) {
             throw new IllegalArgumentException("node id " + nodeId + " is not one of the cluster members " + ids);
+        }
+        if (snapshotEveryEntries < 10 || snapshotEveryEntries > 100_000_000) {
+            throw new IllegalArgumentException("snapshotEveryEntries " + snapshotEveryEntries + " outside [10, 100000000]");
         }
         long millis = electionTimeoutMin.toMillis();
         if (millis < 50 || millis > 60_000) {

@@ -7,13 +7,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A replicated command: the bytes of one Raft log entry. Everything a replica needs to apply it is
  * inside (entry bytes already carry their receive time and source), so applying reads no clock.
  *
  * <p>Encoding, version 1, big-endian: {@code u8 version=1, u8 kind, u16 nameLength, name (UTF-8)},
- * then for {@link Append} {@code u32 count, count × (u32 length, bytes)}, and for {@link Seal}
+ * then for {@link Append} {@code u32 count, count × (u32 length, bytes, u8 hasId, [u16 length,
+ * UTF-8 client id])}, and for {@link Seal}
  * {@code u64 treeSize, 32-byte root}, and for {@link Cosign} {@code u64 treeSize} then the
  * strings node id, verifier key, signer name (each {@code u16 length, UTF-8}), {@code u32 keyId} and
  * the base64 signature ({@code u16 length, ASCII}). Changing it is a wire-format change: bump the version.
@@ -27,8 +29,32 @@ sealed interface Command {
     /** The log the command applies to. */
     LogName log();
 
-    /** Appends {@code entries} to {@code log}, all-or-nothing, at the end of the log. */
-    record Append(LogName log, List<byte[]> entries) implements Command {}
+    /** Client ids longer than this (in UTF-16 chars) are not deduplicated. */
+    int CLIENT_ID_MAX_CHARS = 1_024;
+
+    /**
+     * Appends {@code entries} to {@code log}, all-or-nothing, at the end of the log — unless every
+     * entry has a client id and all were appended before (a retry).
+     *
+     * @param clientIds each entry's client id, if it has one
+     */
+    record Append(LogName log, List<byte[]> entries, List<Optional<String>> clientIds) implements Command {
+        /** Checks the lists match; ids too long to deduplicate are dropped. */
+        public Append {
+            if (entries.size() != clientIds.size()) {
+                throw new IllegalArgumentException(clientIds.size() + " client ids for " + entries.size() + " entries");
+            }
+            entries = List.copyOf(entries);
+            clientIds = clientIds.stream()
+                    .map(id -> id.filter(value -> value.length() <= CLIENT_ID_MAX_CHARS))
+                    .toList();
+        }
+
+        /** An append without client ids. */
+        public Append(LogName log, List<byte[]> entries) {
+            this(log, entries, java.util.Collections.nCopies(entries.size(), Optional.empty()));
+        }
+    }
 
     /**
      * Publishes the checkpoint of {@code log} at {@code treeSize}, whose root the proposer computed as
@@ -51,8 +77,8 @@ sealed interface Command {
         switch (this) {
             case Append a -> {
                 size += 4;
-                for (byte[] entry : a.entries()) {
-                    size += 4 + entry.length;
+                for (int i = 0; i < a.entries().size(); i++) {
+                    size += 4 + a.entries().get(i).length + 1 + a.clientIds().get(i).map(id -> 2 + utf8(id).length).orElse(0);
                 }
             }
             case Seal s -> size += 8 + Hash.SIZE;
@@ -70,8 +96,12 @@ sealed interface Command {
         switch (this) {
             case Append a -> {
                 out.putInt(a.entries().size());
-                for (byte[] entry : a.entries()) {
+                for (int i = 0; i < a.entries().size(); i++) {
+                    byte[] entry = a.entries().get(i);
                     out.putInt(entry.length).put(entry);
+                    Optional<String> id = a.clientIds().get(i);
+                    out.put((byte) (id.isPresent() ? 1 : 0));
+                    id.ifPresent(value -> putString(out, value));
                 }
             }
             case Seal s -> out.putLong(s.treeSize()).put(s.root().bytes());
@@ -125,12 +155,18 @@ sealed interface Command {
                         throw new IllegalArgumentException("append of " + count + " entries in " + in.remaining() + " bytes");
                     }
                     List<byte[]> entries = new ArrayList<>(count);
+                    List<Optional<String>> ids = new ArrayList<>(count);
                     for (int i = 0; i < count; i++) {
                         byte[] entry = new byte[in.getInt()];
                         in.get(entry);
                         entries.add(entry);
+                        byte hasId = in.get();
+                        if (hasId != 0 && hasId != 1) {
+                            throw new IllegalArgumentException("client id flag " + hasId + " of entry " + i);
+                        }
+                        ids.add(hasId == 1 ? Optional.of(getString(in)) : Optional.empty());
                     }
-                    yield new Append(log, entries);
+                    yield new Append(log, entries, ids);
                 }
                 case KIND_SEAL -> {
                     long treeSize = in.getLong();

@@ -127,10 +127,13 @@ public final class RaftNode implements AutoCloseable {
             return sequencer;
         });
         try {
-            node.stateMachine = new LogStateMachine(name -> {
-                node.logs.getOrCreate(name);
-                return node.sequencers.get(name);
-            });
+            node.stateMachine = new LogStateMachine(
+                    name -> {
+                        node.logs.getOrCreate(name);
+                        return node.sequencers.get(name);
+                    },
+                    node.sequencers::values,
+                    io);
             RaftProperties properties = node.properties();
             boolean existing = Files.isDirectory(cluster.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
             node.server = RaftServer.newBuilder()
@@ -174,7 +177,9 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setWriteBufferSize(properties, SizeInBytes.valueOf(ENTRY_MAX_BYTES.getSize() + (1 << 20)));
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("64MB"));
         GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf("64MB"));
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, cluster.snapshotEveryEntries());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
         return properties;
     }
 

@@ -1,6 +1,7 @@
 package dev.indelible.replication;
 
 import dev.indelible.formats.merkle.Hash;
+import dev.indelible.log.Appended;
 import dev.indelible.log.ErrorCode;
 import dev.indelible.log.IndelibleException;
 import dev.indelible.log.Leaf;
@@ -16,6 +17,8 @@ import dev.indelible.formats.note.SignedNote;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Optional;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +48,9 @@ import org.slf4j.LoggerFactory;
 final class RaftSequencer implements Sequencer {
     private static final Logger LOG = LoggerFactory.getLogger(RaftSequencer.class);
 
+    /** Client ids remembered per log for deduplicating retries (the window is counted in ids). */
+    static final int DEDUP_WINDOW_MAX = 100_000;
+
     /** Sends a command through Raft; completes with the leader's apply reply. */
     @FunctionalInterface
     interface Proposer {
@@ -73,6 +79,8 @@ final class RaftSequencer implements Sequencer {
     private volatile long appliedTreeSize;
     private volatile boolean closed;
     private PendingSeal pending;
+    /** Client id → leaf index of the most recent ids, eldest first; apply thread only. */
+    private final LinkedHashMap<String, Long> recentIds = new LinkedHashMap<>();
 
     /**
      * @param members the ids of every cluster member; a checkpoint is published once a majority of
@@ -105,13 +113,41 @@ final class RaftSequencer implements Sequencer {
         return appliedTreeSize;
     }
 
-    /** Restores the applied tree size from a snapshot (before any apply). */
-    void restoreAppliedTreeSize(long treeSize) {
-        appliedTreeSize = treeSize;
+    /** This log's replicated state, for a snapshot (Raft apply thread, between applies). */
+    SnapshotFile.LogState snapshotState() {
+        Optional<SnapshotFile.PendingState> pendingState = Optional.ofNullable(pending)
+                .map(p -> new SnapshotFile.PendingState(p.head().treeSize(), p.head().rootHash(), p.logSigned().encode(),
+                        new LinkedHashMap<>(p.cosignatures())));
+        return new SnapshotFile.LogState(log.name(), appliedTreeSize, new LinkedHashMap<>(recentIds), pendingState);
+    }
+
+    /**
+     * Restores the state a snapshot recorded (before any apply). The segments must already hold
+     * every entry the snapshot counts as applied; if they do not, the log stops here, loudly.
+     */
+    void restore(SnapshotFile.LogState state) {
+        long stored = log.head().treeSize();
+        appliedTreeSize = state.appliedTreeSize();
+        recentIds.clear();
+        recentIds.putAll(state.recentIds());
+        pending = state.pending()
+                .map(p -> new PendingSeal(new TreeHead(p.treeSize(), p.root()), Notes.parse(p.logSignedNote()),
+                        new LinkedHashMap<>(p.cosignatures())))
+                .orElse(null);
+        if (stored < state.appliedTreeSize()) {
+            stop("the snapshot counts " + state.appliedTreeSize() + " applied entries but the segments hold "
+                    + stored + ": entries lost");
+        }
     }
 
     @Override
     public CompletableFuture<Long> submit(List<Leaf> leaves) {
+        return submit(leaves, Collections.nCopies(leaves.size(), Optional.empty()))
+                .thenApply(appended -> appended.get(0).leafIndex());
+    }
+
+    @Override
+    public CompletableFuture<List<Appended>> submit(List<Leaf> leaves, List<Optional<String>> clientIds) {
         log.failure().ifPresent(reason -> {
             throw new IndelibleException(ErrorCode.STORAGE_FAILED, "log refuses appends: " + reason);
         });
@@ -130,13 +166,18 @@ final class RaftSequencer implements Sequencer {
         for (Leaf leaf : leaves) {
             entries.add(leaf.bytes());
         }
-        return proposer.propose(new Command.Append(log.name(), entries))
+        return proposer.propose(new Command.Append(log.name(), entries, clientIds))
                 .whenComplete((reply, error) -> outstandingEntries.addAndGet(-leaves.size()))
                 .thenApply(reply -> {
                     if (!reply.ok()) {
                         throw new IndelibleException(ErrorCode.STORAGE_FAILED, "append not applied: " + reply.reason());
                     }
-                    return reply.value();
+                    List<Appended> appended = new ArrayList<>(leaves.size());
+                    for (int i = 0; i < leaves.size(); i++) {
+                        Hash hash = reply.duplicate() ? reply.originalLeafHashes().get(i) : leaves.get(i).leafHash();
+                        appended.add(new Appended(reply.value() + i, hash));
+                    }
+                    return appended;
                 });
     }
 
@@ -176,11 +217,20 @@ final class RaftSequencer implements Sequencer {
                 });
     }
 
-    /** Applies an append at the applied tree size (Raft apply thread). */
-    Reply applyAppend(List<byte[]> entries) {
+    /**
+     * Applies an append at the applied tree size, or answers a retry with the original positions
+     * (Raft apply thread). A retry is an append whose entries all carry client ids that were
+     * appended, consecutively and in the same order, within the last {@link #DEDUP_WINDOW_MAX} ids.
+     */
+    Reply applyAppend(Command.Append append) {
         if (log.failure().isPresent()) {
             return Reply.failed("log " + log.name() + " stopped on this replica: " + log.failure().get());
         }
+        Reply retry = retryOf(append.clientIds());
+        if (retry != null) {
+            return retry;
+        }
+        List<byte[]> entries = append.entries();
         long first = appliedTreeSize;
         List<Leaf> leaves = new ArrayList<>(entries.size());
         for (byte[] entry : entries) {
@@ -209,7 +259,44 @@ final class RaftSequencer implements Sequencer {
             return stop("append failed: " + e);
         }
         appliedTreeSize = first + leaves.size();
+        remember(append.clientIds(), first);
         return Reply.ok(first);
+    }
+
+    private Reply retryOf(List<Optional<String>> clientIds) {
+        if (clientIds.isEmpty() || clientIds.stream().anyMatch(Optional::isEmpty)) {
+            return null;
+        }
+        Long first = recentIds.get(clientIds.get(0).get());
+        if (first == null) {
+            return null;
+        }
+        for (int i = 1; i < clientIds.size(); i++) {
+            Long at = recentIds.get(clientIds.get(i).get());
+            if (at == null || at != first + i) {
+                return null;
+            }
+        }
+        List<Hash> hashes = new ArrayList<>(clientIds.size());
+        for (int i = 0; i < clientIds.size(); i++) {
+            hashes.add(log.leafHash(first + i));
+        }
+        return Reply.duplicate(first, hashes);
+    }
+
+    private void remember(List<Optional<String>> clientIds, long first) {
+        for (int i = 0; i < clientIds.size(); i++) {
+            long leafIndex = first + i;
+            clientIds.get(i).ifPresent(id -> {
+                recentIds.remove(id);
+                recentIds.put(id, leafIndex);
+            });
+        }
+        Iterator<Map.Entry<String, Long>> eldest = recentIds.entrySet().iterator();
+        while (recentIds.size() > DEDUP_WINDOW_MAX && eldest.hasNext()) {
+            eldest.next();
+            eldest.remove();
+        }
     }
 
     /**

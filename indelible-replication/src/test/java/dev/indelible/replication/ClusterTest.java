@@ -9,6 +9,7 @@ import dev.indelible.formats.note.NoteSignature;
 import dev.indelible.formats.note.NoteVerifier;
 import dev.indelible.formats.note.Notes;
 import dev.indelible.formats.note.SignedNote;
+import dev.indelible.log.Appended;
 import dev.indelible.log.AuditLog;
 import dev.indelible.log.IndelibleException;
 import dev.indelible.log.Leaf;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -110,6 +112,67 @@ class ClusterTest {
         appendRecording(cluster.awaitLeader(WAIT), batch("two", 5), sent);
         awaitAllAt(sent.size());
         assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void retriedAppendWithTheSameClientIdsReturnsTheOriginalPositions() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        int leader = cluster.awaitLeader(WAIT);
+        List<Leaf> first = batch("original", 3);
+        List<Optional<String>> ids = List.of(Optional.of("a"), Optional.of("b"), Optional.of("c"));
+        appendRecording(leader, batch("before", 2), new ArrayList<>());
+        List<Appended> original = cluster.require(leader).logs().require(LOG).append(first, ids).get(30, TimeUnit.SECONDS);
+        assertThat(original.get(0).leafIndex()).isEqualTo(2);
+
+        // The retry carries other bytes (a later receive time), through another node: nothing is appended.
+        List<Appended> retried = cluster.require((leader + 1) % 3).logs().getOrCreate(LOG)
+                .append(batch("retry", 3), ids).get(30, TimeUnit.SECONDS);
+        assertThat(retried).isEqualTo(original);
+        // A request that only partly repeats ids is appended in full.
+        List<Appended> mixed = cluster.require(leader).logs().require(LOG)
+                .append(batch("mixed", 2), List.of(Optional.of("c"), Optional.of("d"))).get(30, TimeUnit.SECONDS);
+        assertThat(mixed.get(0).leafIndex()).isEqualTo(5);
+        LocalCluster.await("tree size 7 everywhere", WAIT, () -> cluster.replicas(LOG).size() == 3
+                && cluster.replicas(LOG).stream().allMatch(log -> log.head().treeSize() == 7));
+    }
+
+    @Test
+    void snapshotsAreTakenAndRestoredWithTheClientIdWindow() throws Exception {
+        cluster = new LocalCluster(dir, 3, 10).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            appendRecording(cluster.awaitLeader(WAIT), batch("s" + i, 2), sent);
+        }
+        int leader = cluster.awaitLeader(WAIT);
+        List<Optional<String>> ids = List.of(Optional.of("snap-1"));
+        List<Leaf> withId = batch("id", 1);
+        long at = cluster.require(leader).logs().require(LOG).append(withId, ids).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+        sent.add(withId.get(0).bytes());
+        for (int i = 0; i < 12; i++) {
+            appendRecording(cluster.awaitLeader(WAIT), batch("t" + i, 1), sent);
+        }
+        awaitAllAt(sent.size());
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            LocalCluster.await("a snapshot on node " + node, WAIT, () -> snapshotCount(node) > 0);
+        }
+        cluster.close();
+        cluster.startAll();
+        List<Appended> retried = cluster.require(cluster.awaitLeader(WAIT)).logs().require(LOG)
+                .append(batch("id-again", 1), ids).get(30, TimeUnit.SECONDS);
+        assertThat(retried.get(0).leafIndex()).isEqualTo(at);
+        assertThat(retried.get(0).leafHash()).isEqualTo(withId.get(0).leafHash());
+        appendRecording(cluster.awaitLeader(WAIT), batch("after", 4), sent);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
+    private long snapshotCount(int node) {
+        try (var files = java.nio.file.Files.walk(cluster.dataDirectory(node).resolve("raft"))) {
+            return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).count();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     private long append(int node, List<Leaf> leaves) throws Exception {

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CommandTest {
@@ -26,6 +27,17 @@ class CommandTest {
         for (int i = 0; i < entries.size(); i++) {
             assertThat(Arrays.equals(append.entries().get(i), entries.get(i))).isTrue();
         }
+    }
+
+    @Test
+    void appendCarriesClientIdsAndDropsOnesTooLongToDeduplicate() {
+        List<byte[]> entries = List.of(new byte[] {1}, new byte[] {2}, new byte[] {3});
+        String tooLong = "x".repeat(Command.CLIENT_ID_MAX_CHARS + 1);
+        Command.Append append = new Command.Append(
+                LOG, entries, List.of(Optional.of("req-1"), Optional.empty(), Optional.of(tooLong)));
+        Command.Append decoded = (Command.Append) Command.decode(ByteBuffer.wrap(append.encode()));
+        assertThat(decoded.clientIds()).containsExactly(Optional.of("req-1"), Optional.empty(), Optional.empty());
+        assertThat(decoded.entries().get(2)).containsExactly(3);
     }
 
     @Test
@@ -59,5 +71,7 @@ class CommandTest {
     void replyRoundTrips() {
         assertThat(Reply.decode(ByteBuffer.wrap(Reply.ok(42).encode()))).isEqualTo(Reply.ok(42));
         assertThat(Reply.decode(ByteBuffer.wrap(Reply.failed("diverged").encode()))).isEqualTo(Reply.failed("diverged"));
+        Reply duplicate = Reply.duplicate(7, List.of(Hash.of(new byte[32], 0), Hash.of(new byte[32], 0)));
+        assertThat(Reply.decode(ByteBuffer.wrap(duplicate.encode()))).isEqualTo(duplicate);
     }
 }

@@ -39,8 +39,15 @@ final class LocalCluster implements AutoCloseable {
     private final RaftNode[] nodes;
     private final String[] cosignerKeys;
 
+    private final long snapshotEveryEntries;
+
     LocalCluster(Path root, int size) {
+        this(root, size, ClusterConfig.DEFAULT_SNAPSHOT_EVERY_ENTRIES);
+    }
+
+    LocalCluster(Path root, int size, long snapshotEveryEntries) {
         this.root = root;
+        this.snapshotEveryEntries = snapshotEveryEntries;
         this.nodes = new RaftNode[size];
         this.cosignerKeys = new String[size];
         for (int i = 0; i < size; i++) {
@@ -77,7 +84,8 @@ final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException("node " + i + " is running");
         }
         Path data = root.resolve(peers.get(i).id());
-        ClusterConfig config = new ClusterConfig(peers.get(i).id(), peers, data.resolve("raft"), ELECTION_TIMEOUT_MIN);
+        ClusterConfig config = new ClusterConfig(
+                peers.get(i).id(), peers, data.resolve("raft"), ELECTION_TIMEOUT_MIN, snapshotEveryEntries);
         AuditLogs.Settings settings = new AuditLogs.Settings(
                 data,
                 ORIGIN_HOST,
@@ -104,6 +112,11 @@ final class LocalCluster implements AutoCloseable {
         if (node != null) {
             node.close();
         }
+    }
+
+    /** Node {@code i}'s data directory. */
+    Path dataDirectory(int i) {
+        return root.resolve(peers.get(i).id());
     }
 
     Optional<RaftNode> node(int i) {
