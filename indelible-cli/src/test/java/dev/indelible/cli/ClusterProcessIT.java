@@ -1,6 +1,7 @@
 package dev.indelible.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,13 +38,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three real server JVMs from the CLI jar on 127.0.0.1, under continuous appends from two
  * threads; the leader is killed with SIGKILL {@code indelible.it.kills} times (default 3) and
  * restarted. Afterwards every acknowledged entry is on every node, byte-identical at its leaf
- * index, and every pair of consecutive checkpoints seen during the run is proven consistent.
+ * index, and every pair of consecutive checkpoints seen during the run is proven consistent. Then a
+ * follower is killed and restarted, and two of three nodes are killed: the survivor must not
+ * acknowledge an append until they are back.
  * Prints each failover time (leader kill to the first acknowledged append through a survivor).
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -52,8 +54,8 @@ class ClusterProcessIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-    @TempDir
-    Path dir;
+    /** Under target/, kept after the run so that the servers' logs can be read when it fails. */
+    private final Path dir = Path.of("target", "cluster-it", Long.toString(System.currentTimeMillis())).toAbsolutePath();
 
     private final List<Process> processes = new ArrayList<>(Collections.nCopies(3, null));
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -74,6 +76,7 @@ class ClusterProcessIT {
     @Test
     void everyAcknowledgedAppendSurvivesLeaderKills() throws Exception {
         int kills = Integer.getInteger("indelible.it.kills", 3);
+        Files.createDirectories(dir);
         key = dir.resolve("log.key");
         Files.writeString(key, NoteKeys.generateEd25519("it.cluster", new SecureRandom()).signerKey() + "\n");
         httpPorts = new int[3];
@@ -102,7 +105,8 @@ class ClusterProcessIT {
         List<Long> failoverMillis = new ArrayList<>();
         try {
             for (int k = 0; k < kills; k++) {
-                Thread.sleep(500);
+                awaitConverged();
+                Thread.sleep(1_000);
                 int leader = awaitLeader();
                 int survivor = (leader + 1) % 3;
                 long killedAt = System.nanoTime();
@@ -110,9 +114,13 @@ class ClusterProcessIT {
                 processes.set(leader, null);
                 appendUntilAcknowledged(survivor, acknowledged, Duration.ofSeconds(30));
                 failoverMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
+                System.out.println(java.time.Instant.now() + " kill " + k + " of n" + (leader + 1) + ": "
+                        + failoverMillis.getLast() + " ms to the first acknowledged append via n" + (survivor + 1));
                 start(leader);
                 awaitHealthy(leader);
             }
+            killAndRestartAFollower(acknowledged);
+            majorityLossRefusesAppendsUntilRestart(acknowledged);
         } finally {
             loading.set(false);
             for (Thread writer : writers) {
@@ -144,6 +152,40 @@ class ClusterProcessIT {
             }
         }
         assertConsecutiveCheckpointsConsistent(checkpoints);
+    }
+
+    private void killAndRestartAFollower(Map<Long, Hash> acknowledged) throws Exception {
+        int leader = awaitLeader();
+        int follower = (leader + 1) % 3;
+        processes.get(follower).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        processes.set(follower, null);
+        appendUntilAcknowledged(leader, acknowledged, Duration.ofSeconds(10));
+        start(follower);
+        awaitHealthy(follower);
+    }
+
+    /** With two of three nodes killed, the survivor cannot acknowledge; after restart, appends resume. */
+    private void majorityLossRefusesAppendsUntilRestart(Map<Long, Hash> acknowledged) throws Exception {
+        int leader = awaitLeader();
+        int follower = (leader + 1) % 3;
+        int survivor = (leader + 2) % 3;
+        for (int node : new int[] {leader, follower}) {
+            processes.get(node).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            processes.set(node, null);
+        }
+        try (IndelibleClient client = IndelibleClient.builder()
+                .baseUrl("http://127.0.0.1:" + httpPorts[survivor])
+                .requestTimeout(Duration.ofSeconds(3))
+                .retryPolicy(RetryPolicy.none())
+                .build()) {
+            byte[] event = "{\"actor\":\"probe\",\"action\":\"minority\"}".getBytes(StandardCharsets.UTF_8);
+            assertThatThrownBy(() -> client.append(LOG, List.of(event))).as("a minority must not acknowledge");
+        }
+        start(leader);
+        start(follower);
+        awaitHealthy(leader);
+        awaitHealthy(follower);
+        appendUntilAcknowledged(survivor, acknowledged, Duration.ofSeconds(60));
     }
 
     private void load(int writer, AtomicBoolean loading, Map<Long, Hash> acknowledged, List<byte[]> checkpoints) {
@@ -238,7 +280,8 @@ class ClusterProcessIT {
         Files.createDirectories(data);
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar, "server",
                 "--node-id", "n" + (i + 1), "--cluster", clusterSpec, "--listen", "127.0.0.1:" + httpPorts[i],
-                "--data", data.toString(), "--log-key", key.toString(), "--checkpoint-interval", "200")
+                "--data", data.toString(), "--log-key", key.toString(), "--checkpoint-interval", "200",
+                "--election-timeout", System.getProperty("indelible.it.electionTimeoutMillis", "300"))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()));
         processes.set(i, builder.start());
@@ -254,6 +297,26 @@ class ClusterProcessIT {
             sleep(100);
         }
         throw new AssertionError("node " + i + " not healthy within " + START_TIMEOUT);
+    }
+
+    /** Waits until every node is up and has applied what the others have (a healthy cluster to fail). */
+    private void awaitConverged() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            long min = Long.MAX_VALUE;
+            long max = Long.MIN_VALUE;
+            for (int i = 0; i < 3; i++) {
+                JsonNode status = processes.get(i) == null ? null : get(i, "/v1/cluster");
+                long applied = status == null ? -1 : status.path("appliedRaftIndex").asLong(-1);
+                min = Math.min(min, applied);
+                max = Math.max(max, applied);
+            }
+            if (min >= 0 && max - min < 50) {
+                return;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("nodes did not converge within " + START_TIMEOUT);
     }
 
     private int awaitLeader() {

@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -75,8 +76,11 @@ public final class RaftNode implements AutoCloseable {
     /** The largest Raft entry: one append request of at most this many bytes. */
     public static final SizeInBytes ENTRY_MAX_BYTES = SizeInBytes.valueOf("16MB");
 
-    /** Attempts the Raft client makes (100 ms apart, each bounded by the request timeout). */
-    static final int CLIENT_ATTEMPTS_MAX = 60;
+    /** Attempts the Raft client makes ({@link #CLIENT_RETRY_SLEEP} apart, each bounded by the request timeout). */
+    static final int CLIENT_ATTEMPTS_MAX = 100;
+
+    /** The pause between two attempts of the Raft client: short, so a failover is noticed quickly. */
+    static final TimeDuration CLIENT_RETRY_SLEEP = TimeDuration.valueOf(50, TimeUnit.MILLISECONDS);
 
     /** Seals waiting to be cosigned; the oldest is dropped when full (a newer seal supersedes it). */
     static final int COSIGN_QUEUE_MAX = 64;
@@ -87,6 +91,7 @@ public final class RaftNode implements AutoCloseable {
     private final ScheduledExecutorService sealTimer;
     private final ThreadPoolExecutor cosignExecutor;
     private final Clock clock;
+    private final ExecutorService proposers = Executors.newVirtualThreadPerTaskExecutor();
     private volatile NodeKey nodeKey;
     private volatile AuditLogs logs;
     private volatile LogStateMachine stateMachine;
@@ -150,7 +155,7 @@ public final class RaftNode implements AutoCloseable {
                     .setClientId(ClientId.randomId())
                     .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), properties))
                     .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                            CLIENT_ATTEMPTS_MAX, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                            CLIENT_ATTEMPTS_MAX, CLIENT_RETRY_SLEEP))
                     .build();
         } catch (IOException | RuntimeException e) {
             node.close();
@@ -247,23 +252,33 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    /** Sends {@code command} through Raft; completes with the leader's apply reply. */
+    /**
+     * Sends {@code command} through Raft; completes with the leader's apply reply. Each proposal is
+     * a blocking Raft client call on its own virtual thread, not the client's ordered async API:
+     * ordered requests queue behind the oldest unanswered one, so one request retrying across a
+     * failover would stall every later one (head-of-line blocking).
+     */
     CompletableFuture<Reply> propose(Command command) {
         RaftClient current = client;
         if (current == null) {
             return CompletableFuture.failedFuture(new IndelibleException(ErrorCode.OVERLOADED, "node is starting; retry"));
         }
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.encode()));
-        return current.async().send(message).handle((RaftClientReply reply, Throwable error) -> {
-            if (error != null) {
-                throw new IndelibleException(ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + error, error);
-            }
-            if (!reply.isSuccess()) {
-                throw new IndelibleException(
-                        ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + reply.getException());
-            }
-            return Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
-        });
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    RaftClientReply reply;
+                    try {
+                        reply = current.io().send(message);
+                    } catch (IOException | RuntimeException e) {
+                        throw new IndelibleException(ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + e, e);
+                    }
+                    if (!reply.isSuccess()) {
+                        throw new IndelibleException(
+                                ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + reply.getException());
+                    }
+                    return Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+                },
+                proposers);
     }
 
     /** This node's cosigner verifier key (C2SP note key, type 0x04). */
@@ -307,6 +322,7 @@ public final class RaftNode implements AutoCloseable {
     public void close() {
         sealTimer.shutdownNow();
         cosignExecutor.shutdownNow();
+        proposers.shutdownNow();
         closeQuietly(client, "raft client");
         closeQuietly(server, "raft server");
         if (logs != null) {
