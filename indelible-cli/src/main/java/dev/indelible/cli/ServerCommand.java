@@ -61,7 +61,7 @@ final class ServerCommand implements Callable<Integer> {
     Path logKey;
 
     @Option(names = "--election-timeout", paramLabel = "MILLIS",
-            description = "Raft election timeout lower bound, ms; the upper bound is twice it (default: ${DEFAULT-VALUE}).", defaultValue = "300")
+            description = "Raft election timeout lower bound, ms; the upper bound is twice it (default: ${DEFAULT-VALUE}).", defaultValue = "200")
     long electionTimeoutMillis;
 
     @Override

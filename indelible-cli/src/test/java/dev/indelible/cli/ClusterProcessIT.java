@@ -281,7 +281,7 @@ class ClusterProcessIT {
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar, "server",
                 "--node-id", "n" + (i + 1), "--cluster", clusterSpec, "--listen", "127.0.0.1:" + httpPorts[i],
                 "--data", data.toString(), "--log-key", key.toString(), "--checkpoint-interval", "200",
-                "--election-timeout", System.getProperty("indelible.it.electionTimeoutMillis", "300"))
+                "--election-timeout", System.getProperty("indelible.it.electionTimeoutMillis", "200"))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()));
         processes.set(i, builder.start());

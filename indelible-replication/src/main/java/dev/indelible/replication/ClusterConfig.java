@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 public record ClusterConfig(
         String nodeId, List<Peer> peers, Path raftDirectory, Duration electionTimeoutMin, long snapshotEveryEntries) {
     /** The default election timeout: long enough to ride out GC pauses on a loaded 2-core machine. */
-    public static final Duration DEFAULT_ELECTION_TIMEOUT_MIN = Duration.ofMillis(300);
+    public static final Duration DEFAULT_ELECTION_TIMEOUT_MIN = Duration.ofMillis(200);
 
     /** The default snapshot interval, in Raft entries applied since the last snapshot. */
     public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
