@@ -90,7 +90,7 @@ record Checkpoint(String origin, long treeSize, Hash rootHash, String text) {
         throw new IllegalArgumentException("no signature by " + name + " (signers: " + names + ") on:\n" + text);
     }
 
-    private static byte[] keyHash(String name, byte[] keyWithAlg) {
+    static byte[] keyHash(String name, byte[] keyWithAlg) {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             sha256.update(name.getBytes(StandardCharsets.UTF_8));
