@@ -288,7 +288,11 @@ class CrashRecoveryIT {
                     try {
                         response = http.post("/v1/logs/" + LOG + "/entries", "application/x-ndjson", body.toString());
                     } catch (IOException e) {
-                        if (!server.isAlive() || e instanceof HttpTimeoutException) {
+                        if (e instanceof HttpTimeoutException && server.isAlive()) {
+                            unexpected.add("append hung for " + Http.REQUEST_TIMEOUT + " while the server was alive");
+                            return;
+                        }
+                        if (!server.isAlive()) {
                             failedByKill.incrementAndGet();
                             return;
                         }
