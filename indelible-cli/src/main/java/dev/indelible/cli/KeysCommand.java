@@ -42,20 +42,33 @@ final class KeysCommand implements Runnable {
         }
     }
 
-    /** {@code keys show}: prints the verifier key of a signing key file or a data directory. */
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Print the verifier key of a signing key.")
+    /** {@code keys show}: prints a log's verifier key, or the public key of a signing key. */
+    @Command(name = "show", mixinStandardHelpOptions = true, description = {
+        "Print the verifier key of a log (named after its origin), or the signing key's public key.",
+        "Example: indelible keys show --data data --log audit"})
     static final class Show implements Callable<Integer> {
-        @Option(names = "--key", description = "Signing key file.")
+        @Option(names = "--key", description = "Signing key file (default: <data>/keys/log-signing.key).")
         Path key;
 
-        @Option(names = "--data", description = "Data directory whose log signing key to show (default: ${DEFAULT-VALUE}).",
-                defaultValue = "data")
+        @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "data")
         Path data;
+
+        @Option(names = "--log", description = "Log whose verifier key to print (its origin is read from <data>/logs/<log>/log.json).")
+        String log;
+
+        @Option(names = "--origin", description = "Origin to print the verifier key for, when the log does not exist yet.")
+        String origin;
 
         @Override
         public Integer call() throws Exception {
             Path file = key != null ? key : data.resolve("keys").resolve(LogKey.FILE_NAME);
-            System.out.println(LogKey.load(file).verifierKey());
+            LogKey logKey = LogKey.load(file);
+            String name = origin;
+            if (log != null) {
+                Path meta = data.resolve("logs").resolve(log).resolve("log.json");
+                name = new com.fasterxml.jackson.databind.ObjectMapper().readTree(meta.toFile()).path("origin").asText();
+            }
+            System.out.println(name == null ? logKey.publicKey() : logKey.verifierKey(name));
             return 0;
         }
     }

@@ -16,6 +16,11 @@ import picocli.CommandLine.Command;
             ServerCommand.class,
             KeysCommand.class,
             BenchCommand.class,
+            AppendCommand.class,
+            GetCommand.class,
+            ProofCommand.class,
+            VerifyCommand.class,
+            VerifyProofCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

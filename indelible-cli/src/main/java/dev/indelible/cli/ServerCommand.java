@@ -3,6 +3,7 @@ package dev.indelible.cli;
 import dev.indelible.log.LogConfig;
 import dev.indelible.log.envelope.EventLimits;
 import dev.indelible.server.IndelibleServer;
+import dev.indelible.server.LogKey;
 import dev.indelible.server.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +41,7 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         HostPort address = HostPort.parse(listen);
         LogConfig logConfig = LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(checkpointIntervalMillis));
-        EventLimits limits = EventLimits.defaults().withEventMaxBytes(eventMaxBytes);
+        EventLimits limits = new EventLimits(eventMaxBytes, EventLimits.DEFAULTS.batchMaxEvents());
         ServerConfig config = new ServerConfig(
                 address.host(),
                 address.port(),
@@ -51,9 +52,12 @@ final class ServerCommand implements Callable<Integer> {
                 limits);
         IndelibleServer server = IndelibleServer.start(config);
         if (server.keyCreated()) {
-            System.out.println("Created the log signing key in " + data.resolve("keys"));
+            System.out.println("Created the log signing key " + data.resolve("keys").resolve(LogKey.FILE_NAME) + " (keep it secret)");
         }
-        System.out.println("Verifier key: " + server.verifierKey());
+        System.out.println("Log public key: " + server.publicKey());
+        System.out.println("Each log's verifier key is named after its origin, e.g. for a log \"audit\":");
+        System.out.println("Verifier key: " + server.verifierKeyFor("audit"));
+        server.verifierKeys().forEach((name, key) -> System.out.println("Verifier key of log " + name + ": " + key));
         System.out.println("Listening on http://" + address.host() + ":" + server.port());
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.indelible.log.envelope.EnvelopeWriter;
 import dev.indelible.log.envelope.EventLimits;
 import dev.indelible.log.envelope.EventParser;
+import dev.indelible.log.envelope.ParsedEvent;
 import dev.indelible.log.envelope.PreparedEntry;
 import dev.indelible.log.envelope.Source;
 import java.time.Clock;
@@ -34,7 +35,7 @@ public final class AppendService {
     public AppendService(AuditLogs logs, EventLimits limits, Clock clock) {
         this.logs = logs;
         this.parser = new EventParser(limits);
-        this.envelopes = new EnvelopeWriter(limits);
+        this.envelopes = new EnvelopeWriter();
         this.clock = clock;
     }
 
@@ -54,32 +55,35 @@ public final class AppendService {
         if (name.isSystem()) {
             throw new IndelibleException(ErrorCode.INVALID_LOG_NAME, "system log " + name + " is written by the server only");
         }
-        List<ObjectNode> events = parser.parse(body, contentType);
+        List<ParsedEvent> events = parser.parse(contentType, body);
         Instant receivedAt = clock.instant();
         List<PreparedEntry> prepared = new ArrayList<>(events.size());
-        for (ObjectNode event : events) {
-            prepared.add(envelopes.write(event, receivedAt, source));
+        for (ParsedEvent event : events) {
+            prepared.add(envelopes.prepare(event, receivedAt, source));
         }
         AuditLog log = logs.getOrCreate(name);
-        List<Leaf> leaves = new ArrayList<>(prepared.size());
-        for (PreparedEntry entry : prepared) {
-            entry.detachedBody().ifPresent(log::putBody);
-            leaves.add(new Leaf(entry.leafBytes(), entry.leafHash()));
-        }
-        return new Result(log, await(log.append(leaves)));
+        return new Result(log, await(log.append(leaves(log, prepared))));
     }
 
     /** Appends already-built events of a system log (such as {@code _access}). */
     public Result appendSystem(LogName name, List<ObjectNode> events, Source source) {
         Instant receivedAt = clock.instant();
         AuditLog log = logs.getOrCreate(name);
-        List<Leaf> leaves = new ArrayList<>(events.size());
+        List<PreparedEntry> prepared = new ArrayList<>(events.size());
         for (ObjectNode event : events) {
-            PreparedEntry entry = envelopes.write(event, receivedAt, source);
-            entry.detachedBody().ifPresent(log::putBody);
-            leaves.add(new Leaf(entry.leafBytes(), entry.leafHash()));
+            prepared.add(envelopes.prepare(event, receivedAt, source));
         }
-        return new Result(log, await(log.append(leaves)));
+        return new Result(log, await(log.append(leaves(log, prepared))));
+    }
+
+    /** Stores detached bodies durably (before their leaves exist) and hashes every leaf. */
+    private static List<Leaf> leaves(AuditLog log, List<PreparedEntry> prepared) {
+        List<Leaf> leaves = new ArrayList<>(prepared.size());
+        for (PreparedEntry entry : prepared) {
+            entry.detachedBody().ifPresent(body -> log.putBody(body.bytes()));
+            leaves.add(Leaf.of(entry.leafBytes()));
+        }
+        return leaves;
     }
 
     /** Waits for the checkpoint that covers an append. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +33,17 @@ public final class AuditLogs implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int FORMAT_VERSION = 1;
 
-    /** What every log of this server shares. */
+    /**
+     * What every log of this server shares.
+     *
+     * @param signers the checkpoint signer of the log with a given origin
+     */
     public record Settings(
-            Path dataDirectory, String originHost, CheckpointSigner signer, LogConfig config, Clock clock) {}
+            Path dataDirectory,
+            String originHost,
+            Function<String, CheckpointSigner> signers,
+            LogConfig config,
+            Clock clock) {}
 
     private final Settings settings;
     private final FileIO io;
@@ -74,7 +83,7 @@ public final class AuditLogs implements AutoCloseable {
         LogName name = new LogName(meta.path("name").asText());
         String origin = meta.path("origin").asText();
         LogStorage storage = LogStorage.open(directory, io, settings.config());
-        logs.put(name, new AuditLog(name, origin, storage, settings.signer(), settings.config(), settings.clock()));
+        logs.put(name, new AuditLog(name, origin, storage, settings.signers().apply(origin), settings.config(), settings.clock()));
         LOG.info("opened log {} at tree size {}", name, storage.head().treeSize());
     }
 
@@ -112,7 +121,7 @@ public final class AuditLogs implements AutoCloseable {
             io.syncDirectory(logsDirectory());
             LogStorage storage = LogStorage.open(directory, io, settings.config());
             LOG.info("created log {} with origin {}", name, origin);
-            return new AuditLog(name, origin, storage, settings.signer(), settings.config(), settings.clock());
+            return new AuditLog(name, origin, storage, settings.signers().apply(origin), settings.config(), settings.clock());
         } catch (IOException e) {
             throw new IndelibleException(ErrorCode.STORAGE_FAILED, "could not create log " + name + ": " + e.getMessage(), e);
         }

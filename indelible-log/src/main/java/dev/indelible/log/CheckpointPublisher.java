@@ -24,7 +24,7 @@ final class CheckpointPublisher {
     }
 
     static PublishedCheckpoint toPublished(StoredCheckpoint stored) {
-        return new PublishedCheckpoint(stored.treeSize(), stored.rootHash(), stored.signedNote());
+        return new PublishedCheckpoint(stored.treeSize(), LogStorage.rootOf(stored), stored.signedNote());
     }
 
     /** The latest published checkpoint, or null before the first. */

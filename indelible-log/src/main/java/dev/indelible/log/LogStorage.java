@@ -1,9 +1,11 @@
 package dev.indelible.log;
 
+import dev.indelible.formats.checkpoint.Checkpoint;
 import dev.indelible.formats.merkle.CompactRange;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.MerkleProofs;
 import dev.indelible.formats.merkle.Rfc9162;
+import dev.indelible.formats.note.Notes;
 import dev.indelible.storage.blob.BlobStore;
 import dev.indelible.storage.checkpoint.CheckpointStore;
 import dev.indelible.storage.checkpoint.StoredCheckpoint;
@@ -12,7 +14,6 @@ import dev.indelible.storage.io.FileIO;
 import dev.indelible.storage.segment.SegmentOptions;
 import dev.indelible.storage.segment.SegmentStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,7 +100,7 @@ public final class LogStorage implements AutoCloseable {
         hashes.truncate(trusted);
         CompactRange range = CompactRange.restore(trusted, hashes);
         if (latest.isPresent() && trusted == latest.get().treeSize()) {
-            Hash want = latest.get().rootHash();
+            Hash want = rootOf(latest.get());
             if (!range.rootHash().equals(want)) {
                 LOG.warn("hash rows disagree with checkpoint {}; rebuilding them from the segments", trusted);
                 hashes.truncate(0);
@@ -123,8 +124,9 @@ public final class LogStorage implements AutoCloseable {
             throws IOException {
         CompactRange.NodeSink sink = hashes.sink();
         if (range.size() < end) {
-            segments.readRange(range.size(), end, bytes -> range.append(Rfc9162.leafHash(bytes), sink));
+            segments.readRange(range.size(), end, (leafIndex, bytes) -> range.append(Rfc9162.leafHash(bytes), sink));
         }
+        hashes.flush();
     }
 
     /** The log's directory. */
@@ -172,6 +174,7 @@ public final class LogStorage implements AutoCloseable {
 
     /** fsyncs the entries written so far and publishes the new tree head to readers. */
     public TreeHead syncEntries() throws IOException {
+        hashes.flush();
         segments.sync();
         TreeHead next = new TreeHead(range.size(), range.rootHash());
         head = next;
@@ -194,23 +197,22 @@ public final class LogStorage implements AutoCloseable {
         return checkpoints.firstAtLeast(treeSize);
     }
 
+    /** The root hash a stored checkpoint commits to (parsed from its note; it was verified when made). */
+    public static Hash rootOf(StoredCheckpoint stored) {
+        return Checkpoint.parse(Notes.parse(stored.signedNote()).text()).rootHash();
+    }
+
     /** The bytes of one leaf entry. */
     public byte[] entry(long leafIndex) {
         requireBelowHead(leafIndex);
-        try {
-            return segments.read(leafIndex);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return segments.read(leafIndex);
     }
 
     /** Streams leaf entries {@code [start, end)}. */
     public void entries(long start, long end, Consumer<byte[]> consumer) {
-        requireBelowHead(end - 1);
-        try {
-            segments.readRange(start, end, consumer);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (end > start) {
+            requireBelowHead(end - 1);
+            segments.readRange(start, end, (leafIndex, bytes) -> consumer.accept(bytes));
         }
     }
 

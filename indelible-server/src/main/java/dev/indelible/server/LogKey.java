@@ -15,25 +15,33 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 
 /**
  * The log signing key: an Ed25519 key in C2SP signed-note signer-key text ({@code
  * PRIVATE+KEY+<name>+<hash>+<base64>}), kept in {@code <data>/keys/log-signing.key} with mode 0600.
- * Created on first start; never logged. The verifier key is derived from it.
+ * Created on first start; never logged.
+ *
+ * <p>Each log signs under a key <em>name</em> equal to its origin ({@code <host>/<log>}), as C2SP
+ * tlog-checkpoint recommends, so each log has its own verifier key text ({@code
+ * <origin>+<key id>+<base64 public key>}) while the server keeps one secret. A signature for one
+ * log can never be passed off as another's: the origin line is inside the signed text, and the key
+ * ids differ. See docs/adr/0002-one-key-per-server-named-per-log.md.
  */
 public final class LogKey {
     /** The key file's name inside the keys directory. */
     public static final String FILE_NAME = "log-signing.key";
 
-    private final NoteSigner signer;
-    private final String verifierKey;
+    private final byte[] seed;
+    private final String publicKeyBase64;
     private final boolean created;
 
     private LogKey(String signerKeyText, boolean created) {
         KeyText parsed = KeyText.parseSignerKey(signerKeyText);
-        this.signer = NoteSigner.ed25519(signerKeyText);
-        this.verifierKey = NoteKeys.ed25519FromSeed(parsed.name(), parsed.keyMaterial()).verifierKey();
+        this.seed = parsed.keyMaterial();
+        String verifier = NoteKeys.ed25519FromSeed(parsed.name(), seed).verifierKey();
+        this.publicKeyBase64 = Base64.getEncoder().encodeToString(KeyText.parseVerifierKey(verifier).keyMaterial());
         this.created = created;
     }
 
@@ -70,9 +78,14 @@ public final class LogKey {
         io.syncDirectory(file.getParent());
     }
 
-    /** The C2SP verifier key text. */
-    public String verifierKey() {
-        return verifierKey;
+    /** The C2SP verifier key text of the log whose origin is {@code origin}. */
+    public String verifierKey(String origin) {
+        return NoteKeys.ed25519FromSeed(origin, seed).verifierKey();
+    }
+
+    /** The 32-byte Ed25519 public key, base64. */
+    public String publicKey() {
+        return publicKeyBase64;
     }
 
     /** Whether this start created the key. */
@@ -80,13 +93,14 @@ public final class LogKey {
         return created;
     }
 
-    /** Signs checkpoint text into a signed note. */
-    public CheckpointSigner signer() {
+    /** Signs checkpoint text of the log with {@code origin} into a signed note. */
+    public CheckpointSigner signer(String origin) {
+        NoteSigner signer = NoteSigner.ed25519(NoteKeys.ed25519FromSeed(origin, seed).signerKey());
         return text -> Notes.sign(text, List.of(signer));
     }
 
     @Override
     public String toString() {
-        return "LogKey[" + verifierKey + "]";
+        return "LogKey[" + publicKeyBase64 + "]";
     }
 }

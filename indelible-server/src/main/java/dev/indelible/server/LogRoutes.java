@@ -103,7 +103,7 @@ final class LogRoutes {
         body.put("treeSize", log.head().treeSize());
         body.put("rootHash", log.head().rootHash().base64());
         log.latestCheckpoint().ifPresent(c -> body.put("checkpointTreeSize", c.treeSize()));
-        body.put("verifierKey", receipts.verifierKey());
+        body.put("verifierKey", receipts.verifierKey(log));
         log.failure().ifPresent(reason -> body.put("failure", reason));
         return body;
     }

@@ -50,6 +50,6 @@ public record ServerConfig(
                 DEFAULT_LISTEN_HOST + ":" + DEFAULT_LISTEN_PORT,
                 DEFAULT_BODY_MAX_BYTES,
                 LogConfig.defaults(),
-                EventLimits.defaults());
+                EventLimits.DEFAULTS);
     }
 }

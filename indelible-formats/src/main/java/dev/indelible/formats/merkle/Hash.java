@@ -1,5 +1,6 @@
 package dev.indelible.formats.merkle;
 
+import dev.indelible.formats.encoding.StrictBase64;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -49,10 +50,13 @@ public final class Hash {
      * Parses standard base64 (RFC 4648 §4, with padding), the encoding used in checkpoints and
      * JSON proofs.
      *
-     * @throws IllegalArgumentException if the text is not base64 of exactly 32 bytes
+     * <p>Strict: missing padding and non-zero trailing bits, which the JDK decoder tolerates, are
+     * rejected, so that every hash has exactly one base64 spelling.
+     *
+     * @throws IllegalArgumentException if the text is not canonical base64 of exactly 32 bytes
      */
     public static Hash fromBase64(String text) {
-        return of(Base64.getDecoder().decode(text));
+        return of(StrictBase64.decode(text, "hash"));
     }
 
     /** Parses lower- or upper-case hex. */

@@ -1,0 +1,17 @@
+package dev.indelible.client;
+
+import dev.indelible.formats.merkle.Hash;
+
+/**
+ * What {@code GET /v1/logs/{log}} says about a log. Informational only: nothing here is signed;
+ * verify the checkpoint instead of trusting {@code rootHash}.
+ *
+ * @param name the log name
+ * @param origin the checkpoint origin line
+ * @param treeSize the number of durable entries
+ * @param rootHash the root hash of those entries
+ * @param checkpointTreeSize the size of the latest published checkpoint, or -1 if none yet
+ * @param verifierKey the log's note verifier key, {@code <name>+<hex key id>+<base64 key>}
+ */
+public record LogInfo(
+        String name, String origin, long treeSize, Hash rootHash, long checkpointTreeSize, String verifierKey) {}

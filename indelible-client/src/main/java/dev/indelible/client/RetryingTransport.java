@@ -1,0 +1,135 @@
+package dev.indelible.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * Sends one HTTP request with the retry rules of {@link IndelibleClient}: idempotent requests retry
+ * on connection errors, timeouts and 5xx; non-idempotent ones only on a retryable 503. Error
+ * answers become {@link ProblemException}s decoded from RFC 9457 problem+json when possible.
+ */
+final class RetryingTransport {
+    /** Longest error body read, so that a misbehaving server cannot exhaust memory. */
+    static final int ERROR_BODY_MAX_BYTES = 64 * 1024;
+
+    private final HttpClient http;
+    private final RetryPolicy policy;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final ObjectMapper json;
+
+    RetryingTransport(HttpClient http, RetryPolicy policy, Clock clock, RandomGenerator random, ObjectMapper json) {
+        this.http = http;
+        this.policy = policy;
+        this.clock = clock;
+        this.random = random;
+        this.json = json;
+    }
+
+    /**
+     * Sends {@code request} until it succeeds or the rules say stop. The caller MUST close the
+     * returned stream.
+     *
+     * @param idempotent whether the request may be repeated after an unknown outcome
+     */
+    InputStream send(HttpRequest request, boolean idempotent) {
+        for (int attempt = 1; ; attempt++) {
+            ProblemException failure;
+            boolean retry;
+            try {
+                HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                if (response.statusCode() / 100 == 2) {
+                    return response.body();
+                }
+                failure = problem(response);
+                retry = idempotent
+                        ? failure.status() >= 500
+                        : failure.status() == 503 && failure.retryable();
+            } catch (IOException e) {
+                failure = new ProblemException(
+                        request.method() + " " + request.uri() + " got no answer: " + describe(e), e);
+                retry = idempotent;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProblemException(request.method() + " " + request.uri() + " interrupted", e);
+            }
+            if (!retry || attempt >= policy.maxAttempts()) {
+                throw failure;
+            }
+            sleep(policy.delay(attempt, failure.retryAfter(), random), failure);
+        }
+    }
+
+    /** Decodes an error answer, reading at most {@link #ERROR_BODY_MAX_BYTES} of its body. */
+    ProblemException problem(HttpResponse<InputStream> response) {
+        int status = response.statusCode();
+        Optional<Duration> retryAfter = response.headers().firstValue("Retry-After").flatMap(this::retryAfter);
+        byte[] body;
+        try (InputStream in = response.body()) {
+            body = in.readNBytes(ERROR_BODY_MAX_BYTES);
+        } catch (IOException e) {
+            body = new byte[0];
+        }
+        String code = "http-" + status;
+        String detail = new String(body, StandardCharsets.UTF_8).strip();
+        try {
+            JsonNode node = json.readTree(body);
+            if (node != null && node.isObject() && node.path("code").isTextual()) {
+                code = node.get("code").asText();
+                detail = node.path("detail").asText(node.path("title").asText(""));
+            }
+        } catch (IOException notJson) {
+            // Not problem+json (a proxy's HTML page, say): keep the text as the detail.
+        }
+        if (detail.length() > 500) {
+            detail = detail.substring(0, 500) + "…";
+        }
+        boolean retryable = status == 503 && (retryAfter.isPresent() || code.equals("overloaded"));
+        return new ProblemException(status, code, detail, retryable, retryAfter);
+    }
+
+    /** RFC 9110 §10.2.3: delay-seconds or an HTTP-date. */
+    Optional<Duration> retryAfter(String value) {
+        String text = value.strip();
+        try {
+            long seconds = Long.parseLong(text);
+            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(Math.min(seconds, 86_400)));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                Instant when = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Duration wait = Duration.between(clock.instant(), when);
+                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
+            } catch (DateTimeParseException notDate) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static void sleep(Duration delay, ProblemException failure) {
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failure;
+        }
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : " " + message);
+    }
+}

@@ -1,0 +1,179 @@
+package dev.indelible.log.envelope;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.merkle.Rfc9162;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+
+/**
+ * Builds the exact bytes of a leaf entry, envelope version 1 ({@code docs/design/envelope.md}): the
+ * RFC 8785 canonical form of
+ *
+ * <pre>{@code
+ * {"event":<event>,"receivedAt":"2026-11-26T05:41:17.123456Z","source":{"address":"…","type":"…"},"v":1}
+ * }</pre>
+ *
+ * or, when the canonical event is longer than {@link #leafEventMaxBytes()},
+ *
+ * <pre>{@code
+ * {"eventDigest":"sha256:<64 lower-case hex>","eventSize":<bytes>,"receivedAt":"…","source":{…},"v":1}
+ * }</pre>
+ *
+ * with the canonical event returned beside the leaf as a {@link PreparedEntry.DetachedBody}. The
+ * leaf commits to the body's digest, so an inclusion proof still covers every byte of the event.
+ *
+ * <p>Members are written in their canonical order ({@code event} &lt; {@code eventDigest} &lt;
+ * {@code eventSize} &lt; {@code receivedAt} &lt; {@code source} &lt; {@code v} in UTF-16 order), so
+ * the output is byte-for-byte what {@link JsonCanonicalizer} makes of the whole object; the
+ * event's canonical bytes are spliced in without re-encoding.
+ *
+ * <p>{@code receivedAt} is the caller's {@link Instant}, truncated to microseconds and written as
+ * RFC 3339 UTC with exactly six fraction digits. This class never reads a clock: replicas given the
+ * same inputs MUST compute identical bytes. Thread-safe and stateless.
+ */
+public final class EnvelopeWriter {
+    /** Envelope format version written in {@code "v"}. */
+    public static final int VERSION = 1;
+    /** Largest entry: the C2SP tlog-tiles entry bundle limit (a 16-bit length prefix). */
+    public static final int ENTRY_MAX_BYTES = 65_535;
+    /** Upper bound of a {@link Source}'s canonical form (its fields are bounded to fit). */
+    public static final int SOURCE_MAX_BYTES = 512;
+
+    private static final byte[] EVENT_OPEN = ascii("{\"event\":");
+    private static final byte[] DIGEST_OPEN = ascii("{\"eventDigest\":\"sha256:");
+    private static final byte[] SIZE_OPEN = ascii("\",\"eventSize\":");
+    private static final byte[] RECEIVED_AT_OPEN = ascii(",\"receivedAt\":\"");
+    private static final byte[] SOURCE_OPEN = ascii("\",\"source\":");
+    private static final byte[] SOURCE_ADDRESS_OPEN = ascii("{\"address\":");
+    private static final byte[] SOURCE_TYPE_OPEN = ascii(",\"type\":");
+    private static final byte[] CLOSE = ascii(",\"v\":" + VERSION + "}");
+    private static final int TIMESTAMP_BYTES = "2026-11-26T05:41:17.123456Z".length();
+
+    /**
+     * Largest canonical event embedded in the leaf, and the hard maximum of {@link
+     * #leafEventMaxBytes()}: every envelope then stays within {@link #ENTRY_MAX_BYTES}.
+     */
+    public static final int LEAF_EVENT_MAX_BYTES = ENTRY_MAX_BYTES
+            - (EVENT_OPEN.length + RECEIVED_AT_OPEN.length + TIMESTAMP_BYTES + SOURCE_OPEN.length
+                    + SOURCE_MAX_BYTES + CLOSE.length);
+
+    private final int leafEventMaxBytes;
+
+    /** A writer embedding events up to {@link #LEAF_EVENT_MAX_BYTES}. */
+    public EnvelopeWriter() {
+        this(LEAF_EVENT_MAX_BYTES);
+    }
+
+    /**
+     * A writer embedding events up to {@code leafEventMaxBytes} canonical bytes and detaching
+     * larger ones.
+     *
+     * @throws IllegalArgumentException unless 0 ≤ {@code leafEventMaxBytes} ≤ {@link
+     *     #LEAF_EVENT_MAX_BYTES}
+     */
+    public EnvelopeWriter(int leafEventMaxBytes) {
+        if (leafEventMaxBytes < 0 || leafEventMaxBytes > LEAF_EVENT_MAX_BYTES) {
+            throw new IllegalArgumentException(
+                    "leafEventMaxBytes " + leafEventMaxBytes + ", want [0, " + LEAF_EVENT_MAX_BYTES + "]");
+        }
+        this.leafEventMaxBytes = leafEventMaxBytes;
+    }
+
+    /** Largest canonical event embedded in a leaf; larger ones are detached. */
+    public int leafEventMaxBytes() {
+        return leafEventMaxBytes;
+    }
+
+    /**
+     * The entry for a parsed event.
+     *
+     * @throws IllegalArgumentException if {@code receivedAt} is outside years 0000 to 9999
+     */
+    public PreparedEntry prepare(ParsedEvent event, Instant receivedAt, Source source) {
+        byte[] body = event.canonicalBytes();
+        JsonCanonicalizer out = new JsonCanonicalizer();
+        Optional<PreparedEntry.DetachedBody> detached;
+        if (body.length <= leafEventMaxBytes) {
+            out.writeRaw(EVENT_OPEN);
+            out.writeRaw(body);
+            detached = Optional.empty();
+        } else {
+            Hash digest = Rfc9162.sha256(body);
+            out.writeRaw(DIGEST_OPEN);
+            out.writeRaw(ascii(digest.hex()));
+            out.writeRaw(SIZE_OPEN);
+            out.writeNumber(body.length);
+            detached = Optional.of(new PreparedEntry.DetachedBody(digest, body));
+        }
+        out.writeRaw(RECEIVED_AT_OPEN);
+        out.writeRaw(timestamp(receivedAt));
+        out.writeRaw(SOURCE_OPEN);
+        int sourceStart = out.size();
+        out.writeRaw(SOURCE_ADDRESS_OPEN);
+        out.writeString(source.address());
+        out.writeRaw(SOURCE_TYPE_OPEN);
+        out.writeString(source.type());
+        out.writeRaw(new byte[] {'}'});
+        if (out.size() - sourceStart > SOURCE_MAX_BYTES) {
+            throw new IllegalStateException("source is " + (out.size() - sourceStart) + " bytes, bound "
+                    + SOURCE_MAX_BYTES + ": Source's field bounds are wrong");
+        }
+        out.writeRaw(CLOSE);
+        if (out.size() > ENTRY_MAX_BYTES) {
+            throw new IllegalStateException(
+                    "envelope is " + out.size() + " bytes, limit " + ENTRY_MAX_BYTES + ": size arithmetic is wrong");
+        }
+        return new PreparedEntry(out.toByteArray(), detached, event.clientId());
+    }
+
+    /**
+     * The entry for an event tree, canonicalized here (tests and tools; the ingestion path passes
+     * the {@link ParsedEvent} it already has).
+     */
+    public PreparedEntry prepare(ObjectNode event, Instant receivedAt, Source source) {
+        var id = event.get("id");
+        Optional<String> clientId = id != null && id.isTextual() ? Optional.of(id.textValue()) : Optional.empty();
+        return prepare(new ParsedEvent(event, JsonCanonicalizer.canonicalize(event), clientId), receivedAt, source);
+    }
+
+    /** {@code receivedAt} as {@code yyyy-MM-ddTHH:mm:ss.SSSSSSZ}, truncated to microseconds. */
+    static byte[] timestamp(Instant receivedAt) {
+        Instant micros = receivedAt.truncatedTo(ChronoUnit.MICROS);
+        LocalDateTime t = LocalDateTime.ofEpochSecond(micros.getEpochSecond(), micros.getNano(), ZoneOffset.UTC);
+        if (t.getYear() < 0 || t.getYear() > 9999) {
+            throw new IllegalArgumentException("receivedAt " + receivedAt + " is outside years 0000 to 9999");
+        }
+        byte[] b = new byte[TIMESTAMP_BYTES];
+        digits(b, 0, t.getYear(), 4);
+        b[4] = '-';
+        digits(b, 5, t.getMonthValue(), 2);
+        b[7] = '-';
+        digits(b, 8, t.getDayOfMonth(), 2);
+        b[10] = 'T';
+        digits(b, 11, t.getHour(), 2);
+        b[13] = ':';
+        digits(b, 14, t.getMinute(), 2);
+        b[16] = ':';
+        digits(b, 17, t.getSecond(), 2);
+        b[19] = '.';
+        digits(b, 20, t.getNano() / 1000, 6);
+        b[26] = 'Z';
+        return b;
+    }
+
+    private static void digits(byte[] b, int offset, int value, int width) {
+        for (int i = offset + width - 1; i >= offset; i--) {
+            b[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}
