@@ -90,6 +90,12 @@ record Checkpoint(String origin, long treeSize, Hash rootHash, String text) {
         throw new IllegalArgumentException("no signature by " + name + " (signers: " + names + ") on:\n" + text);
     }
 
+    /** The base64 raw Ed25519 public key inside a verifier key {@code name+hash+base64(0x01 || key)}. */
+    static String publicKeyOf(String verifierKey) {
+        byte[] keyWithAlg = Base64.getDecoder().decode(verifierKey.split("\\+", 3)[2]);
+        return Base64.getEncoder().encodeToString(Arrays.copyOfRange(keyWithAlg, 1, keyWithAlg.length));
+    }
+
     static byte[] keyHash(String name, byte[] keyWithAlg) {
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");

@@ -87,8 +87,11 @@ class CliIT {
         assertThat(again.stderrLines()).hasSize(1);
         assertThat(Files.readAllBytes(keyFile)).as("an existing key file is never overwritten").isEqualTo(keyBytes);
 
-        Run show = run("keys", "show", "--key", keyFile.toString());
+        Run show = run("keys", "show", "--key", keyFile.toString(), "--origin", "x");
         assertThat(show.exitCode()).as(show.toString()).isZero();
         assertThat(show.stdout().strip()).isEqualTo(verifierKey);
+        Run raw = run("keys", "show", "--key", keyFile.toString());
+        assertThat(raw.exitCode()).as(raw.toString()).isZero();
+        assertThat(raw.stdout().strip()).as("public key").isEqualTo(Checkpoint.publicKeyOf(verifierKey));
     }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,8 +78,9 @@ class CrashRecoveryIT {
         List<String> collisions = new CopyOnWriteArrayList<>();
 
         ServerProcess server = start();
-        String verifierKey = server.verifierKey();
-        assertThat(verifierKey).as(context + "the server prints its verifier key at start").isNotNull();
+        String publicKey = server.publicKey();
+        assertThat(publicKey).as(context + "the server prints its public key at start").isNotNull();
+        AtomicReference<String> logVerifierKey = new AtomicReference<>();
         for (int round = 0; round < ROUNDS; round++) {
             Load load = new Load(server, round, random.nextLong(), acks, collisions);
             load.start();
@@ -96,8 +98,8 @@ class CrashRecoveryIT {
             assertThat(load.acknowledged.get()).as(context + "round " + round + " made progress before the kill").isPositive();
 
             server = start();
-            assertThat(server.verifierKey()).as(context + "verifier key after restart " + round).isEqualTo(verifierKey);
-            checkRecovered(server, verifierKey, acks, load.checkpoints, new Random(random.nextLong()), context + "round " + round + ": ");
+            assertThat(server.publicKey()).as(context + "public key after restart " + round).isEqualTo(publicKey);
+            checkRecovered(server, logVerifierKey, acks, load.checkpoints, new Random(random.nextLong()), context + "round " + round + ": ");
         }
     }
 
@@ -107,13 +109,18 @@ class CrashRecoveryIT {
         return server;
     }
 
-    private void checkRecovered(ServerProcess server, String verifierKey, ConcurrentSkipListMap<Long, Ack> acks,
+    private void checkRecovered(ServerProcess server, AtomicReference<String> logVerifierKey, ConcurrentSkipListMap<Long, Ack> acks,
             List<String> seenCheckpoints, Random random, String context) throws Exception {
         try (Http http = new Http(server)) {
             Http.Response info = http.get("/v1/logs/" + LOG);
             assertThat(info.status()).as(context + "log info after restart: " + info).isEqualTo(200);
             JsonNode infoJson = info.json();
-            assertThat(infoJson.path("verifierKey").asText()).as(context + "verifierKey in log info").isEqualTo(verifierKey);
+            String verifierKey = infoJson.path("verifierKey").asText();
+            logVerifierKey.compareAndSet(null, verifierKey);
+            assertThat(verifierKey).as(context + "the log's verifier key stays the same across restarts").isEqualTo(logVerifierKey.get());
+            assertThat(Checkpoint.publicKeyOf(verifierKey)).as(context + "the log's verifier key holds the printed public key")
+                    .isEqualTo(server.publicKey());
+            assertThat(server.logVerifierKeys()).as(context + "verifier keys printed at restart").containsEntry(LOG, verifierKey);
             long recoveredSize = infoJson.path("treeSize").asLong();
             long maxAcked = acks.lastKey();
             assertThat(recoveredSize).as(context + "tree size after restart vs max acknowledged index " + maxAcked)

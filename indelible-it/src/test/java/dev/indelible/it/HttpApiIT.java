@@ -71,6 +71,17 @@ class HttpApiIT {
         return response.json();
     }
 
+    /**
+     * A log's verifier key (named after its origin, from {@code GET /v1/logs/{log}}); it must hold
+     * the public key the server printed at start.
+     */
+    private String verifierKey(String log) throws Exception {
+        String key = info(log).path("verifierKey").asText();
+        assertThat(key).startsWith("it.indelible.test/" + log + "+");
+        assertThat(Checkpoint.publicKeyOf(key)).as("public key in " + key).isEqualTo(server.publicKey());
+        return key;
+    }
+
     private byte[] entry(String log, long index) throws Exception {
         Http.Response response = http.get("/v1/logs/" + log + "/entries/" + index);
         assertThat(response.status()).as("GET entry " + index + ": " + response).isEqualTo(200);
@@ -107,7 +118,7 @@ class HttpApiIT {
         assertThat(info.path("origin").asText()).isEqualTo("it.indelible.test/audit");
         assertThat(info.path("treeSize").asLong()).isEqualTo(6);
         assertThat(Hash.fromBase64(info.path("rootHash").asText())).isEqualTo(tree.rootHash());
-        assertThat(info.path("verifierKey").asText()).isEqualTo(server.verifierKey());
+        assertThat(info.path("verifierKey").asText()).startsWith("it.indelible.test/audit+");
 
         Http.Response range = http.get("/v1/logs/audit/entries?start=1&end=5");
         assertThat(range.status()).isEqualTo(200);
@@ -131,11 +142,11 @@ class HttpApiIT {
         assertThat(checkpoint.rootHash()).isEqualTo(tree.rootHash());
         Http.Response tlogCheckpoint = http.get("/v1/logs/audit/tlog/checkpoint");
         assertThat(tlogCheckpoint.status()).isEqualTo(200);
-        Checkpoint.verified(tlogCheckpoint.text(), server.verifierKey());
+        Checkpoint.verified(tlogCheckpoint.text(), verifierKey("audit"));
 
         Http.Response receipt = http.get("/v1/logs/audit/entries/3/proof");
         assertThat(receipt.status()).as(receipt.toString()).isEqualTo(200);
-        verifyTlogProof(receipt.text(), 3, entry("audit", 3));
+        verifyTlogProof("audit", receipt.text(), 3, entry("audit", 3));
     }
 
     /** Polls the latest checkpoint (bounded) until it covers {@code size} leaves; verifies its signature. */
@@ -145,7 +156,7 @@ class HttpApiIT {
         for (int attempt = 0; attempt < 200 && System.nanoTime() < deadline; attempt++) {
             last = http.get("/v1/logs/" + log + "/checkpoint");
             if (last.status() == 200) {
-                Checkpoint checkpoint = Checkpoint.verified(last.text(), server.verifierKey());
+                Checkpoint checkpoint = Checkpoint.verified(last.text(), verifierKey(log));
                 if (checkpoint.treeSize() >= size) {
                     return checkpoint;
                 }
@@ -155,10 +166,10 @@ class HttpApiIT {
         throw new AssertionError("no checkpoint of size >= " + size + " within 10 s; last: " + last);
     }
 
-    private void verifyTlogProof(String text, long leafIndex, byte[] entry) {
+    private void verifyTlogProof(String log, String text, long leafIndex, byte[] entry) throws Exception {
         TlogProof proof = TlogProof.parse(text);
         assertThat(proof.leafIndex()).isEqualTo(leafIndex);
-        Checkpoint checkpoint = Checkpoint.verified(proof.checkpointNote(), server.verifierKey());
+        Checkpoint checkpoint = Checkpoint.verified(proof.checkpointNote(), verifierKey(log));
         MerkleVerifier.verifyInclusion(leafIndex, checkpoint.treeSize(), Rfc9162.leafHash(entry), proof.hashes(), checkpoint.rootHash());
     }
 
@@ -173,7 +184,7 @@ class HttpApiIT {
         assertThat(response.has("checkpoint")).as("a plain append carries no receipt").isFalse();
         assertThat(response.path("entries").get(0).has("inclusionProof")).isFalse();
         JsonNode body = waited.json();
-        Checkpoint checkpoint = Checkpoint.verified(body.path("checkpoint").asText(), server.verifierKey());
+        Checkpoint checkpoint = Checkpoint.verified(body.path("checkpoint").asText(), verifierKey("receipts"));
         assertThat(body.path("treeSize").asLong()).isEqualTo(checkpoint.treeSize()).isGreaterThanOrEqualTo(7);
         for (JsonNode receipt : body.path("entries")) {
             long leafIndex = receipt.path("leafIndex").asLong();
@@ -186,7 +197,7 @@ class HttpApiIT {
             assertThat(proof.leafIndex()).isEqualTo(leafIndex);
             assertThat(proof.hashes()).isEqualTo(inclusion);
             assertThat(proof.checkpointNote()).isEqualTo(body.path("checkpoint").asText());
-            verifyTlogProof(receipt.path("proof").asText(), leafIndex, entry);
+            verifyTlogProof("receipts", receipt.path("proof").asText(), leafIndex, entry);
             // a flipped bit in the entry does not verify
             byte[] tampered = entry.clone();
             tampered[tampered.length / 2] ^= 1;
@@ -205,7 +216,7 @@ class HttpApiIT {
             }
             Http.Response waited = http.post("/v1/logs/chain/entries?wait=checkpoint", NDJSON, batch.toString());
             assertThat(waited.status()).as(waited.toString()).isEqualTo(200);
-            seen.add(Checkpoint.verified(waited.json().path("checkpoint").asText(), server.verifierKey()));
+            seen.add(Checkpoint.verified(waited.json().path("checkpoint").asText(), verifierKey("chain")));
         }
         for (int i = 1; i < seen.size(); i++) {
             Checkpoint from = seen.get(i - 1);
@@ -234,7 +245,7 @@ class HttpApiIT {
         }
         Http.Response waited = http.post("/v1/logs/tiles/entries?wait=checkpoint", NDJSON, batch.toString());
         assertThat(waited.status()).as(waited.toString()).isEqualTo(200);
-        Checkpoint checkpoint = Checkpoint.verified(waited.json().path("checkpoint").asText(), server.verifierKey());
+        Checkpoint checkpoint = Checkpoint.verified(waited.json().path("checkpoint").asText(), verifierKey("tiles"));
         assertThat(checkpoint.treeSize()).isEqualTo(total);
         List<byte[]> entries = ndjsonLines(http.get("/v1/logs/tiles/entries?start=0&end=" + total).body());
         assertThat(entries).hasSize(total);
@@ -304,7 +315,7 @@ class HttpApiIT {
         assertThat(Rfc9162.leafHash(leaf)).isEqualTo(Hash.fromBase64(receipt.path("leafHash").asText()));
         String digest = HexFormat.of().formatHex(Rfc9162.sha256(bigBytes).bytes());
         assertThat(new String(leaf, StandardCharsets.UTF_8)).as("the leaf carries the event's SHA-256").contains(digest);
-        verifyTlogProof(receipt.path("proof").asText(), leafIndex, leaf);
+        verifyTlogProof("big", receipt.path("proof").asText(), leafIndex, leaf);
         Http.Response body = http.get("/v1/logs/big/bodies/" + digest);
         assertThat(body.status()).as("the body is served beside the leaf: " + body.status()).isEqualTo(200);
         assertThat(body.body()).isEqualTo(bigBytes);

@@ -25,13 +25,17 @@ import java.util.regex.Pattern;
 final class ServerProcess implements AutoCloseable {
     static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern LISTENING = Pattern.compile("Listening on (http://127\\.0\\.0\\.1:(\\d+))\\s*$");
-    private static final Pattern VERIFIER = Pattern.compile("Verifier key: (\\S+)\\s*$");
+    private static final Pattern VERIFIER = Pattern.compile("^Verifier key: (\\S+)\\s*$");
+    private static final Pattern PUBLIC_KEY = Pattern.compile("^Log public key: (\\S+)\\s*$");
+    private static final Pattern LOG_VERIFIER = Pattern.compile("^Verifier key of log (\\S+): (\\S+)\\s*$");
     private static final int KEPT_LINES = 2_000;
 
     private final Process process;
     private final ConcurrentLinkedQueue<String> output = new ConcurrentLinkedQueue<>();
     private final CompletableFuture<String> baseUrl = new CompletableFuture<>();
     private final CompletableFuture<String> verifierKey = new CompletableFuture<>();
+    private final CompletableFuture<String> publicKey = new CompletableFuture<>();
+    private final java.util.Map<String, String> logVerifierKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ServerProcess(Process process) {
         this.process = process;
@@ -105,6 +109,14 @@ final class ServerProcess implements AutoCloseable {
                 if (verifier.find()) {
                     verifierKey.complete(verifier.group(1));
                 }
+                Matcher publicKeyLine = PUBLIC_KEY.matcher(line);
+                if (publicKeyLine.find()) {
+                    publicKey.complete(publicKeyLine.group(1));
+                }
+                Matcher logVerifier = LOG_VERIFIER.matcher(line);
+                if (logVerifier.find()) {
+                    logVerifierKeys.put(logVerifier.group(1), logVerifier.group(2));
+                }
                 Matcher listening = LISTENING.matcher(line);
                 if (listening.find()) {
                     baseUrl.complete(listening.group(1));
@@ -128,6 +140,16 @@ final class ServerProcess implements AutoCloseable {
     /** The verifier key the server printed at start (null if it printed none). */
     String verifierKey() {
         return verifierKey.getNow(null);
+    }
+
+    /** The base64 Ed25519 public key the server printed at start (null if none). */
+    String publicKey() {
+        return publicKey.getNow(null);
+    }
+
+    /** The verifier keys of existing logs the server printed at start, by log name. */
+    java.util.Map<String, String> logVerifierKeys() {
+        return java.util.Map.copyOf(logVerifierKeys);
     }
 
     long pid() {
