@@ -279,6 +279,7 @@ class CrashRecoveryIT {
             long deadline = System.nanoTime() + MAX_DURATION.toNanos();
             String pad = "x".repeat(EVENT_PAD);
             long lastCheckpointRead = 0;
+            long lastCheckpointSize = 0;
             try (Http http = new Http(server)) {
                 for (int b = 0; b < MAX_BATCHES_PER_CLIENT && System.nanoTime() < deadline && server.isAlive(); b++) {
                     int size = 1 + random.nextInt(MAX_BATCH);
@@ -348,6 +349,11 @@ class CrashRecoveryIT {
                         try {
                             Http.Response checkpoint = http.get("/v1/logs/" + LOG + "/checkpoint");
                             if (checkpoint.status() == 200) {
+                                long seen = Checkpoint.parse(checkpoint.text()).treeSize();
+                                if (seen < lastCheckpointSize) {
+                                    unexpected.add("checkpoint went back from " + lastCheckpointSize + " to " + seen);
+                                }
+                                lastCheckpointSize = seen;
                                 checkpoints.add(checkpoint.text());
                             } else if (checkpoint.status() != 404) {
                                 unexpected.add("GET checkpoint: " + checkpoint);

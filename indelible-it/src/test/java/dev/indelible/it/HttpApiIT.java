@@ -3,6 +3,7 @@ package dev.indelible.it;
 import static dev.indelible.it.CrashRecoveryIT.hashes;
 import static dev.indelible.it.CrashRecoveryIT.ndjsonLines;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.indelible.formats.merkle.CompactRange;
@@ -186,6 +187,13 @@ class HttpApiIT {
         JsonNode body = waited.json();
         Checkpoint checkpoint = Checkpoint.verified(body.path("checkpoint").asText(), verifierKey("receipts"));
         assertThat(body.path("treeSize").asLong()).isEqualTo(checkpoint.treeSize()).isGreaterThanOrEqualTo(7);
+        // our verifier rejects a changed checkpoint, a checkpoint of another log, and another key
+        String note = body.path("checkpoint").asText();
+        String otherRoot = Rfc9162.EMPTY_ROOT.base64();
+        assertThatThrownBy(() -> Checkpoint.verified(note.replace(checkpoint.rootHash().base64(), otherRoot), verifierKey("receipts")))
+                .hasMessageContaining("bad signature");
+        append("other", JSON, event("o"));
+        assertThatThrownBy(() -> Checkpoint.verified(note, verifierKey("other"))).hasMessageContaining("no signature");
         for (JsonNode receipt : body.path("entries")) {
             long leafIndex = receipt.path("leafIndex").asLong();
             Hash leafHash = Hash.fromBase64(receipt.path("leafHash").asText());
@@ -201,7 +209,7 @@ class HttpApiIT {
             // a flipped bit in the entry does not verify
             byte[] tampered = entry.clone();
             tampered[tampered.length / 2] ^= 1;
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> MerkleVerifier.verifyInclusion(
+            assertThatThrownBy(() -> MerkleVerifier.verifyInclusion(
                     leafIndex, checkpoint.treeSize(), Rfc9162.leafHash(tampered), inclusion, checkpoint.rootHash()));
         }
     }
