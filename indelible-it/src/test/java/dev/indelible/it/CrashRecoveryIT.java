@@ -83,7 +83,10 @@ class CrashRecoveryIT {
         AtomicReference<String> logVerifierKey = new AtomicReference<>();
         for (int round = 0; round < ROUNDS; round++) {
             Load load = new Load(server, round, random.nextLong(), acks, collisions);
+            long started = System.nanoTime();
             load.start();
+            load.awaitFirstAck();
+            System.out.printf("round %d: first acknowledgement after %d ms%n", round, (System.nanoTime() - started) / 1_000_000);
             long killAfter = 1_000 + random.nextInt(2_001);
             Thread.sleep(killAfter);
             long acknowledgedBeforeKill = load.acknowledged.get();
@@ -95,7 +98,8 @@ class CrashRecoveryIT {
                     load.checkpoints.size(), load.failedByKill.get());
             assertThat(load.unexpected).as(context + "unexpected responses during load, round " + round).isEmpty();
             assertThat(collisions).as(context + "two acknowledged events share a leaf index").isEmpty();
-            assertThat(load.acknowledged.get()).as(context + "round " + round + " made progress before the kill").isPositive();
+            assertThat(load.acknowledged.get()).as(context + "round " + round + " made progress before the kill; server output:\n"
+                    + server.output()).isPositive();
 
             server = start();
             assertThat(server.publicKey()).as(context + "public key after restart " + round).isEqualTo(publicKey);
@@ -262,6 +266,14 @@ class CrashRecoveryIT {
                 thread.setDaemon(true);
                 threads.add(thread);
                 thread.start();
+            }
+        }
+
+        /** Waits (at most 30 s) for the first acknowledgement, so that every round kills a server under load. */
+        void awaitFirstAck() throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (acknowledged.get() == 0 && unexpected.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
             }
         }
 
