@@ -52,6 +52,7 @@ final class LogCheck {
     private final Fsck.Progress progress;
     private final Findings findings = new Findings();
     private long lastMatchedTreeSize;
+    private boolean segmentsCorrupt;
 
     private LogCheck(Path directory, VerifierKeys keys, Fsck.Progress progress) {
         this.directory = directory;
@@ -81,7 +82,7 @@ final class LogCheck {
                 try (HashRowReader rows = HashRowReader.open(directory.resolve("hashes"), findings::warning);
                         CheckpointHistory history = CheckpointHistory.open(
                                 directory.resolve("checkpoints"), origin.get(), verifier, findings)) {
-                    if (rows.size(0) > entries) {
+                    if (rows.size(0) > entries && !segmentsCorrupt) {
                         findings.warning("hashes/row-0 holds " + rows.size(0) + " leaf hashes for " + entries
                                 + " entries (recovery drops the rest)");
                     }
@@ -133,8 +134,11 @@ final class LogCheck {
     /** Runs the storage module's read-only segment check; returns the number of valid entries. */
     private long verifySegments() throws IOException {
         SegmentVerification verification = SegmentStore.verify(directory.resolve("segments"), FileIO.posix());
-        verification.corruption().ifPresent(c -> findings.problem(c.firstBadLeafIndex(),
-                "segment " + c.file().getFileName() + " offset " + c.offset() + ": " + c.reason()));
+        verification.corruption().ifPresent(c -> {
+            segmentsCorrupt = true;
+            findings.problem(c.firstBadLeafIndex(),
+                    "segment " + c.file().getFileName() + " offset " + c.offset() + ": " + c.reason());
+        });
         if (verification.tornTailBytes() > 0) {
             findings.warning("torn tail of " + verification.tornTailBytes()
                     + " bytes in the last segment (a crash; recovery truncates it)");
@@ -165,9 +169,11 @@ final class LogCheck {
             while (history.next() != null) {
                 later++;
             }
-            findings.problem(range.size(), "checkpoint at tree size " + first
-                    + (later > 0 ? " (and " + later + " later)" : "") + " was published but the segments hold only "
-                    + range.size() + " valid entries: checkpointed entries lost");
+            String checkpoints = "checkpoint at tree size " + first + (later > 0 ? " (and " + later + " later)" : "");
+            findings.problem(range.size(), segmentsCorrupt
+                    ? checkpoints + " covers leaves at or after the segment corruption: not checked"
+                    : checkpoints + " was published but the segments hold only " + range.size()
+                            + " valid entries: checkpointed entries lost");
         }
         return range.rootHash();
     }

@@ -43,13 +43,19 @@ final class FsckDataDir {
 
     /** A data directory with the log {@code name} holding {@code entries} entries appended in {@code batches} batches. */
     static void build(Path data, String name, int entries, int batches) throws Exception {
+        build(data, name, entries, batches, LogConfig.DEFAULT_SEGMENT_MAX_BYTES);
+    }
+
+    /** As {@link #build(Path, String, int, int)}, sealing segments at {@code segmentMaxBytes}. */
+    static void build(Path data, String name, int entries, int batches, long segmentMaxBytes) throws Exception {
         Path keyFile = data.resolve("keys/log-signing.key");
         if (!Files.exists(keyFile)) {
             Files.createDirectories(keyFile.getParent());
             Files.writeString(keyFile, NoteKeys.ed25519FromSeed(HOST, SEED).signerKey() + "\n");
         }
         var settings = new AuditLogs.Settings(data, HOST, origin -> signer(origin, SEED),
-                LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(20)), Clock.systemUTC());
+                LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(20)).withSegmentMaxBytes(segmentMaxBytes),
+                Clock.systemUTC());
         try (AuditLogs logs = AuditLogs.open(settings, FileIO.posix())) {
             AuditLog log = logs.getOrCreate(new LogName(name));
             int appended = 0;
@@ -83,7 +89,7 @@ final class FsckDataDir {
         return logDir(data, name).resolve("segments/00000000000000000000.seg");
     }
 
-    /** Byte offset of the record (its header) holding entry {@code leafIndex} in a single-segment log. */
+    /** Byte offset of the record (its header) holding the {@code leafIndex}-th entry of {@code segment}. */
     static long recordOffset(Path segment, long leafIndex) throws IOException {
         ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(segment));
         long offset = SEGMENT_HEADER_BYTES;

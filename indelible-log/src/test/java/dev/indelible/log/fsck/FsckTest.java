@@ -99,6 +99,26 @@ class FsckTest {
     }
 
     @Test
+    void flippedByteInASealedSegmentOfAManySegmentLogNamesThatLeaf() throws Exception {
+        build(data, "app", 2_000, 10, 4_096);
+        Path segments = logDir(data, "app").resolve("segments");
+        assertThat(onlyLog(fsck()).lines()).singleElement().asString().startsWith("ok app: 2000 entries");
+        Path third;
+        try (var files = Files.list(segments)) {
+            third = files.filter(p -> p.toString().endsWith(".seg")).sorted().toList().get(2);
+        }
+        long first = Long.parseLong(third.getFileName().toString().substring(0, 20));
+        flipByte(third, recordOffset(third, 4) + 8 + 2);
+
+        LogResult log = onlyLog(fsck());
+
+        assertThat(log.firstBadLeafIndex()).hasValue(first + 4);
+        assertThat(log.lines().get(0)).startsWith("CORRUPT app: first bad leaf index " + (first + 4) + ": segment "
+                + third.getFileName());
+        assertThat(log.lines().get(1)).endsWith("covers leaves at or after the segment corruption: not checked");
+    }
+
+    @Test
     void flippedByteInALeafHashNamesThatLeaf() throws Exception {
         build(data, "app", ENTRIES, 4);
         flipByte(logDir(data, "app").resolve("hashes/row-0"), 77L * Hash.SIZE + 3);
