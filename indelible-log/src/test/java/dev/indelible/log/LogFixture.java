@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 
 /**
  * Shared set-up for the append-pipeline tests: one registry under a temporary data directory, an
@@ -55,8 +56,15 @@ final class LogFixture {
     }
 
     AuditLogs open(FileIO io) throws IOException {
+        return open(io, UnaryOperator.identity());
+    }
+
+    /** Opens the registry with every log's signer wrapped by {@code wrap} (to block or count signing). */
+    AuditLogs open(FileIO io, UnaryOperator<CheckpointSigner> wrap) throws IOException {
         return AuditLogs.open(
-                new AuditLogs.Settings(dataDirectory, ORIGIN_HOST, this::signer, config, Clock.systemUTC()), io);
+                new AuditLogs.Settings(
+                        dataDirectory, ORIGIN_HOST, origin -> wrap.apply(signer(origin)), config, Clock.systemUTC()),
+                io);
     }
 
     private CheckpointSigner signer(String origin) {
