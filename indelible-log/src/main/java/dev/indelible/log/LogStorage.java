@@ -225,14 +225,28 @@ public final class LogStorage implements AutoCloseable {
     /** The bytes of one leaf entry. */
     public byte[] entry(long leafIndex) {
         requireBelowHead(leafIndex);
-        return segments.read(leafIndex);
+        try {
+            return segments.read(leafIndex);
+        } catch (CorruptionException e) {
+            throw corrupted(e);
+        }
+    }
+
+    /** Damage found while reading: the log stops accepting appends and says why, loudly. */
+    private IndelibleException corrupted(CorruptionException e) {
+        fail("corruption found on read: " + e.getMessage());
+        return new IndelibleException(ErrorCode.STORAGE_FAILED, "stored data is damaged: " + e.getMessage(), e);
     }
 
     /** Streams leaf entries {@code [start, end)}. */
     public void entries(long start, long end, Consumer<byte[]> consumer) {
         if (end > start) {
             requireBelowHead(end - 1);
-            segments.readRange(start, end, (leafIndex, bytes) -> consumer.accept(bytes));
+            try {
+                segments.readRange(start, end, (leafIndex, bytes) -> consumer.accept(bytes));
+            } catch (CorruptionException e) {
+                throw corrupted(e);
+            }
         }
     }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.MerkleVerifier;
-import dev.indelible.storage.StorageFailedException;
 import dev.indelible.storage.io.FaultyFileIO;
 import dev.indelible.storage.io.FileIO;
 import dev.indelible.storage.io.TestFiles;
@@ -231,7 +230,9 @@ class LogRecoveryTest {
         // hash rows agree with the checkpoint, so the damage is found when the record is read.
         try (AuditLogs logs = fixture.open(FileIO.posix())) {
             AuditLog log = logs.require(APP);
-            assertThatThrownBy(() -> log.entry(badLeaf)).isInstanceOf(StorageFailedException.class);
+            assertThatThrownBy(() -> log.entry(badLeaf))
+                    .isInstanceOfSatisfying(IndelibleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FAILED));
+            assertThat(log.failure()).as("damage found on read stops appends").isPresent();
             assertThat(log.entry(badLeaf - 1)).isEqualTo(written.get(badLeaf - 1));
             assertThat(log.entry(badLeaf + 1)).isEqualTo(written.get(badLeaf + 1));
         }
