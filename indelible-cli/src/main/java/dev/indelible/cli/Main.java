@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ProofCommand.class,
             VerifyCommand.class,
             VerifyProofCommand.class,
+            FsckCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
