@@ -50,6 +50,8 @@ class CrashRecoveryIT {
     private static final int RANGE_CHUNK = 5_000;
     private static final int SAMPLED_SINGLE_GETS = 200;
     private static final int SAMPLED_INCLUSION_PROOFS = 50;
+    private static final int MAX_TILES_CHECKED = 1_000;
+    private static final int SAMPLED_BUNDLES = 20;
 
     @TempDir
     Path data;
@@ -132,6 +134,8 @@ class CrashRecoveryIT {
 
             // Every leaf of the recovered tree, read as NDJSON ranges, hashed here and compared with the acks.
             CompactRange tree = new CompactRange();
+            byte[] leafHashes = new byte[Math.toIntExact(recoveredSize * Hash.SIZE)];
+            List<Hash> level8 = new ArrayList<>(); // roots of complete 256-leaf subtrees: the hashes in level-1 tiles
             List<String> mismatches = new ArrayList<>();
             long start = 0;
             while (start < recoveredSize) {
@@ -143,7 +147,12 @@ class CrashRecoveryIT {
                 for (int i = 0; i < lines.size(); i++) {
                     long index = start + i;
                     Hash leafHash = Rfc9162.leafHash(lines.get(i));
-                    tree.append(leafHash, (level, idx, hash) -> {});
+                    leafHash.copyTo(leafHashes, Math.toIntExact(index * Hash.SIZE));
+                    tree.append(leafHash, (level, idx, hash) -> {
+                        if (level == 8) {
+                            level8.add(hash);
+                        }
+                    });
                     Ack ack = acks.get(index);
                     if (ack != null && mismatches.size() < 20) {
                         String entry = new String(lines.get(i), StandardCharsets.UTF_8);
@@ -159,6 +168,8 @@ class CrashRecoveryIT {
             assertThat(mismatches).as(context + "acknowledged leaves that changed or vanished").isEmpty();
             assertThat(tree.rootHash()).as(context + "root of all leaves vs the server's rootHash")
                     .isEqualTo(Hash.fromBase64(infoJson.path("rootHash").asText()));
+
+            checkTiles(http, recoveredSize, leafHashes, level8, random, context);
 
             // GET entries/{i} individually for a sample of acks and the last one.
             List<Ack> all = new ArrayList<>(acks.values());
@@ -211,6 +222,71 @@ class CrashRecoveryIT {
                         ack.leafIndex(), after.treeSize(), ack.leafHash(), hashes(proof.json().path("hashes")), after.rootHash());
             }
         }
+    }
+
+    /**
+     * The tiles after recovery agree with the entries: every full level-0 tile (up to {@value
+     * #MAX_TILES_CHECKED}) holds the leaf hashes, the last partial one too, level-1 holds the roots
+     * of the 256-leaf subtrees, and a sample of entry bundles holds the entries.
+     */
+    private static void checkTiles(Http http, long size, byte[] leafHashes, List<Hash> level8, Random random, String context)
+            throws Exception {
+        long fullTiles = size / 256;
+        int partialWidth = (int) (size % 256);
+        String prefix = "/v1/logs/" + LOG + "/tlog/tile/";
+        for (long n = 0; n < Math.min(fullTiles, MAX_TILES_CHECKED); n++) {
+            Http.Response tile = http.get(prefix + "0/" + tileIndex(n));
+            assertThat(tile.status()).as(context + "tile 0/" + tileIndex(n) + ": " + tile).isEqualTo(200);
+            assertThat(tile.body()).as(context + "tile 0/" + tileIndex(n) + " = leaf hashes")
+                    .isEqualTo(java.util.Arrays.copyOfRange(leafHashes, (int) (n * 256 * Hash.SIZE), (int) ((n + 1) * 256 * Hash.SIZE)));
+        }
+        if (partialWidth > 0) {
+            String path = "0/" + tileIndex(fullTiles) + ".p/" + partialWidth;
+            Http.Response tile = http.get(prefix + path);
+            assertThat(tile.status()).as(context + "tile " + path + ": " + tile).isEqualTo(200);
+            assertThat(tile.body()).as(context + "tile " + path + " = leaf hashes")
+                    .isEqualTo(java.util.Arrays.copyOfRange(leafHashes, (int) (fullTiles * 256 * Hash.SIZE), leafHashes.length));
+        }
+        if (fullTiles > 0) {
+            int width = (int) Math.min(256, fullTiles);
+            String path = width == 256 ? "1/000" : "1/000.p/" + width;
+            Http.Response tile = http.get(prefix + path);
+            assertThat(tile.status()).as(context + "tile " + path + ": " + tile).isEqualTo(200);
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            for (Hash hash : level8.subList(0, width)) {
+                expected.write(hash.bytes());
+            }
+            assertThat(tile.body()).as(context + "tile " + path + " = roots of the 256-leaf subtrees").isEqualTo(expected.toByteArray());
+        }
+        for (int i = 0; i < SAMPLED_BUNDLES && fullTiles > 0; i++) {
+            long n = random.nextLong(fullTiles);
+            Http.Response bundle = http.get(prefix + "entries/" + tileIndex(n));
+            assertThat(bundle.status()).as(context + "entry bundle " + n + ": " + bundle).isEqualTo(200);
+            List<byte[]> entries = HttpApiIT.decodeBundle(bundle.body());
+            assertThat(entries).hasSize(256);
+            for (int j = 0; j < 256; j++) {
+                Hash expected = Hash.of(leafHashes, (int) ((n * 256 + j) * Hash.SIZE));
+                assertThat(Rfc9162.leafHash(entries.get(j))).as(context + "entry " + (n * 256 + j) + " in bundle " + n).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** A tlog-tiles tile index: 3-digit groups, all but the last prefixed with x (1234 is x001/234). */
+    static String tileIndex(long n) {
+        String digits = Long.toString(n);
+        int groups = Math.max(1, (digits.length() + 2) / 3);
+        String padded = "0".repeat(groups * 3 - digits.length()) + digits;
+        StringBuilder path = new StringBuilder();
+        for (int g = 0; g < groups; g++) {
+            if (g > 0) {
+                path.append('/');
+            }
+            if (g < groups - 1) {
+                path.append('x');
+            }
+            path.append(padded, g * 3, g * 3 + 3);
+        }
+        return path.toString();
     }
 
     static List<Hash> hashes(JsonNode array) {
