@@ -40,6 +40,13 @@ public final class Main implements Runnable {
             commandLine.getErr().println("indelible " + commandLine.getCommandName() + ": " + oneLine(e));
             return 1;
         });
+        // Usage errors: one line saying what is wrong and where help is, exit status 2.
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            String command = failed.getCommandSpec().qualifiedName();
+            failed.getErr().println(command + ": " + oneLine(e) + " (see '" + command + " --help')");
+            return 2;
+        });
         return cli;
     }
 

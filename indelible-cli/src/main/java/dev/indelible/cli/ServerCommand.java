@@ -22,7 +22,7 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "data")
     Path data;
 
-    @Option(names = "--origin-host", paramLabel = "HOST", description = "Host part of new logs' checkpoint origins, <host>/<log> (default: the --listen address).")
+    @Option(names = "--origin-host", paramLabel = "HOST", description = "Host part of new logs' checkpoint origins, <host>/<log> (default: the --listen address; its host alone when the port is 0). Fixed for each log when it is created.")
     String originHost;
 
     @Option(names = "--checkpoint-interval", paramLabel = "MILLIS", description = "Shortest time between checkpoints, ms (default: ${DEFAULT-VALUE}).",
@@ -37,6 +37,11 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "33554432")
     long bodyMaxBytes;
 
+    /** The listen address, without a port when the port is chosen at random (0): origins never change. */
+    static String defaultOriginHost(HostPort address) {
+        return address.port() == 0 ? address.host() : address.host() + ":" + address.port();
+    }
+
     @Override
     public Integer call() throws Exception {
         HostPort address = HostPort.parse(listen);
@@ -46,7 +51,7 @@ final class ServerCommand implements Callable<Integer> {
                 address.host(),
                 address.port(),
                 data.toAbsolutePath(),
-                originHost != null ? originHost : address.host() + ":" + address.port(),
+                originHost != null ? originHost : defaultOriginHost(address),
                 bodyMaxBytes,
                 logConfig,
                 limits);
