@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServerCommand.class,
             KeysCommand.class,
+            TokenCommand.class,
             BenchCommand.class,
             AppendCommand.class,
             GetCommand.class,

@@ -78,7 +78,8 @@ final class ServerProcess implements AutoCloseable {
                 "--listen", "127.0.0.1:0",
                 "--data", data.toString(),
                 "--checkpoint-interval", Long.toString(checkpointIntervalMillis),
-                "--origin-host", "it.indelible.test"));
+                "--origin-host", "it.indelible.test",
+                "--auth", "off"));
         args.addAll(List.of(extraArgs));
         ProcessBuilder builder = new ProcessBuilder(cliCommand(args.toArray(String[]::new)));
         builder.redirectErrorStream(true);
