@@ -220,7 +220,7 @@ public final class TokenStore {
                 if (!change.apply(tokens)) {
                     return false;
                 }
-                replaceAtomically(render(tokens));
+                io.replaceAtomically(directory.resolve(FILE_NAME), render(tokens));
                 lastCheckNanos = Long.MIN_VALUE;
                 reloadIfChanged();
                 return true;
@@ -295,21 +295,6 @@ public final class TokenStore {
             node.put("revoked", t.revoked());
         }
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
-    }
-
-    private void replaceAtomically(byte[] content) throws IOException {
-        Path target = directory.resolve(FILE_NAME);
-        Path temp = directory.resolve(FILE_NAME + ".tmp");
-        try (FileChannel channel = io.open(
-                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        }
-        io.moveAtomically(temp, target);
-        io.syncDirectory(directory);
     }
 
     static String sha256Hex(String secret) {
