@@ -73,6 +73,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    TokenOption token = new TokenOption();
+
     private record Sample(long leafIndex, Hash leafHash) {}
 
     @Override
@@ -111,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
                         }
                         int count = (int) Math.min(batch, events - r * batch);
                         byte[] body = body(r * batch, count, random);
-                        HttpRequest request = HttpRequest.newBuilder(appendUri)
+                        HttpRequest request = authorized(HttpRequest.newBuilder(appendUri))
                                 .timeout(Duration.ofSeconds(60))
                                 .header("Content-Type", "application/x-ndjson")
                                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -212,9 +215,15 @@ final class BenchCommand implements Callable<Integer> {
         return sample.size() + " sampled appends proven in signed checkpoint of size " + checkpoint.treeSize();
     }
 
-    private static byte[] get(HttpClient http, String uri) throws Exception {
+    /** Adds the bearer token, if one is configured. */
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        String value = token.value();
+        return value == null ? request : request.header("Authorization", "Bearer " + value);
+    }
+
+    private byte[] get(HttpClient http, String uri) throws Exception {
         HttpResponse<byte[]> response = http.send(
-                HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30)).build(),
+                authorized(HttpRequest.newBuilder(URI.create(uri))).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());

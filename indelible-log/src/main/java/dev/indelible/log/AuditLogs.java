@@ -6,11 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.indelible.storage.io.FileIO;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -124,7 +121,7 @@ public final class AuditLogs implements AutoCloseable {
             meta.put("formatVersion", FORMAT_VERSION);
             meta.put("name", name.value());
             meta.put("origin", origin);
-            replaceAtomically(directory.resolve("log.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+            io.replaceAtomically(directory.resolve("log.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
             io.syncDirectory(logsDirectory());
             LogStorage storage = LogStorage.open(directory, io, settings.config());
             LOG.info("created log {} with origin {}", name, origin);
@@ -132,20 +129,6 @@ public final class AuditLogs implements AutoCloseable {
         } catch (IOException e) {
             throw new IndelibleException(ErrorCode.STORAGE_FAILED, "could not create log " + name + ": " + e.getMessage(), e);
         }
-    }
-
-    private void replaceAtomically(Path target, byte[] content) throws IOException {
-        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel channel = io.open(
-                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        }
-        io.moveAtomically(temp, target);
-        io.syncDirectory(target.getParent());
     }
 
     /** Every log, by name. */

@@ -146,7 +146,8 @@ final class LocalSequencer implements Sequencer {
         lock.lock();
         try {
             while (queue.isEmpty() && !closed) {
-                boolean grown = storage.head().treeSize() > publisher.latestTreeSize();
+                long size = storage.head().treeSize();
+                boolean grown = size > 0 && size > publisher.latestTreeSize();
                 long wait = millisUntilCheckpointDue();
                 if (grown && wait <= 0) {
                     return List.of();
@@ -200,7 +201,9 @@ final class LocalSequencer implements Sequencer {
             return;
         }
         TreeHead head = storage.head();
-        if (head.treeSize() <= publisher.latestTreeSize()) {
+        // A brand-new log publishes nothing for the empty tree, so that its first real checkpoint
+        // is not delayed by a whole interval.
+        if (head.treeSize() == 0 || head.treeSize() <= publisher.latestTreeSize()) {
             return;
         }
         try {

@@ -6,6 +6,8 @@ import dev.indelible.log.AppendService;
 import dev.indelible.log.AuditLog;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.ErrorCode;
+import dev.indelible.server.auth.AccessControl;
+import dev.indelible.server.tls.TlsConnectors;
 import dev.indelible.storage.io.FileIO;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -14,6 +16,8 @@ import dev.indelible.replication.RaftNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -30,19 +34,22 @@ public final class IndelibleServer implements AutoCloseable {
     private final ServerConfig config;
     private final LogKey key;
     private final AuditLogs logs;
+    private final AccessControl access;
     /** This node's Raft membership; null for a single node. */
     private final RaftNode node;
     private final Javalin app;
     private final AtomicBoolean ready = new AtomicBoolean();
 
-    private IndelibleServer(ServerConfig config, LogKey key, AuditLogs logs, RaftNode node) {
+    private IndelibleServer(
+            ServerConfig config, LogKey key, AuditLogs logs, AppendService appends, AccessControl access, RaftNode node) {
         this.config = config;
         this.key = key;
         this.logs = logs;
+        this.access = access;
         this.node = node;
         ObjectMapper json = new ObjectMapper();
-        AppendService appends = new AppendService(logs, config.limits(), Clock.systemUTC());
         Receipts receipts = new Receipts(key);
+        List<String> registered = new ArrayList<>();
         LogRoutes routes = new LogRoutes(logs, appends, receipts, json, config.bodyMaxBytes());
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -51,7 +58,18 @@ public final class IndelibleServer implements AutoCloseable {
             cfg.jetty.port = config.listenPort();
             cfg.http.maxRequestSize = config.bodyMaxBytes();
             cfg.jsonMapper(new JavalinJackson(json, true));
-            cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+            cfg.jetty.modifyHttpConfiguration(http -> {
+                http.setSendServerVersion(false);
+                http.setRequestHeaderSize(config.security().requestHeaderMaxBytes());
+            });
+            config.tls().ifPresent(tls -> cfg.jetty.addConnector((server, http) ->
+                    TlsConnectors.https(server, http, tls, config.listenHost(), config.listenPort())));
+            cfg.events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    registered.add(h.getHttpMethod().name() + " " + h.getPath());
+                }
+            });
+            access.install(cfg.routes);
             routes.register(cfg.routes);
             cfg.routes.get("/v1/cluster", ctx -> ClusterRoutes.status(ctx, json, node));
             cfg.routes.get("/healthz", ctx -> health(ctx, json));
@@ -68,6 +86,7 @@ public final class IndelibleServer implements AutoCloseable {
                 }
             });
         });
+        AccessControl.requireRules(registered);
     }
 
     /**
@@ -96,21 +115,42 @@ public final class IndelibleServer implements AutoCloseable {
                 config.dataDirectory(), config.originHost(), key::signer, config.log(), Clock.systemUTC());
         RaftNode node = cluster.isPresent() ? RaftNode.start(cluster.get(), settings, io) : null;
         AuditLogs logs = node != null ? node.logs() : AuditLogs.open(settings, io);
-        IndelibleServer server = new IndelibleServer(config, key, logs, node);
+        IndelibleServer server;
+        AccessControl access = null;
         try {
+            AppendService appends = new AppendService(logs, config.limits(), Clock.systemUTC());
+            access = AccessControl.create(config.security(), config.dataDirectory(), appends, new ObjectMapper(), Clock.systemUTC());
+            server = new IndelibleServer(config, key, logs, appends, access, node);
             server.app.start();
-        } catch (RuntimeException e) {
-            server.closeLogs();
+        } catch (IOException | RuntimeException e) {
+            if (access != null) {
+                access.close();
+            }
+            closeLogs(logs, node);
             throw e;
         }
         server.ready.set(true);
-        LOG.info("indelible listening on http://{}:{}", config.listenHost(), server.port());
+        LOG.info("indelible listening on {}://{}:{} (access control {})", server.scheme(), config.listenHost(), server.port(),
+                config.security().mode());
         return server;
     }
 
     /** The bound port (useful when the configured port was 0). */
     public int port() {
         return app.port();
+    }
+
+    /** {@code https} when TLS is configured, else {@code http}. */
+    public String scheme() {
+        return config.tls().isPresent() ? "https" : "http";
+    }
+
+    /**
+     * The admin token created on this first start, once (empty afterwards, and on later starts):
+     * show it to the operator; only its hash is stored.
+     */
+    public Optional<String> takeBootstrapAdminToken() {
+        return access.takeBootstrapAdminToken();
     }
 
     /** The log signing key's public half. */
@@ -170,10 +210,12 @@ public final class IndelibleServer implements AutoCloseable {
     public void close() {
         ready.set(false);
         app.stop();
-        closeLogs();
+        access.close();
+        closeLogs(logs, node);
     }
 
-    private void closeLogs() {
+    /** Closes the logs, through the Raft node in a cluster (its Raft server stops first). */
+    private static void closeLogs(AuditLogs logs, RaftNode node) {
         if (node != null) {
             node.close();
         } else {
