@@ -63,7 +63,7 @@ public final class AppendService {
             prepared.add(envelopes.prepare(event, receivedAt, source));
         }
         AuditLog log = logs.getOrCreate(name);
-        return new Result(log, await(log.append(leaves(log, prepared), clientIds(prepared))));
+        return new Result(log, await(log.append(leaves(log, prepared), clientIds(prepared), detachedBodies(prepared))));
     }
 
     /** Appends already-built events of a system log (such as {@code _access}). */
@@ -74,7 +74,7 @@ public final class AppendService {
         for (ObjectNode event : events) {
             prepared.add(envelopes.prepare(event, receivedAt, source));
         }
-        return new Result(log, await(log.append(leaves(log, prepared), clientIds(prepared))));
+        return new Result(log, await(log.append(leaves(log, prepared), clientIds(prepared), detachedBodies(prepared))));
     }
 
     /** Stores detached bodies durably (before their leaves exist) and hashes every leaf. */
@@ -85,6 +85,14 @@ public final class AppendService {
             leaves.add(Leaf.of(entry.leafBytes()));
         }
         return leaves;
+    }
+
+    private static List<byte[]> detachedBodies(List<PreparedEntry> prepared) {
+        List<byte[]> bodies = new ArrayList<>();
+        for (PreparedEntry entry : prepared) {
+            entry.detachedBody().ifPresent(body -> bodies.add(body.bytes()));
+        }
+        return bodies;
     }
 
     private static List<Optional<String>> clientIds(List<PreparedEntry> prepared) {

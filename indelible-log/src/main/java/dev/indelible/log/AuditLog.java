@@ -59,22 +59,24 @@ public final class AuditLog implements AutoCloseable {
      *     ErrorCode#STORAGE_FAILED} if the log has failed
      */
     public CompletableFuture<List<Appended>> append(List<Leaf> leaves) {
-        return append(leaves, java.util.Collections.nCopies(leaves.size(), Optional.empty()));
+        return append(leaves, java.util.Collections.nCopies(leaves.size(), Optional.empty()), List.of());
     }
 
     /**
-     * Appends entries all-or-nothing, with each entry's client-supplied id; a cluster answers a
-     * retried request (every id already appended) with the original positions (see {@link
-     * Sequencer#submit(List, List)}).
+     * Appends entries all-or-nothing, with each entry's client-supplied id and the request's detached
+     * bodies (already stored here with {@link #putBody}); a cluster replicates the bodies and answers
+     * a retried request (every id already appended) with the original positions (see {@link
+     * Sequencer#submit(List, List, List)}).
      */
-    public CompletableFuture<List<Appended>> append(List<Leaf> leaves, List<Optional<String>> clientIds) {
+    public CompletableFuture<List<Appended>> append(
+            List<Leaf> leaves, List<Optional<String>> clientIds, List<byte[]> detachedBodies) {
         if (leaves.isEmpty()) {
             throw new IndelibleException(ErrorCode.EMPTY_BATCH, "nothing to append");
         }
         if (clientIds.size() != leaves.size()) {
             throw new IllegalArgumentException(clientIds.size() + " client ids for " + leaves.size() + " entries");
         }
-        return sequencer.submit(leaves, clientIds);
+        return sequencer.submit(leaves, clientIds, detachedBodies);
     }
 
     /** Completes with the first published checkpoint whose tree size is at least {@code treeSize}. */

@@ -63,6 +63,11 @@ public final class LogApplier {
         return first;
     }
 
+    /** Stores a detached event body durably (idempotent: the same body again is a no-op). */
+    public Hash putBody(byte[] body) throws IOException {
+        return storage.putBody(body);
+    }
+
     /** The leaf hash at {@code leafIndex}, which must be below the head. */
     public Hash leafHash(long leafIndex) {
         return storage.leafHash(leafIndex);

@@ -23,13 +23,16 @@ public interface Sequencer extends AutoCloseable {
     CompletableFuture<Long> submit(List<Leaf> leaves);
 
     /**
-     * Like {@link #submit(List)}, with each entry's client-supplied id (the event's {@code "id"}),
-     * and completes with each entry's position and leaf hash. An implementation that deduplicates
-     * (the replicated one does, within a bounded window) answers a retried request whose ids were
-     * all appended before, consecutively, with the <em>original</em> positions and leaf hashes and
-     * appends nothing. This default does not deduplicate.
+     * Like {@link #submit(List)}, with each entry's client-supplied id (the event's {@code "id"}) and
+     * the request's detached event bodies, and completes with each entry's position and leaf hash.
+     * The caller has already stored the bodies on this node; a replicated implementation MUST make
+     * them durable on every replica before the leaves that name them. An implementation that
+     * deduplicates (the replicated one does, within a bounded window) answers a retried request
+     * whose ids were all appended before, consecutively, with the <em>original</em> positions and
+     * leaf hashes and appends nothing. This default neither deduplicates nor replicates bodies.
      */
-    default CompletableFuture<List<Appended>> submit(List<Leaf> leaves, List<Optional<String>> clientIds) {
+    default CompletableFuture<List<Appended>> submit(
+            List<Leaf> leaves, List<Optional<String>> clientIds, List<byte[]> detachedBodies) {
         return submit(leaves).thenApply(first -> {
             List<Appended> appended = new ArrayList<>(leaves.size());
             for (int i = 0; i < leaves.size(); i++) {

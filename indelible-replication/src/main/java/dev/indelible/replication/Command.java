@@ -15,7 +15,7 @@ import java.util.Optional;
  *
  * <p>Encoding, version 1, big-endian: {@code u8 version=1, u8 kind, u16 nameLength, name (UTF-8)},
  * then for {@link Append} {@code u32 count, count × (u32 length, bytes, u8 hasId, [u16 length,
- * UTF-8 client id])}, and for {@link Seal}
+ * UTF-8 client id]), u32 bodies, bodies × (u32 length, bytes)}, and for {@link Seal}
  * {@code u64 treeSize, 32-byte root}, and for {@link Cosign} {@code u64 treeSize} then the
  * strings node id, verifier key, signer name (each {@code u16 length, UTF-8}), {@code u32 keyId} and
  * the base64 signature ({@code u16 length, ASCII}). Changing it is a wire-format change: bump the version.
@@ -37,14 +37,18 @@ sealed interface Command {
      * entry has a client id and all were appended before (a retry).
      *
      * @param clientIds each entry's client id, if it has one
+     * @param detachedBodies event bodies too large for a leaf, named by digest in the entries; every
+     *     replica stores them before the entries
      */
-    record Append(LogName log, List<byte[]> entries, List<Optional<String>> clientIds) implements Command {
+    record Append(LogName log, List<byte[]> entries, List<Optional<String>> clientIds, List<byte[]> detachedBodies)
+            implements Command {
         /** Checks the lists match; ids too long to deduplicate are dropped. */
         public Append {
             if (entries.size() != clientIds.size()) {
                 throw new IllegalArgumentException(clientIds.size() + " client ids for " + entries.size() + " entries");
             }
             entries = List.copyOf(entries);
+            detachedBodies = List.copyOf(detachedBodies);
             clientIds = clientIds.stream()
                     .map(id -> id.filter(value -> value.length() <= CLIENT_ID_MAX_CHARS))
                     .toList();
@@ -52,7 +56,7 @@ sealed interface Command {
 
         /** An append without client ids. */
         public Append(LogName log, List<byte[]> entries) {
-            this(log, entries, java.util.Collections.nCopies(entries.size(), Optional.empty()));
+            this(log, entries, java.util.Collections.nCopies(entries.size(), Optional.empty()), List.of());
         }
     }
 
@@ -80,6 +84,10 @@ sealed interface Command {
                 for (int i = 0; i < a.entries().size(); i++) {
                     size += 4 + a.entries().get(i).length + 1 + a.clientIds().get(i).map(id -> 2 + utf8(id).length).orElse(0);
                 }
+                size += 4;
+                for (byte[] body : a.detachedBodies()) {
+                    size += 4 + body.length;
+                }
             }
             case Seal s -> size += 8 + Hash.SIZE;
             case Cosign c -> size += 8 + 4 + 4 * 2 + utf8(c.nodeId()).length + utf8(c.verifierKey()).length
@@ -102,6 +110,10 @@ sealed interface Command {
                     Optional<String> id = a.clientIds().get(i);
                     out.put((byte) (id.isPresent() ? 1 : 0));
                     id.ifPresent(value -> putString(out, value));
+                }
+                out.putInt(a.detachedBodies().size());
+                for (byte[] body : a.detachedBodies()) {
+                    out.putInt(body.length).put(body);
                 }
             }
             case Seal s -> out.putLong(s.treeSize()).put(s.root().bytes());
@@ -166,7 +178,17 @@ sealed interface Command {
                         }
                         ids.add(hasId == 1 ? Optional.of(getString(in)) : Optional.empty());
                     }
-                    yield new Append(log, entries, ids);
+                    int bodyCount = in.getInt();
+                    if (bodyCount < 0 || bodyCount > in.remaining() / 4) {
+                        throw new IllegalArgumentException(bodyCount + " detached bodies in " + in.remaining() + " bytes");
+                    }
+                    List<byte[]> bodies = new ArrayList<>(bodyCount);
+                    for (int i = 0; i < bodyCount; i++) {
+                        byte[] body = new byte[in.getInt()];
+                        in.get(body);
+                        bodies.add(body);
+                    }
+                    yield new Append(log, entries, ids, bodies);
                 }
                 case KIND_SEAL -> {
                     long treeSize = in.getLong();

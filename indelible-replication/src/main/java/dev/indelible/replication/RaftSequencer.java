@@ -142,12 +142,13 @@ final class RaftSequencer implements Sequencer {
 
     @Override
     public CompletableFuture<Long> submit(List<Leaf> leaves) {
-        return submit(leaves, Collections.nCopies(leaves.size(), Optional.empty()))
+        return submit(leaves, Collections.nCopies(leaves.size(), Optional.empty()), List.of())
                 .thenApply(appended -> appended.get(0).leafIndex());
     }
 
     @Override
-    public CompletableFuture<List<Appended>> submit(List<Leaf> leaves, List<Optional<String>> clientIds) {
+    public CompletableFuture<List<Appended>> submit(
+            List<Leaf> leaves, List<Optional<String>> clientIds, List<byte[]> detachedBodies) {
         log.failure().ifPresent(reason -> {
             throw new IndelibleException(ErrorCode.STORAGE_FAILED, "log refuses appends: " + reason);
         });
@@ -166,7 +167,7 @@ final class RaftSequencer implements Sequencer {
         for (Leaf leaf : leaves) {
             entries.add(leaf.bytes());
         }
-        return proposer.propose(new Command.Append(log.name(), entries, clientIds))
+        return proposer.propose(new Command.Append(log.name(), entries, clientIds, detachedBodies))
                 .whenComplete((reply, error) -> outstandingEntries.addAndGet(-leaves.size()))
                 .thenApply(reply -> {
                     if (!reply.ok()) {
@@ -237,6 +238,9 @@ final class RaftSequencer implements Sequencer {
             leaves.add(Leaf.of(entry));
         }
         try {
+            for (byte[] body : append.detachedBodies()) {
+                log.putBody(body);
+            }
             long stored = log.head().treeSize();
             if (stored < first) {
                 return stop("storage holds " + stored + " entries but the Raft log applied " + first + ": entries lost");

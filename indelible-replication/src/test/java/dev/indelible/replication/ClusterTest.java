@@ -121,16 +121,16 @@ class ClusterTest {
         List<Leaf> first = batch("original", 3);
         List<Optional<String>> ids = List.of(Optional.of("a"), Optional.of("b"), Optional.of("c"));
         appendRecording(leader, batch("before", 2), new ArrayList<>());
-        List<Appended> original = cluster.require(leader).logs().require(LOG).append(first, ids).get(30, TimeUnit.SECONDS);
+        List<Appended> original = cluster.require(leader).logs().require(LOG).append(first, ids, List.of()).get(30, TimeUnit.SECONDS);
         assertThat(original.get(0).leafIndex()).isEqualTo(2);
 
         // The retry carries other bytes (a later receive time), through another node: nothing is appended.
         List<Appended> retried = cluster.require((leader + 1) % 3).logs().getOrCreate(LOG)
-                .append(batch("retry", 3), ids).get(30, TimeUnit.SECONDS);
+                .append(batch("retry", 3), ids, List.of()).get(30, TimeUnit.SECONDS);
         assertThat(retried).isEqualTo(original);
         // A request that only partly repeats ids is appended in full.
         List<Appended> mixed = cluster.require(leader).logs().require(LOG)
-                .append(batch("mixed", 2), List.of(Optional.of("c"), Optional.of("d"))).get(30, TimeUnit.SECONDS);
+                .append(batch("mixed", 2), List.of(Optional.of("c"), Optional.of("d")), List.of()).get(30, TimeUnit.SECONDS);
         assertThat(mixed.get(0).leafIndex()).isEqualTo(5);
         LocalCluster.await("tree size 7 everywhere", WAIT, () -> cluster.replicas(LOG).size() == 3
                 && cluster.replicas(LOG).stream().allMatch(log -> log.head().treeSize() == 7));
@@ -146,7 +146,7 @@ class ClusterTest {
         int leader = cluster.awaitLeader(WAIT);
         List<Optional<String>> ids = List.of(Optional.of("snap-1"));
         List<Leaf> withId = batch("id", 1);
-        long at = cluster.require(leader).logs().require(LOG).append(withId, ids).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+        long at = cluster.require(leader).logs().require(LOG).append(withId, ids, List.of()).get(30, TimeUnit.SECONDS).get(0).leafIndex();
         sent.add(withId.get(0).bytes());
         for (int i = 0; i < 12; i++) {
             appendRecording(cluster.awaitLeader(WAIT), batch("t" + i, 1), sent);
@@ -159,12 +159,28 @@ class ClusterTest {
         cluster.close();
         cluster.startAll();
         List<Appended> retried = cluster.require(cluster.awaitLeader(WAIT)).logs().require(LOG)
-                .append(batch("id-again", 1), ids).get(30, TimeUnit.SECONDS);
+                .append(batch("id-again", 1), ids, List.of()).get(30, TimeUnit.SECONDS);
         assertThat(retried.get(0).leafIndex()).isEqualTo(at);
         assertThat(retried.get(0).leafHash()).isEqualTo(withId.get(0).leafHash());
         appendRecording(cluster.awaitLeader(WAIT), batch("after", 4), sent);
         awaitAllAt(sent.size());
         assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void detachedBodiesReachEveryReplicaBeforeTheirLeaves() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
+        byte[] body = "{\"big\":\"".concat("x".repeat(70_000)).concat("\"}").getBytes(StandardCharsets.UTF_8);
+        AuditLog log = cluster.require(follower).logs().getOrCreate(LOG);
+        Hash digest = log.putBody(body);
+        List<Leaf> leaf = batch("names-" + digest.hex(), 1);
+        log.append(leaf, List.of(Optional.empty()), List.of(body)).get(30, TimeUnit.SECONDS);
+        LocalCluster.await("the body on every node", WAIT, () -> cluster.replicas(LOG).size() == 3
+                && cluster.replicas(LOG).stream().allMatch(replica -> replica.head().treeSize() == 1));
+        for (AuditLog replica : cluster.replicas(LOG)) {
+            assertThat(replica.body(digest)).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(body));
+        }
     }
 
     private long snapshotCount(int node) {

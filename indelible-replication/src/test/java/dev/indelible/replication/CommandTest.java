@@ -34,10 +34,12 @@ class CommandTest {
         List<byte[]> entries = List.of(new byte[] {1}, new byte[] {2}, new byte[] {3});
         String tooLong = "x".repeat(Command.CLIENT_ID_MAX_CHARS + 1);
         Command.Append append = new Command.Append(
-                LOG, entries, List.of(Optional.of("req-1"), Optional.empty(), Optional.of(tooLong)));
+                LOG, entries, List.of(Optional.of("req-1"), Optional.empty(), Optional.of(tooLong)), List.of(new byte[] {7, 8}));
         Command.Append decoded = (Command.Append) Command.decode(ByteBuffer.wrap(append.encode()));
         assertThat(decoded.clientIds()).containsExactly(Optional.of("req-1"), Optional.empty(), Optional.empty());
         assertThat(decoded.entries().get(2)).containsExactly(3);
+        assertThat(decoded.detachedBodies()).hasSize(1);
+        assertThat(decoded.detachedBodies().get(0)).containsExactly(7, 8);
     }
 
     @Test
