@@ -92,7 +92,8 @@ class ClusterProcessIT {
         for (int i = 0; i < 3; i++) {
             awaitHealthy(i);
         }
-        awaitLeader();
+        int firstLeader = awaitLeader();
+        assertClusterStatusPrints(firstLeader);
 
         Map<Long, Hash> acknowledged = new ConcurrentHashMap<>();
         List<byte[]> checkpoints = Collections.synchronizedList(new ArrayList<>());
@@ -297,6 +298,20 @@ class ClusterProcessIT {
             sleep(100);
         }
         throw new AssertionError("node " + i + " not healthy within " + START_TIMEOUT);
+    }
+
+    /** {@code indelible cluster status} against a follower names every member and the leader. */
+    private void assertClusterStatusPrints(int leader) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        for (int attempt = 0; attempt < 40 && !out.toString().contains("leader n" + (leader + 1)); attempt++) {
+            sleep(attempt == 0 ? 0 : 250); // the follower learns who leads from the leader's first heartbeat
+            out = new java.io.StringWriter();
+            picocli.CommandLine cli = new picocli.CommandLine(new ClusterCommand());
+            cli.setOut(new java.io.PrintWriter(out, true));
+            assertThat(cli.execute("status", "--url", "http://127.0.0.1:" + httpPorts[(leader + 1) % 3])).isZero();
+        }
+        assertThat(out.toString()).contains("leader n" + (leader + 1)).contains("n1").contains("n2").contains("n3")
+                .contains("LEADER").contains("FOLLOWER");
     }
 
     /** Waits until every node is up and has applied what the others have (a healthy cluster to fail). */
