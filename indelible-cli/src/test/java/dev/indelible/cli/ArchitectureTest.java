@@ -9,7 +9,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering of STYLE.md, enforced: formats ← storage ← log ← server ← cli; formats ← client;
+ * The layering of STYLE.md, enforced: formats ← storage ← log ← replication ← server ← cli;
+ * formats ← client; only replication imports Apache Ratis;
  * formats stays JDK-only so that anyone can embed the verifier; printing belongs to the CLI.
  */
 class ArchitectureTest {
@@ -46,6 +47,28 @@ class ArchitectureTest {
     }
 
     @Test
+    void logAndStorageDoNotDependOnReplication() {
+        noClasses().that().resideInAnyPackage("dev.indelible.log..", "dev.indelible.storage..", "dev.indelible.formats..")
+                .should().dependOnClassesThat().resideInAPackage("dev.indelible.replication..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyReplicationImportsRatis() {
+        noClasses().that().resideOutsideOfPackage("dev.indelible.replication..")
+                .and().resideInAPackage("dev.indelible..")
+                .should().dependOnClassesThat().resideInAPackage("org.apache.ratis..")
+                .check(classes);
+    }
+
+    @Test
+    void replicationDoesNotDependOnServerOrCli() {
+        noClasses().that().resideInAPackage("dev.indelible.replication..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.indelible.server..", "dev.indelible.cli..", "io.javalin..")
+                .check(classes);
+    }
+
+    @Test
     void serverDoesNotDependOnCli() {
         noClasses().that().resideInAPackage("dev.indelible.server..")
                 .should().dependOnClassesThat().resideInAPackage("dev.indelible.cli..")
@@ -70,7 +93,8 @@ class ArchitectureTest {
 
     @Test
     void onlyTheClockAdapterReadsTheWallClockInTheAppendPath() {
-        noClasses().that().resideInAnyPackage("dev.indelible.log..", "dev.indelible.storage..", "dev.indelible.formats..")
+        noClasses().that().resideInAnyPackage(
+                        "dev.indelible.log..", "dev.indelible.storage..", "dev.indelible.formats..", "dev.indelible.replication..")
                 .should().callMethod(System.class, "currentTimeMillis")
                 .orShould().callMethod(java.time.Instant.class, "now")
                 .check(classes);
