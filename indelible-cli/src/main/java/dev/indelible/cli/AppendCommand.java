@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,6 +23,9 @@ import picocli.CommandLine.Spec;
         description = "Append JSON events (NDJSON: one object per line) to a log, in batches. "
                 + "Prints one line per batch with the leaf indices assigned, then a total.")
 final class AppendCommand implements Callable<Integer> {
+    @Mixin
+    TokenOption token = new TokenOption();
+
     @Spec
     CommandSpec spec;
 
@@ -50,7 +54,7 @@ final class AppendCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         long total = 0;
         try (IndelibleClient client =
-                IndelibleClient.builder().baseUrl(url).batchMaxEvents(batch).build()) {
+                IndelibleClient.builder().baseUrl(url).bearerToken(token.value()).batchMaxEvents(batch).build()) {
             List<Path> inputs = files.isEmpty() ? List.of(Path.of("-")) : files;
             for (Path input : inputs) {
                 try (InputStream in = input.toString().equals("-") ? System.in : Files.newInputStream(input)) {

@@ -75,6 +75,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    TokenOption token = new TokenOption();
+
     private record Sample(long leafIndex, Hash leafHash) {}
 
     @Override
@@ -106,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
                 PlainHttpConnection plain = null;
                 try {
                     if (appendUri.getScheme().equals("http")) {
-                        plain = new PlainHttpConnection(appendUri, "application/x-ndjson", 60_000);
+                        plain = new PlainHttpConnection(appendUri, "application/x-ndjson", token.value(), 60_000);
                     }
                     long r;
                     while ((r = nextRequest.getAndIncrement()) < requests && System.nanoTime() < deadline) {
@@ -149,8 +152,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One append through the JDK client (https URLs). */
-    private static PlainHttpConnection.Reply send(HttpClient http, URI uri, byte[] body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(uri)
+    private PlainHttpConnection.Reply send(HttpClient http, URI uri, byte[] body) throws Exception {
+        HttpRequest request = authorized(HttpRequest.newBuilder(uri))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -255,9 +258,15 @@ final class BenchCommand implements Callable<Integer> {
         return sample.size() + " sampled appends proven in signed checkpoint of size " + checkpoint.treeSize();
     }
 
-    private static byte[] get(HttpClient http, String uri) throws Exception {
+    /** Adds the bearer token, if one is configured. */
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        String value = token.value();
+        return value == null ? request : request.header("Authorization", "Bearer " + value);
+    }
+
+    private byte[] get(HttpClient http, String uri) throws Exception {
         HttpResponse<byte[]> response = http.send(
-                HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(30)).build(),
+                authorized(HttpRequest.newBuilder(URI.create(uri))).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -18,6 +19,9 @@ import picocli.CommandLine.Spec;
         description = "Print the exact bytes of one entry (--index), or of a range as NDJSON (--start, --end), "
                 + "each followed by a newline.")
 final class GetCommand implements Callable<Integer> {
+    @Mixin
+    TokenOption token = new TokenOption();
+
     @Spec
     CommandSpec spec;
 
@@ -46,7 +50,7 @@ final class GetCommand implements Callable<Integer> {
         if ((leafIndex == null) == !range || (range && (start == null || end == null))) {
             throw new ParameterException(spec.commandLine(), "give either --index I, or both --start S and --end E");
         }
-        try (IndelibleClient client = IndelibleClient.builder().baseUrl(url).build()) {
+        try (IndelibleClient client = IndelibleClient.builder().baseUrl(url).bearerToken(token.value()).build()) {
             if (leafIndex != null) {
                 writeLine(client.entry(log, leafIndex));
             } else {

@@ -15,12 +15,15 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServerCommand.class,
             KeysCommand.class,
+            TokenCommand.class,
             BenchCommand.class,
             AppendCommand.class,
             GetCommand.class,
             ProofCommand.class,
             VerifyCommand.class,
             VerifyProofCommand.class,
+            FsckCommand.class,
+            ClusterCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
@@ -38,6 +41,13 @@ public final class Main implements Runnable {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("indelible " + commandLine.getCommandName() + ": " + oneLine(e));
             return 1;
+        });
+        // Usage errors: one line saying what is wrong and where help is, exit status 2.
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            String command = failed.getCommandSpec().qualifiedName();
+            failed.getErr().println(command + ": " + oneLine(e) + " (see '" + command + " --help')");
+            return 2;
         });
         return cli;
     }

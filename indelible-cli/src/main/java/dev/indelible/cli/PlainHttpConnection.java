@@ -35,7 +35,11 @@ final class PlainHttpConnection implements AutoCloseable {
     private final OutputStream out;
     private final byte[] head;
 
-    PlainHttpConnection(URI uri, String contentType, int timeoutMillis) throws IOException {
+    /**
+     * Connects to {@code uri}'s host; every {@link #post} goes to its path with {@code contentType}
+     * and, when {@code bearerToken} is not null, an {@code Authorization: Bearer} header.
+     */
+    PlainHttpConnection(URI uri, String contentType, String bearerToken, int timeoutMillis) throws IOException {
         if (!"http".equals(uri.getScheme())) {
             throw new IllegalArgumentException("plain connections speak http only, got " + uri);
         }
@@ -47,8 +51,9 @@ final class PlainHttpConnection implements AutoCloseable {
         in = new BufferedInputStream(socket.getInputStream(), 64 << 10);
         out = new BufferedOutputStream(socket.getOutputStream(), 64 << 10);
         String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        head = ("POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port + "\r\nContent-Type: "
-                        + contentType + "\r\nContent-Length: ")
+        String authorization = bearerToken == null ? "" : "Authorization: Bearer " + bearerToken + "\r\n";
+        head = ("POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port + "\r\n" + authorization
+                        + "Content-Type: " + contentType + "\r\nContent-Length: ")
                 .getBytes(StandardCharsets.US_ASCII);
     }
 

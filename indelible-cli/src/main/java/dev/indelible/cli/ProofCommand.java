@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -17,6 +18,9 @@ import picocli.CommandLine.Spec;
         description = "Fetch the C2SP tlog-proof@v1 receipt of one entry: its inclusion proof bundled with a signed "
                 + "checkpoint, verifiable offline with 'indelible verify-proof'.")
 final class ProofCommand implements Callable<Integer> {
+    @Mixin
+    TokenOption token = new TokenOption();
+
     @Spec
     CommandSpec spec;
 
@@ -40,7 +44,7 @@ final class ProofCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         byte[] proof;
-        try (IndelibleClient client = IndelibleClient.builder().baseUrl(url).build()) {
+        try (IndelibleClient client = IndelibleClient.builder().baseUrl(url).bearerToken(token.value()).build()) {
             proof = client.tlogProof(log, leafIndex);
         }
         if (out == null) {

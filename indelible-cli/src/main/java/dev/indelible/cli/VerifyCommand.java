@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,6 +26,9 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:verified", "1:could not check (network, files)", "2:usage error", "3:verification FAILED"})
 final class VerifyCommand implements Callable<Integer> {
+    @Mixin
+    TokenOption token = new TokenOption();
+
     static final int FAILED = 3;
 
     @Spec
@@ -55,7 +59,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (IndelibleClient client = IndelibleClient.builder().baseUrl(url).build()) {
+        try (IndelibleClient client = IndelibleClient.builder().baseUrl(url).bearerToken(token.value()).build()) {
             LogVerifier verifier = new LogVerifier(client, log, VerifierKeyText.resolve(vkey));
             LogVerifier.ProgressListener progress = full ? progressBar(err) : LogVerifier.ProgressListener.none();
             VerifyResult result = verifier.verify(Optional.ofNullable(state), full, progress);

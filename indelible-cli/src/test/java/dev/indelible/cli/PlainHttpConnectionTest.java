@@ -44,7 +44,7 @@ class PlainHttpConnectionTest {
     @Test
     void readsContentLengthAndChunkedRepliesOnOneConnection() throws Exception {
         byte[] large = "x".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
-        try (PlainHttpConnection connection = new PlainHttpConnection(uri("/echo"), "application/x-ndjson", 5_000)) {
+        try (PlainHttpConnection connection = new PlainHttpConnection(uri("/echo"), "application/x-ndjson", null, 5_000)) {
             for (int i = 0; i < 3; i++) {
                 PlainHttpConnection.Reply small = connection.post(("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
                 assertThat(small.status()).isEqualTo(200);
@@ -57,15 +57,32 @@ class PlainHttpConnectionTest {
     }
 
     @Test
+    void sendsTheBearerToken() throws Exception {
+        server.createContext("/auth", exchange -> {
+            byte[] seen = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"))
+                    .getBytes(StandardCharsets.US_ASCII);
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, seen.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(seen);
+            }
+        });
+        try (PlainHttpConnection connection = new PlainHttpConnection(uri("/auth"), "application/json", "t0k", 5_000)) {
+            assertThat(new String(connection.post("{}".getBytes(StandardCharsets.UTF_8)).body(), StandardCharsets.US_ASCII))
+                    .isEqualTo("Bearer t0k");
+        }
+    }
+
+    @Test
     void reportsStatusWithEmptyBody() throws Exception {
-        try (PlainHttpConnection connection = new PlainHttpConnection(uri("/echo"), "application/json", 5_000)) {
+        try (PlainHttpConnection connection = new PlainHttpConnection(uri("/echo"), "application/json", null, 5_000)) {
             assertThat(connection.post(new byte[0]).status()).isEqualTo(400);
         }
     }
 
     @Test
     void failsWhenTheServerClosesWithoutReplying() throws Exception {
-        try (PlainHttpConnection connection = new PlainHttpConnection(uri("/close"), "application/json", 5_000)) {
+        try (PlainHttpConnection connection = new PlainHttpConnection(uri("/close"), "application/json", null, 5_000)) {
             assertThatThrownBy(() -> connection.post("{}".getBytes(StandardCharsets.UTF_8)))
                     .isInstanceOf(EOFException.class);
         }
@@ -73,7 +90,7 @@ class PlainHttpConnectionTest {
 
     @Test
     void refusesHttps() {
-        assertThatThrownBy(() -> new PlainHttpConnection(URI.create("https://127.0.0.1:1/x"), "application/json", 100))
+        assertThatThrownBy(() -> new PlainHttpConnection(URI.create("https://127.0.0.1:1/x"), "application/json", null, 100))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

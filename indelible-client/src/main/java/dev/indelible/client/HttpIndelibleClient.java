@@ -37,6 +37,7 @@ final class HttpIndelibleClient implements IndelibleClient {
 
     private final URI baseUrl;
     private final Duration requestTimeout;
+    private final String bearerToken;
     private final HttpClient http;
     private final RetryingTransport transport;
     private final EventBatches batches;
@@ -45,6 +46,7 @@ final class HttpIndelibleClient implements IndelibleClient {
     HttpIndelibleClient(IndelibleClient.Builder builder) {
         this.baseUrl = builder.baseUrl;
         this.requestTimeout = builder.requestTimeout;
+        this.bearerToken = builder.bearerToken;
         // Plain-text HTTP/2 would start with an h2c upgrade that some servers mishandle for POST
         // bodies; HTTP/2 is only worth it over TLS. Redirects (a follower pointing at the leader,
         // 307/308) are followed: a redirected append was refused, not applied.
@@ -235,7 +237,11 @@ final class HttpIndelibleClient implements IndelibleClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
+        if (bearerToken != null) {
+            request.header("Authorization", "Bearer " + bearerToken);
+        }
+        return request;
     }
 
     private HttpRequest get(String path) {

@@ -129,8 +129,21 @@ public interface IndelibleClient extends AutoCloseable {
         long batchMaxBytes = DEFAULT_BATCH_MAX_BYTES;
         Clock clock = Clock.systemUTC();
         RandomGenerator random = RandomGenerator.getDefault();
+        String bearerToken;
 
         Builder() {}
+
+        /**
+         * A credential sent as {@code Authorization: Bearer <token>} on every request (an indelible
+         * token or an OIDC JWT); none by default. Never logged.
+         */
+        public Builder bearerToken(String token) {
+            if (token != null && (token.isBlank() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+                throw new IllegalArgumentException("a bearer token is printable ASCII without spaces");
+            }
+            this.bearerToken = token;
+            return this;
+        }
 
         /** The server's base URL, such as {@code http://127.0.0.1:8080} (the default). */
         public Builder baseUrl(URI url) {

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +63,7 @@ public final class AppendService {
             prepared.add(envelopes.prepare(event, receivedAt, source));
         }
         AuditLog log = logs.getOrCreate(name);
-        return new Result(log, await(log.append(leaves(log, prepared))));
+        return new Result(log, await(log.append(leaves(log, prepared), clientIds(prepared), detachedBodies(prepared))));
     }
 
     /** Appends already-built events of a system log (such as {@code _access}). */
@@ -73,7 +74,7 @@ public final class AppendService {
         for (ObjectNode event : events) {
             prepared.add(envelopes.prepare(event, receivedAt, source));
         }
-        return new Result(log, await(log.append(leaves(log, prepared))));
+        return new Result(log, await(log.append(leaves(log, prepared), clientIds(prepared), detachedBodies(prepared))));
     }
 
     /** Stores detached bodies durably (before their leaves exist) and hashes every leaf. */
@@ -84,6 +85,22 @@ public final class AppendService {
             leaves.add(Leaf.of(entry.leafBytes()));
         }
         return leaves;
+    }
+
+    private static List<byte[]> detachedBodies(List<PreparedEntry> prepared) {
+        List<byte[]> bodies = new ArrayList<>();
+        for (PreparedEntry entry : prepared) {
+            entry.detachedBody().ifPresent(body -> bodies.add(body.bytes()));
+        }
+        return bodies;
+    }
+
+    private static List<Optional<String>> clientIds(List<PreparedEntry> prepared) {
+        List<Optional<String>> ids = new ArrayList<>(prepared.size());
+        for (PreparedEntry entry : prepared) {
+            ids.add(entry.clientId());
+        }
+        return ids;
     }
 
     /** Waits for the checkpoint that covers an append. */

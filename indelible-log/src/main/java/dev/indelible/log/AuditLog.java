@@ -3,7 +3,6 @@ package dev.indelible.log;
 import dev.indelible.formats.merkle.Hash;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,15 +22,14 @@ public final class AuditLog implements AutoCloseable {
     private final String origin;
     private final LogStorage storage;
     private final CheckpointPublisher publisher;
-    private final LocalSequencer sequencer;
+    private final Sequencer sequencer;
 
-    AuditLog(LogName name, String origin, LogStorage storage, CheckpointSigner signer, LogConfig config, Clock clock) {
+    AuditLog(LogName name, String origin, LogStorage storage, CheckpointSigner signer, Sequencer.Factory sequencers) {
         this.name = name;
         this.origin = origin;
         this.storage = storage;
         this.publisher = new CheckpointPublisher(origin, signer, storage);
-        this.sequencer = new LocalSequencer(storage, config, publisher, clock);
-        sequencer.start();
+        this.sequencer = sequencers.create(new LogApplier(name, storage, publisher));
     }
 
     /** The log's name. */
@@ -61,16 +59,24 @@ public final class AuditLog implements AutoCloseable {
      *     ErrorCode#STORAGE_FAILED} if the log has failed
      */
     public CompletableFuture<List<Appended>> append(List<Leaf> leaves) {
+        return append(leaves, java.util.Collections.nCopies(leaves.size(), Optional.empty()), List.of());
+    }
+
+    /**
+     * Appends entries all-or-nothing, with each entry's client-supplied id and the request's detached
+     * bodies (already stored here with {@link #putBody}); a cluster replicates the bodies and answers
+     * a retried request (every id already appended) with the original positions (see {@link
+     * Sequencer#submit(List, List, List)}).
+     */
+    public CompletableFuture<List<Appended>> append(
+            List<Leaf> leaves, List<Optional<String>> clientIds, List<byte[]> detachedBodies) {
         if (leaves.isEmpty()) {
             throw new IndelibleException(ErrorCode.EMPTY_BATCH, "nothing to append");
         }
-        return sequencer.submit(leaves).thenApply(first -> {
-            List<Appended> appended = new ArrayList<>(leaves.size());
-            for (int i = 0; i < leaves.size(); i++) {
-                appended.add(new Appended(first + i, leaves.get(i).leafHash()));
-            }
-            return appended;
-        });
+        if (clientIds.size() != leaves.size()) {
+            throw new IllegalArgumentException(clientIds.size() + " client ids for " + leaves.size() + " entries");
+        }
+        return sequencer.submit(leaves, clientIds, detachedBodies);
     }
 
     /** Completes with the first published checkpoint whose tree size is at least {@code treeSize}. */

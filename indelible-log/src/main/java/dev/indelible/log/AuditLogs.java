@@ -6,11 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.indelible.storage.io.FileIO;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -47,16 +44,23 @@ public final class AuditLogs implements AutoCloseable {
 
     private final Settings settings;
     private final FileIO io;
+    private final Sequencer.Factory sequencers;
     private final Map<LogName, AuditLog> logs = new ConcurrentHashMap<>();
 
-    private AuditLogs(Settings settings, FileIO io) {
+    private AuditLogs(Settings settings, FileIO io, Sequencer.Factory sequencers) {
         this.settings = settings;
         this.io = io;
+        this.sequencers = sequencers;
     }
 
-    /** Opens (and recovers) every log found under the data directory. */
+    /** Opens (and recovers) every log found under the data directory; single node (local sequencers). */
     public static AuditLogs open(Settings settings, FileIO io) throws IOException {
-        AuditLogs registry = new AuditLogs(settings, io);
+        return open(settings, io, log -> LocalSequencer.start(log, settings.config(), settings.clock()));
+    }
+
+    /** Opens (and recovers) every log found under the data directory, sequencing with {@code sequencers}. */
+    public static AuditLogs open(Settings settings, FileIO io, Sequencer.Factory sequencers) throws IOException {
+        AuditLogs registry = new AuditLogs(settings, io, sequencers);
         Path root = registry.logsDirectory();
         io.createDirectories(root);
         try (var children = Files.list(root)) {
@@ -83,7 +87,7 @@ public final class AuditLogs implements AutoCloseable {
         LogName name = new LogName(meta.path("name").asText());
         String origin = meta.path("origin").asText();
         LogStorage storage = LogStorage.open(directory, io, settings.config());
-        logs.put(name, new AuditLog(name, origin, storage, settings.signers().apply(origin), settings.config(), settings.clock()));
+        logs.put(name, new AuditLog(name, origin, storage, settings.signers().apply(origin), sequencers));
         LOG.info("opened log {} at tree size {}", name, storage.head().treeSize());
     }
 
@@ -117,28 +121,14 @@ public final class AuditLogs implements AutoCloseable {
             meta.put("formatVersion", FORMAT_VERSION);
             meta.put("name", name.value());
             meta.put("origin", origin);
-            replaceAtomically(directory.resolve("log.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+            io.replaceAtomically(directory.resolve("log.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
             io.syncDirectory(logsDirectory());
             LogStorage storage = LogStorage.open(directory, io, settings.config());
             LOG.info("created log {} with origin {}", name, origin);
-            return new AuditLog(name, origin, storage, settings.signers().apply(origin), settings.config(), settings.clock());
+            return new AuditLog(name, origin, storage, settings.signers().apply(origin), sequencers);
         } catch (IOException e) {
             throw new IndelibleException(ErrorCode.STORAGE_FAILED, "could not create log " + name + ": " + e.getMessage(), e);
         }
-    }
-
-    private void replaceAtomically(Path target, byte[] content) throws IOException {
-        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel channel = io.open(
-                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        }
-        io.moveAtomically(temp, target);
-        io.syncDirectory(target.getParent());
     }
 
     /** Every log, by name. */

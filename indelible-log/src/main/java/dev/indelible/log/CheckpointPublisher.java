@@ -39,8 +39,17 @@ final class CheckpointPublisher {
 
     /** Signs and durably stores a checkpoint for {@code head}, then exposes it. */
     PublishedCheckpoint publish(TreeHead head) throws IOException {
+        return publish(head, sign(head));
+    }
+
+    /** The checkpoint of {@code head} signed with the log key; stores nothing. */
+    byte[] sign(TreeHead head) {
         String text = new Checkpoint(origin, head.treeSize(), head.rootHash(), List.of()).format();
-        byte[] note = signer.sign(text);
+        return signer.sign(text);
+    }
+
+    /** Durably stores {@code note}, a signed checkpoint of {@code head}, then exposes it. */
+    PublishedCheckpoint publish(TreeHead head, byte[] note) throws IOException {
         storage.storeCheckpoint(head.treeSize(), note);
         PublishedCheckpoint published = new PublishedCheckpoint(head.treeSize(), head.rootHash(), note);
         latest = published;

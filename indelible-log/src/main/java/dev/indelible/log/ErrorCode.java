@@ -23,6 +23,10 @@ public enum ErrorCode {
     CHECKPOINT_NOT_FOUND("checkpoint-not-found", 404, false),
     NOT_FOUND("not-found", 404, false),
     METHOD_NOT_ALLOWED("method-not-allowed", 405, false),
+    UNAUTHORIZED("unauthorized", 401, false),
+    FORBIDDEN("forbidden", 403, false),
+    RATE_LIMITED("rate-limited", 429, true),
+    HEADERS_TOO_LARGE("headers-too-large", 431, false),
     OVERLOADED("overloaded", 503, true),
     STORAGE_FAILED("storage-failed", 503, false),
     INTERNAL("internal", 500, false);

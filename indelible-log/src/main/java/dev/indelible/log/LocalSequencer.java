@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * fsync fails, the future fails, the log enters the failed state, and no later append is accepted
  * (a failed fsync is never retried: the page cache state is unknown).
  */
-final class LocalSequencer implements AutoCloseable {
+final class LocalSequencer implements Sequencer {
     private static final Logger LOG = LoggerFactory.getLogger(LocalSequencer.class);
 
     private record Request(List<Leaf> leaves, CompletableFuture<Long> done) {}
@@ -65,8 +65,16 @@ final class LocalSequencer implements AutoCloseable {
         thread.start();
     }
 
+    /** Starts a sequencer over {@code log}'s storage. */
+    static LocalSequencer start(LogApplier log, LogConfig config, Clock clock) {
+        LocalSequencer sequencer = new LocalSequencer(log.storage(), config, log.publisher(), clock);
+        sequencer.start();
+        return sequencer;
+    }
+
     /** Queues a request; see the class contract. Throws {@link ErrorCode#OVERLOADED} when the backlog is full. */
-    CompletableFuture<Long> submit(List<Leaf> leaves) {
+    @Override
+    public CompletableFuture<Long> submit(List<Leaf> leaves) {
         storage.failure().ifPresent(reason -> {
             throw new IndelibleException(ErrorCode.STORAGE_FAILED, "log refuses appends: " + reason);
         });
@@ -92,7 +100,8 @@ final class LocalSequencer implements AutoCloseable {
     }
 
     /** Completes once a checkpoint covering {@code treeSize} is published (it may already be). */
-    CompletableFuture<PublishedCheckpoint> awaitCheckpoint(long treeSize) {
+    @Override
+    public CompletableFuture<PublishedCheckpoint> awaitCheckpoint(long treeSize) {
         CompletableFuture<PublishedCheckpoint> done = new CompletableFuture<>();
         lock.lock();
         try {
@@ -137,7 +146,8 @@ final class LocalSequencer implements AutoCloseable {
         lock.lock();
         try {
             while (queue.isEmpty() && !closed) {
-                boolean grown = storage.head().treeSize() > publisher.latestTreeSize();
+                long size = storage.head().treeSize();
+                boolean grown = size > 0 && size > publisher.latestTreeSize();
                 long wait = millisUntilCheckpointDue();
                 if (grown && wait <= 0) {
                     return List.of();
@@ -191,7 +201,9 @@ final class LocalSequencer implements AutoCloseable {
             return;
         }
         TreeHead head = storage.head();
-        if (head.treeSize() <= publisher.latestTreeSize()) {
+        // A brand-new log publishes nothing for the empty tree, so that its first real checkpoint
+        // is not delayed by a whole interval.
+        if (head.treeSize() == 0 || head.treeSize() <= publisher.latestTreeSize()) {
             return;
         }
         try {

@@ -6,6 +6,7 @@ import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.MerkleProofs;
 import dev.indelible.formats.merkle.Rfc9162;
 import dev.indelible.formats.note.Notes;
+import dev.indelible.storage.CorruptionException;
 import dev.indelible.storage.blob.BlobStore;
 import dev.indelible.storage.checkpoint.CheckpointStore;
 import dev.indelible.storage.checkpoint.StoredCheckpoint;
@@ -105,14 +106,21 @@ public final class LogStorage implements AutoCloseable {
                 LOG.warn("hash rows disagree with checkpoint {}; rebuilding them from the segments", trusted);
                 hashes.truncate(0);
                 range = new CompactRange();
-                integrateFromSegments(segments, hashes, range, trusted);
-                if (!range.rootHash().equals(want)) {
+                String corrupt = integrateFromSegments(segments, hashes, range, trusted);
+                if (corrupt != null) {
+                    failure = corrupt;
+                } else if (!range.rootHash().equals(want)) {
                     failure = "entries 0.." + trusted + " hash to root " + range.rootHash().base64()
                             + " but the signed checkpoint says " + want.base64();
                 }
             }
         }
-        integrateFromSegments(segments, hashes, range, entryCount);
+        if (range.size() == trusted) {
+            String corrupt = integrateFromSegments(segments, hashes, range, entryCount);
+            if (corrupt != null) {
+                failure = corrupt;
+            }
+        }
         hashes.sync();
         if (entryCount > trusted) {
             LOG.info("re-integrated leaves {}..{} from segments", trusted, entryCount);
@@ -120,13 +128,25 @@ public final class LogStorage implements AutoCloseable {
         return new Recovered(range, failure);
     }
 
-    private static void integrateFromSegments(SegmentStore segments, HashStore hashes, CompactRange range, long end)
-            throws IOException {
+    /**
+     * Re-hashes leaves {@code [range.size(), end)} from the segments. A record that fails its CRC
+     * (a sealed segment is only checked cheaply at open, so its records are first CRC-checked here)
+     * stops the tree just below it: returns why, so that the log opens failed instead of not at all.
+     */
+    private static String integrateFromSegments(
+            SegmentStore segments, HashStore hashes, CompactRange range, long end) throws IOException {
         CompactRange.NodeSink sink = hashes.sink();
+        String failure = null;
         if (range.size() < end) {
-            segments.readRange(range.size(), end, (leafIndex, bytes) -> range.append(Rfc9162.leafHash(bytes), sink));
+            try {
+                segments.readRange(
+                        range.size(), end, (leafIndex, bytes) -> range.append(Rfc9162.leafHash(bytes), sink));
+            } catch (CorruptionException e) {
+                failure = "segment corruption: " + e.corruption();
+            }
         }
         hashes.flush();
+        return failure;
     }
 
     /** The log's directory. */
@@ -205,14 +225,28 @@ public final class LogStorage implements AutoCloseable {
     /** The bytes of one leaf entry. */
     public byte[] entry(long leafIndex) {
         requireBelowHead(leafIndex);
-        return segments.read(leafIndex);
+        try {
+            return segments.read(leafIndex);
+        } catch (CorruptionException e) {
+            throw corrupted(e);
+        }
+    }
+
+    /** Damage found while reading: the log stops accepting appends and says why, loudly. */
+    private IndelibleException corrupted(CorruptionException e) {
+        fail("corruption found on read: " + e.getMessage());
+        return new IndelibleException(ErrorCode.STORAGE_FAILED, "stored data is damaged: " + e.getMessage(), e);
     }
 
     /** Streams leaf entries {@code [start, end)}. */
     public void entries(long start, long end, Consumer<byte[]> consumer) {
         if (end > start) {
             requireBelowHead(end - 1);
-            segments.readRange(start, end, (leafIndex, bytes) -> consumer.accept(bytes));
+            try {
+                segments.readRange(start, end, (leafIndex, bytes) -> consumer.accept(bytes));
+            } catch (CorruptionException e) {
+                throw corrupted(e);
+            }
         }
     }
 

@@ -6,11 +6,19 @@ import dev.indelible.log.AppendService;
 import dev.indelible.log.AuditLog;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.ErrorCode;
+import dev.indelible.server.auth.AccessControl;
+import dev.indelible.server.tls.TlsConnectors;
 import dev.indelible.storage.io.FileIO;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import dev.indelible.replication.ClusterConfig;
+import dev.indelible.replication.RaftNode;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,16 +34,22 @@ public final class IndelibleServer implements AutoCloseable {
     private final ServerConfig config;
     private final LogKey key;
     private final AuditLogs logs;
+    private final AccessControl access;
+    /** This node's Raft membership; null for a single node. */
+    private final RaftNode node;
     private final Javalin app;
     private final AtomicBoolean ready = new AtomicBoolean();
 
-    private IndelibleServer(ServerConfig config, LogKey key, AuditLogs logs) {
+    private IndelibleServer(
+            ServerConfig config, LogKey key, AuditLogs logs, AppendService appends, AccessControl access, RaftNode node) {
         this.config = config;
         this.key = key;
         this.logs = logs;
+        this.access = access;
+        this.node = node;
         ObjectMapper json = new ObjectMapper();
-        AppendService appends = new AppendService(logs, config.limits(), Clock.systemUTC());
         Receipts receipts = new Receipts(key);
+        List<String> registered = new ArrayList<>();
         LogRoutes routes = new LogRoutes(logs, appends, receipts, json, config.bodyMaxBytes());
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -44,8 +58,20 @@ public final class IndelibleServer implements AutoCloseable {
             cfg.jetty.port = config.listenPort();
             cfg.http.maxRequestSize = config.bodyMaxBytes();
             cfg.jsonMapper(new JavalinJackson(json, true));
-            cfg.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+            cfg.jetty.modifyHttpConfiguration(http -> {
+                http.setSendServerVersion(false);
+                http.setRequestHeaderSize(config.security().requestHeaderMaxBytes());
+            });
+            config.tls().ifPresent(tls -> cfg.jetty.addConnector((server, http) ->
+                    TlsConnectors.https(server, http, tls, config.listenHost(), config.listenPort())));
+            cfg.events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    registered.add(h.getHttpMethod().name() + " " + h.getPath());
+                }
+            });
+            access.install(cfg.routes);
             routes.register(cfg.routes);
+            cfg.routes.get("/v1/cluster", ctx -> ClusterRoutes.status(ctx, json, node));
             cfg.routes.get("/healthz", ctx -> health(ctx, json));
             cfg.routes.get("/readyz", ctx -> readiness(ctx, json));
             cfg.routes.exception(Exception.class, (e, ctx) -> Problems.map(e, ctx, json));
@@ -60,6 +86,7 @@ public final class IndelibleServer implements AutoCloseable {
                 }
             });
         });
+        AccessControl.requireRules(registered);
     }
 
     /**
@@ -68,27 +95,62 @@ public final class IndelibleServer implements AutoCloseable {
      * @throws IOException if the data directory cannot be opened
      */
     public static IndelibleServer start(ServerConfig config) throws IOException {
+        return start(config, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * Starts a server: single node when {@code cluster} is empty, else a member of a Raft cluster
+     * (whose members MUST share the log key, so that they sign identical checkpoints).
+     *
+     * @param logKeyFile the log signing key to load; when empty, {@code <data>/keys} (created on
+     *     first start of a single node)
+     */
+    public static IndelibleServer start(ServerConfig config, Optional<Path> logKeyFile, Optional<ClusterConfig> cluster)
+            throws IOException {
         FileIO io = FileIO.posix();
-        LogKey key = LogKey.loadOrCreate(config.dataDirectory().resolve("keys"), config.originHost(), io);
-        AuditLogs logs = AuditLogs.open(
-                new AuditLogs.Settings(
-                        config.dataDirectory(), config.originHost(), key::signer, config.log(), Clock.systemUTC()),
-                io);
-        IndelibleServer server = new IndelibleServer(config, key, logs);
+        LogKey key = logKeyFile.isPresent()
+                ? LogKey.load(logKeyFile.get())
+                : LogKey.loadOrCreate(config.dataDirectory().resolve("keys"), config.originHost(), io);
+        AuditLogs.Settings settings = new AuditLogs.Settings(
+                config.dataDirectory(), config.originHost(), key::signer, config.log(), Clock.systemUTC());
+        RaftNode node = cluster.isPresent() ? RaftNode.start(cluster.get(), settings, io) : null;
+        AuditLogs logs = node != null ? node.logs() : AuditLogs.open(settings, io);
+        IndelibleServer server;
+        AccessControl access = null;
         try {
+            AppendService appends = new AppendService(logs, config.limits(), Clock.systemUTC());
+            access = AccessControl.create(config.security(), config.dataDirectory(), appends, new ObjectMapper(), Clock.systemUTC());
+            server = new IndelibleServer(config, key, logs, appends, access, node);
             server.app.start();
-        } catch (RuntimeException e) {
-            logs.close();
+        } catch (IOException | RuntimeException e) {
+            if (access != null) {
+                access.close();
+            }
+            closeLogs(logs, node);
             throw e;
         }
         server.ready.set(true);
-        LOG.info("indelible listening on http://{}:{}", config.listenHost(), server.port());
+        LOG.info("indelible listening on {}://{}:{} (access control {})", server.scheme(), config.listenHost(), server.port(),
+                config.security().mode());
         return server;
     }
 
     /** The bound port (useful when the configured port was 0). */
     public int port() {
         return app.port();
+    }
+
+    /** {@code https} when TLS is configured, else {@code http}. */
+    public String scheme() {
+        return config.tls().isPresent() ? "https" : "http";
+    }
+
+    /**
+     * The admin token created on this first start, once (empty afterwards, and on later starts):
+     * show it to the operator; only its hash is stored.
+     */
+    public Optional<String> takeBootstrapAdminToken() {
+        return access.takeBootstrapAdminToken();
     }
 
     /** The log signing key's public half. */
@@ -123,15 +185,20 @@ public final class IndelibleServer implements AutoCloseable {
         for (AuditLog log : logs.all()) {
             log.failure().ifPresent(reason -> failed.put(log.name().value(), reason));
         }
-        body.put("status", failed.isEmpty() ? "up" : "down");
+        if (node != null) {
+            node.failure().ifPresent(reason -> body.put("nodeFailure", reason));
+        }
+        boolean up = failed.isEmpty() && !body.has("nodeFailure");
+        body.put("status", up ? "up" : "down");
         if (!failed.isEmpty()) {
             body.set("failedLogs", failed);
         }
-        ctx.status(failed.isEmpty() ? 200 : 503).json(body);
+        ctx.status(up ? 200 : 503).json(body);
     }
 
     private void readiness(io.javalin.http.Context ctx, ObjectMapper json) {
-        boolean anyFailed = logs.all().stream().anyMatch(log -> log.failure().isPresent());
+        boolean anyFailed = logs.all().stream().anyMatch(log -> log.failure().isPresent())
+                || (node != null && node.failure().isPresent());
         boolean isReady = ready.get() && !anyFailed;
         ObjectNode body = json.createObjectNode();
         body.put("status", isReady ? "ready" : "not-ready");
@@ -143,6 +210,17 @@ public final class IndelibleServer implements AutoCloseable {
     public void close() {
         ready.set(false);
         app.stop();
-        logs.close();
+        access.close();
+        closeLogs(logs, node);
     }
+
+    /** Closes the logs, through the Raft node in a cluster (its Raft server stops first). */
+    private static void closeLogs(AuditLogs logs, RaftNode node) {
+        if (node != null) {
+            node.close();
+        } else {
+            logs.close();
+        }
+    }
+
 }

@@ -14,6 +14,7 @@ import dev.indelible.log.IndelibleException;
 import dev.indelible.log.LogName;
 import dev.indelible.log.PublishedCheckpoint;
 import dev.indelible.log.envelope.Source;
+import dev.indelible.server.auth.AccessControl;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
@@ -83,7 +84,7 @@ final class LogRoutes {
     private void listLogs(Context ctx) {
         ArrayNode names = json.createArrayNode();
         for (AuditLog log : logs.all()) {
-            if (!log.name().isSystem()) {
+            if (!log.name().isSystem() && AccessControl.mayList(ctx, log.name())) {
                 names.add(info(log));
             }
         }
@@ -182,6 +183,7 @@ final class LogRoutes {
         }
         ctx.contentType(NDJSON);
         ctx.header("X-Tree-Size", Long.toString(size));
+        AccessControl.resultCount(ctx, end - start);
         OutputStream out = ctx.outputStream();
         try {
             log.entries(start, end, bytes -> {

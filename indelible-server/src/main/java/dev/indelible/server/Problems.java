@@ -28,7 +28,7 @@ final class Problems {
         body.put("detail", detail);
         body.put("code", code.code());
         body.put("instance", ctx.path());
-        if (code.retryable()) {
+        if (code.retryable() && ctx.res().getHeader("Retry-After") == null) {
             ctx.header("Retry-After", "1");
         }
         ctx.attribute("problem", code);

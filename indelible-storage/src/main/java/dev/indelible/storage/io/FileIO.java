@@ -1,9 +1,11 @@
 package dev.indelible.storage.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
@@ -45,4 +47,23 @@ public interface FileIO {
 
     /** Whether {@code path} exists. */
     boolean exists(Path path);
+
+    /**
+     * Replaces {@code target} with {@code content} so that a crash leaves either the old or the new
+     * file, never a mix: write a temp file beside it, fsync it, rename it over the target, fsync
+     * the directory.
+     */
+    default void replaceAtomically(Path target, byte[] content) throws IOException {
+        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel channel = open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        moveAtomically(temp, target);
+        syncDirectory(target.getParent());
+    }
 }

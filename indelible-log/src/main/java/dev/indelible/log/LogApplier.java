@@ -1,0 +1,106 @@
+package dev.indelible.log;
+
+import dev.indelible.formats.merkle.Hash;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The apply step of one log, shared by every {@link Sequencer}: append a batch of leaves to the
+ * segments and extend the tree (then fsync), and publish a signed checkpoint of a tree head. It
+ * reads no clock and no randomness: given the same leaves in the same order, every replica writes
+ * the same bytes, computes the same roots and (Ed25519 being deterministic) the same signed notes.
+ *
+ * <p><b>Threads.</b> {@link #append} and {@link #publish} MUST be called from one writer thread at
+ * a time (the sequencer thread, or the Raft apply thread); the read methods are thread-safe.
+ */
+public final class LogApplier {
+    private final LogName name;
+    private final LogStorage storage;
+    private final CheckpointPublisher publisher;
+
+    LogApplier(LogName name, LogStorage storage, CheckpointPublisher publisher) {
+        this.name = name;
+        this.storage = storage;
+        this.publisher = publisher;
+    }
+
+    LogStorage storage() {
+        return storage;
+    }
+
+    CheckpointPublisher publisher() {
+        return publisher;
+    }
+
+    /** The log's name. */
+    public LogName name() {
+        return name;
+    }
+
+    /** The durable, integrated tree. */
+    public TreeHead head() {
+        return storage.head();
+    }
+
+    /** Why the log refuses appends, if it does. */
+    public Optional<String> failure() {
+        return storage.failure();
+    }
+
+    /** Stops the log (fail-stop): it refuses appends from now on and health reports it down. */
+    public void fail(String reason) {
+        storage.fail(reason);
+    }
+
+    /**
+     * Appends {@code leaves} at the end of the log and fsyncs them; returns the first one's leaf
+     * index. On an exception the log's state is unknown: the caller MUST {@link #fail} it.
+     */
+    public long append(List<Leaf> leaves) throws IOException {
+        long first = storage.integrate(leaves);
+        storage.syncEntries();
+        return first;
+    }
+
+    /** Stores a detached event body durably (idempotent: the same body again is a no-op). */
+    public Hash putBody(byte[] body) throws IOException {
+        return storage.putBody(body);
+    }
+
+    /** The leaf hash at {@code leafIndex}, which must be below the head. */
+    public Hash leafHash(long leafIndex) {
+        return storage.leafHash(leafIndex);
+    }
+
+    /** The root of the tree of {@code treeSize} leaves, which must not exceed the head. */
+    public Hash rootHash(long treeSize) {
+        return storage.proofs().rootHash(treeSize);
+    }
+
+    /** The latest published checkpoint. */
+    public Optional<PublishedCheckpoint> latestCheckpoint() {
+        return Optional.ofNullable(publisher.latest());
+    }
+
+    /** Signs a checkpoint of {@code head}, stores it durably, then exposes it as the latest. */
+    public PublishedCheckpoint publish(TreeHead head) throws IOException {
+        return publisher.publish(head);
+    }
+
+    /**
+     * The checkpoint of {@code head} signed with the log key, as a signed note; stores nothing.
+     * Deterministic: every replica holding the same key makes the same bytes.
+     */
+    public byte[] signCheckpoint(TreeHead head) {
+        return publisher.sign(head);
+    }
+
+    /**
+     * Stores {@code signedNote} durably and exposes it as the latest checkpoint. The caller MUST
+     * pass a note made by {@link #signCheckpoint} for {@code head}, with signatures only added.
+     */
+    public PublishedCheckpoint publish(TreeHead head, byte[] signedNote) throws IOException {
+        return publisher.publish(head, signedNote);
+    }
+}

@@ -1,0 +1,217 @@
+package dev.indelible.replication;
+
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.log.LogName;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A replicated command: the bytes of one Raft log entry. Everything a replica needs to apply it is
+ * inside (entry bytes already carry their receive time and source), so applying reads no clock.
+ *
+ * <p>Encoding, version 1, big-endian: {@code u8 version=1, u8 kind, u16 nameLength, name (UTF-8)},
+ * then for {@link Append} {@code u32 count, count × (u32 length, bytes, u8 hasId, [u16 length,
+ * UTF-8 client id]), u32 bodies, bodies × (u32 length, bytes)}, and for {@link Seal}
+ * {@code u64 treeSize, 32-byte root}, and for {@link Cosign} {@code u64 treeSize} then the
+ * strings node id, verifier key, signer name (each {@code u16 length, UTF-8}), {@code u32 keyId} and
+ * the base64 signature ({@code u16 length, ASCII}). Changing it is a wire-format change: bump the version.
+ */
+sealed interface Command {
+    byte VERSION = 1;
+    byte KIND_APPEND = 1;
+    byte KIND_SEAL = 2;
+    byte KIND_COSIGN = 3;
+
+    /** The log the command applies to. */
+    LogName log();
+
+    /** Client ids longer than this (in UTF-16 chars) are not deduplicated. */
+    int CLIENT_ID_MAX_CHARS = 1_024;
+
+    /**
+     * Appends {@code entries} to {@code log}, all-or-nothing, at the end of the log — unless every
+     * entry has a client id and all were appended before (a retry).
+     *
+     * @param clientIds each entry's client id, if it has one
+     * @param detachedBodies event bodies too large for a leaf, named by digest in the entries; every
+     *     replica stores them before the entries
+     */
+    record Append(LogName log, List<byte[]> entries, List<Optional<String>> clientIds, List<byte[]> detachedBodies)
+            implements Command {
+        /** Checks the lists match; ids too long to deduplicate are dropped. */
+        public Append {
+            if (entries.size() != clientIds.size()) {
+                throw new IllegalArgumentException(clientIds.size() + " client ids for " + entries.size() + " entries");
+            }
+            entries = List.copyOf(entries);
+            detachedBodies = List.copyOf(detachedBodies);
+            clientIds = clientIds.stream()
+                    .map(id -> id.filter(value -> value.length() <= CLIENT_ID_MAX_CHARS))
+                    .toList();
+        }
+
+        /** An append without client ids. */
+        public Append(LogName log, List<byte[]> entries) {
+            this(log, entries, java.util.Collections.nCopies(entries.size(), Optional.empty()), List.of());
+        }
+    }
+
+    /**
+     * Publishes the checkpoint of {@code log} at {@code treeSize}, whose root the proposer computed as
+     * {@code root}; every replica checks the root it computed itself before signing.
+     */
+    record Seal(LogName log, long treeSize, Hash root) implements Command {}
+
+    /**
+     * Node {@code nodeId} states that it computed the same root for the checkpoint of {@code log} at
+     * {@code treeSize}: a C2SP {@code cosignature/v1} signature line over the checkpoint text, made
+     * with the node's own key, whose verifier key is {@code verifierKey}.
+     */
+    record Cosign(LogName log, long treeSize, String nodeId, String verifierKey, NoteSignature signature)
+            implements Command {}
+
+    /** The entry bytes of this command. */
+    default byte[] encode() {
+        byte[] name = log().value().getBytes(StandardCharsets.UTF_8);
+        int size = 4 + name.length;
+        switch (this) {
+            case Append a -> {
+                size += 4;
+                for (int i = 0; i < a.entries().size(); i++) {
+                    size += 4 + a.entries().get(i).length + 1 + a.clientIds().get(i).map(id -> 2 + utf8(id).length).orElse(0);
+                }
+                size += 4;
+                for (byte[] body : a.detachedBodies()) {
+                    size += 4 + body.length;
+                }
+            }
+            case Seal s -> size += 8 + Hash.SIZE;
+            case Cosign c -> size += 8 + 4 + 4 * 2 + utf8(c.nodeId()).length + utf8(c.verifierKey()).length
+                    + utf8(c.signature().name()).length + utf8(c.signature().base64()).length;
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        byte kind = switch (this) {
+            case Append a -> KIND_APPEND;
+            case Seal s -> KIND_SEAL;
+            case Cosign c -> KIND_COSIGN;
+        };
+        out.put(VERSION).put(kind);
+        out.putShort((short) name.length).put(name);
+        switch (this) {
+            case Append a -> {
+                out.putInt(a.entries().size());
+                for (int i = 0; i < a.entries().size(); i++) {
+                    byte[] entry = a.entries().get(i);
+                    out.putInt(entry.length).put(entry);
+                    Optional<String> id = a.clientIds().get(i);
+                    out.put((byte) (id.isPresent() ? 1 : 0));
+                    id.ifPresent(value -> putString(out, value));
+                }
+                out.putInt(a.detachedBodies().size());
+                for (byte[] body : a.detachedBodies()) {
+                    out.putInt(body.length).put(body);
+                }
+            }
+            case Seal s -> out.putLong(s.treeSize()).put(s.root().bytes());
+            case Cosign c -> {
+                out.putLong(c.treeSize());
+                putString(out, c.nodeId());
+                putString(out, c.verifierKey());
+                putString(out, c.signature().name());
+                out.putInt(c.signature().keyId());
+                putString(out, c.signature().base64());
+            }
+        }
+        return out.array();
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void putString(ByteBuffer out, String text) {
+        byte[] bytes = utf8(text);
+        out.putShort((short) bytes.length).put(bytes);
+    }
+
+    private static String getString(ByteBuffer in) {
+        byte[] bytes = new byte[Short.toUnsignedInt(in.getShort())];
+        in.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Decodes entry bytes.
+     *
+     * @throws IllegalArgumentException if they are not a version 1 command (a replica that cannot
+     *     read its own Raft log must stop)
+     */
+    static Command decode(ByteBuffer in) {
+        try {
+            byte version = in.get();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("command version " + version + ", want " + VERSION);
+            }
+            byte kind = in.get();
+            byte[] name = new byte[Short.toUnsignedInt(in.getShort())];
+            in.get(name);
+            LogName log = new LogName(new String(name, StandardCharsets.UTF_8));
+            Command command = switch (kind) {
+                case KIND_APPEND -> {
+                    int count = in.getInt();
+                    if (count < 1 || count > in.remaining() / 4) {
+                        throw new IllegalArgumentException("append of " + count + " entries in " + in.remaining() + " bytes");
+                    }
+                    List<byte[]> entries = new ArrayList<>(count);
+                    List<Optional<String>> ids = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        byte[] entry = new byte[in.getInt()];
+                        in.get(entry);
+                        entries.add(entry);
+                        byte hasId = in.get();
+                        if (hasId != 0 && hasId != 1) {
+                            throw new IllegalArgumentException("client id flag " + hasId + " of entry " + i);
+                        }
+                        ids.add(hasId == 1 ? Optional.of(getString(in)) : Optional.empty());
+                    }
+                    int bodyCount = in.getInt();
+                    if (bodyCount < 0 || bodyCount > in.remaining() / 4) {
+                        throw new IllegalArgumentException(bodyCount + " detached bodies in " + in.remaining() + " bytes");
+                    }
+                    List<byte[]> bodies = new ArrayList<>(bodyCount);
+                    for (int i = 0; i < bodyCount; i++) {
+                        byte[] body = new byte[in.getInt()];
+                        in.get(body);
+                        bodies.add(body);
+                    }
+                    yield new Append(log, entries, ids, bodies);
+                }
+                case KIND_SEAL -> {
+                    long treeSize = in.getLong();
+                    byte[] root = new byte[Hash.SIZE];
+                    in.get(root);
+                    yield new Seal(log, treeSize, Hash.of(root, 0));
+                }
+                case KIND_COSIGN -> {
+                    long treeSize = in.getLong();
+                    String nodeId = getString(in);
+                    String verifierKey = getString(in);
+                    String signer = getString(in);
+                    int keyId = in.getInt();
+                    yield new Cosign(log, treeSize, nodeId, verifierKey, new NoteSignature(signer, keyId, getString(in)));
+                }
+                default -> throw new IllegalArgumentException("unknown command kind " + kind);
+            };
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException(in.remaining() + " trailing bytes after command");
+            }
+            return command;
+        } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
+            throw new IllegalArgumentException("truncated command", e);
+        }
+    }
+}

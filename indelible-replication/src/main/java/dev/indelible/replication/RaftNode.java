@@ -1,0 +1,343 @@
+package dev.indelible.replication;
+
+import dev.indelible.log.AuditLogs;
+import dev.indelible.log.ErrorCode;
+import dev.indelible.log.IndelibleException;
+import dev.indelible.log.LogName;
+import dev.indelible.storage.io.FileIO;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.formats.note.NoteSigner;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One member of a replicated indelible cluster: the node's logs ({@link #logs()}, the same API as a
+ * single node), sequenced through one Apache Ratis group shared by every log. Appends may be sent
+ * to any node: its Raft client finds the leader and retries across a failover. Reads are served
+ * from this node's replica, which holds every entry this node has applied.
+ *
+ * <p>The leader proposes a {@link Command.Seal} for each log that has grown, once per checkpoint
+ * interval; every replica checks its own root, then signs the same checkpoint with the shared log
+ * key (Ed25519 is deterministic, so every replica stores byte-identical checkpoints).
+ */
+public final class RaftNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+    /** The one Raft group of a cluster; fixed, so every member names the same group. */
+    static final RaftGroupId GROUP_ID =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("indelible-cluster-v1".getBytes(StandardCharsets.UTF_8)));
+
+    /** The node's own cosigning key, under {@code <data>/keys/}. */
+    public static final String NODE_KEY_FILE = "node-cosigner.key";
+
+    /** The largest Raft entry: one append request of at most this many bytes. */
+    public static final SizeInBytes ENTRY_MAX_BYTES = SizeInBytes.valueOf("16MB");
+
+    /** Attempts the Raft client makes ({@link #CLIENT_RETRY_SLEEP} apart, each bounded by the request timeout). */
+    static final int CLIENT_ATTEMPTS_MAX = 100;
+
+    /** The pause between two attempts of the Raft client: short, so a failover is noticed quickly. */
+    static final TimeDuration CLIENT_RETRY_SLEEP = TimeDuration.valueOf(50, TimeUnit.MILLISECONDS);
+
+    /** Seals waiting to be cosigned; the oldest is dropped when full (a newer seal supersedes it). */
+    static final int COSIGN_QUEUE_MAX = 64;
+
+    private final ClusterConfig cluster;
+    private final RaftGroup group;
+    private final Map<LogName, RaftSequencer> sequencers = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sealTimer;
+    private final ThreadPoolExecutor cosignExecutor;
+    private final Clock clock;
+    private final ExecutorService proposers = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile NodeKey nodeKey;
+    private volatile AuditLogs logs;
+    private volatile LogStateMachine stateMachine;
+    private volatile RaftServer server;
+    private volatile RaftClient client;
+
+    private RaftNode(ClusterConfig cluster) {
+        this.cluster = cluster;
+        List<RaftPeer> peers = new ArrayList<>();
+        for (ClusterConfig.Peer peer : cluster.peers()) {
+            peers.add(RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.address()).build());
+        }
+        this.group = RaftGroup.valueOf(GROUP_ID, peers);
+        this.sealTimer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("seal-timer-" + cluster.nodeId()).daemon(true).factory());
+        this.cosignExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(COSIGN_QUEUE_MAX),
+                Thread.ofPlatform().name("cosigner-" + cluster.nodeId()).daemon(true).factory(),
+                new ThreadPoolExecutor.DiscardOldestPolicy());
+        this.clock = Clock.systemUTC();
+    }
+
+    /**
+     * Opens this node's logs, starts its Raft server (recovering its Raft log if it has one) and
+     * its Raft client. The node catches up with the cluster in the background.
+     */
+    public static RaftNode start(ClusterConfig cluster, AuditLogs.Settings settings, FileIO io) throws IOException {
+        RaftNode node = new RaftNode(cluster);
+        node.nodeKey = NodeKey.loadOrCreate(
+                cluster.raftDirectory().resolveSibling("keys").resolve(NODE_KEY_FILE),
+                settings.originHost() + "/node/" + cluster.nodeId(),
+                io);
+        long pushback = settings.config().pushbackMaxOutstanding();
+        Set<String> members = new HashSet<>();
+        cluster.peers().forEach(peer -> members.add(peer.id()));
+        node.logs = AuditLogs.open(settings, io, applier -> {
+            RaftSequencer sequencer = new RaftSequencer(applier, node::propose, node::cosignLater, members, pushback);
+            node.sequencers.put(applier.name(), sequencer);
+            return sequencer;
+        });
+        try {
+            node.stateMachine = new LogStateMachine(
+                    name -> {
+                        node.logs.getOrCreate(name);
+                        return node.sequencers.get(name);
+                    },
+                    node.sequencers::values,
+                    io);
+            RaftProperties properties = node.properties();
+            boolean existing = Files.isDirectory(cluster.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
+            node.server = RaftServer.newBuilder()
+                    .setServerId(RaftPeerId.valueOf(cluster.nodeId()))
+                    .setGroup(node.group)
+                    .setStateMachine(node.stateMachine)
+                    .setProperties(properties)
+                    .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                    .build();
+            node.server.start();
+            node.client = RaftClient.newBuilder()
+                    .setProperties(properties)
+                    .setRaftGroup(node.group)
+                    .setClientId(ClientId.randomId())
+                    .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), properties))
+                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                            CLIENT_ATTEMPTS_MAX, CLIENT_RETRY_SLEEP))
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        long interval = settings.config().checkpointInterval().toMillis();
+        node.sealTimer.scheduleWithFixedDelay(node::sealIfLeader, interval, interval, TimeUnit.MILLISECONDS);
+        LOG.info("node {} started in cluster {}", cluster.nodeId(), cluster.peers());
+        return node;
+    }
+
+    private RaftProperties properties() {
+        RaftProperties properties = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(properties, List.of(cluster.raftDirectory().toFile()));
+        ClusterConfig.Peer self = cluster.self();
+        GrpcConfigKeys.Server.setHost(properties, self.host());
+        GrpcConfigKeys.Server.setPort(properties, self.port());
+        long min = cluster.electionTimeoutMin().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(Math.max(3_000, 4 * min), TimeUnit.MILLISECONDS));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(Math.max(3_000, 4 * min), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, ENTRY_MAX_BYTES);
+        RaftServerConfigKeys.Log.setWriteBufferSize(properties, SizeInBytes.valueOf(ENTRY_MAX_BYTES.getSize() + (1 << 20)));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("64MB"));
+        GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf("64MB"));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, cluster.snapshotEveryEntries());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
+        return properties;
+    }
+
+    /** This node's logs: append, read, prove. Appends are replicated. */
+    public AuditLogs logs() {
+        return logs;
+    }
+
+    /** This node's id. */
+    public String nodeId() {
+        return cluster.nodeId();
+    }
+
+    /** Why this node stopped applying the Raft log, if it did (health down). */
+    public Optional<String> failure() {
+        LogStateMachine machine = stateMachine;
+        return Optional.ofNullable(machine == null ? null : machine.failure());
+    }
+
+    /** Whether this node is currently the Raft leader. */
+    public boolean isLeader() {
+        DivisionInfo info = info();
+        return info != null && info.isLeader();
+    }
+
+    /** This node's view of the cluster. */
+    public ClusterStatus status() {
+        DivisionInfo info = info();
+        Map<String, Long> commits = new TreeMap<>();
+        try {
+            Collection<CommitInfoProto> infos = server.getDivision(GROUP_ID).getCommitInfos();
+            for (CommitInfoProto commit : infos) {
+                commits.put(commit.getServer().getId().toStringUtf8(), commit.getCommitIndex());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("no commit infos: {}", e.toString());
+        }
+        long highest = commits.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        List<ClusterStatus.Node> nodes = new ArrayList<>();
+        for (ClusterConfig.Peer peer : cluster.peers()) {
+            long commit = commits.getOrDefault(peer.id(), -1L);
+            nodes.add(new ClusterStatus.Node(peer.id(), peer.address(), commit, commit < 0 ? -1 : highest - commit));
+        }
+        Map<String, Long> trees = new TreeMap<>();
+        sequencers.forEach((name, sequencer) -> trees.put(name.value(), sequencer.appliedTreeSize()));
+        String role = info == null ? "STOPPED" : info.getCurrentRole().name();
+        Optional<String> leader = Optional.ofNullable(info == null ? null : info.getLeaderId()).map(RaftPeerId::toString);
+        return new ClusterStatus(
+                cluster.nodeId(),
+                role,
+                leader,
+                info == null ? 0 : info.getCurrentTerm(),
+                info == null ? -1 : info.getLastAppliedIndex(),
+                nodes,
+                trees,
+                failure());
+    }
+
+    private DivisionInfo info() {
+        try {
+            RaftServer current = server;
+            return current == null ? null : current.getDivision(GROUP_ID).getInfo();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Sends {@code command} through Raft; completes with the leader's apply reply. Each proposal is
+     * a blocking Raft client call on its own virtual thread, not the client's ordered async API:
+     * ordered requests queue behind the oldest unanswered one, so one request retrying across a
+     * failover would stall every later one (head-of-line blocking).
+     */
+    CompletableFuture<Reply> propose(Command command) {
+        RaftClient current = client;
+        if (current == null) {
+            return CompletableFuture.failedFuture(new IndelibleException(ErrorCode.OVERLOADED, "node is starting; retry"));
+        }
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.encode()));
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    RaftClientReply reply;
+                    try {
+                        reply = current.io().send(message);
+                    } catch (IOException | RuntimeException e) {
+                        throw new IndelibleException(ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + e, e);
+                    }
+                    if (!reply.isSuccess()) {
+                        throw new IndelibleException(
+                                ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + reply.getException());
+                    }
+                    return Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+                },
+                proposers);
+    }
+
+    /** This node's cosigner verifier key (C2SP note key, type 0x04). */
+    public String cosignerKey() {
+        return nodeKey.verifierKey();
+    }
+
+    /** Cosigns a sealed checkpoint off the apply thread and proposes the cosignature. */
+    private void cosignLater(RaftSequencer sequencer, long treeSize, String checkpointText) {
+        cosignExecutor.execute(() -> {
+            if (sequencer.publishedAtLeast(treeSize)) {
+                return;
+            }
+            NoteSigner signer = nodeKey.cosigner(clock);
+            byte[] signature = signer.sign(checkpointText.getBytes(StandardCharsets.UTF_8));
+            sequencer.proposeCosignature(treeSize, cluster.nodeId(), nodeKey.verifierKey(),
+                            NoteSignature.of(signer.name(), signer.keyId(), signature))
+                    .whenComplete((reply, error) -> {
+                        if (error != null) {
+                            LOG.debug("cosignature at {} not committed: {}", treeSize, error.toString());
+                        }
+                    });
+        });
+    }
+
+    private void sealIfLeader() {
+        try {
+            DivisionInfo info = info();
+            if (info != null && info.isLeader() && info.isLeaderReady()) {
+                for (RaftSequencer sequencer : sequencers.values()) {
+                    sequencer.sealIfGrown();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("seal round failed", e);
+        }
+    }
+
+    /** Stops the timer, the Raft client and server, then closes every log. */
+    @Override
+    public void close() {
+        sealTimer.shutdownNow();
+        cosignExecutor.shutdownNow();
+        proposers.shutdownNow();
+        closeQuietly(client, "raft client");
+        closeQuietly(server, "raft server");
+        if (logs != null) {
+            logs.close();
+        }
+    }
+
+    private void closeQuietly(AutoCloseable closeable, String what) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("closing {} of node {} failed", what, cluster.nodeId(), e);
+        }
+    }
+}

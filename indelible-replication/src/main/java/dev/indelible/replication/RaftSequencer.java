@@ -1,0 +1,412 @@
+package dev.indelible.replication;
+
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.log.Appended;
+import dev.indelible.log.ErrorCode;
+import dev.indelible.log.IndelibleException;
+import dev.indelible.log.Leaf;
+import dev.indelible.log.LogApplier;
+import dev.indelible.log.PublishedCheckpoint;
+import dev.indelible.log.Sequencer;
+import dev.indelible.log.TreeHead;
+import dev.indelible.formats.cosignature.CosignatureV1;
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.formats.note.NoteVerifier;
+import dev.indelible.formats.note.Notes;
+import dev.indelible.formats.note.SignedNote;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sequencer of one log in a cluster. {@link #submit} proposes an {@link Command.Append} to the
+ * Raft group (the node's Raft client finds the leader); the Raft log is the write-ahead log, and an
+ * append completes once a quorum has committed it and this node's leader has applied it.
+ *
+ * <p>The apply methods run on the Raft apply thread of <em>every</em> replica, in Raft log order,
+ * and read no clock: {@link #applyAppend} extends the log at the tree size this state machine has
+ * applied so far, so a replica that restarts and replays entries its storage already holds checks
+ * them leaf hash by leaf hash instead of writing them twice. {@link #applySeal} checks the root
+ * the replica computed itself against the proposer's before signing; a mismatch stops the log on
+ * that replica (fail-stop, health down), never silently. After a seal each node cosigns the
+ * checkpoint with its own key (C2SP tlog-cosignature) and proposes the cosignature through the
+ * log; {@link #applyCosign} publishes the checkpoint — log signature first, then the cosignatures
+ * in Raft order — once a majority of members have cosigned, so every replica stores the same bytes.
+ */
+final class RaftSequencer implements Sequencer {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftSequencer.class);
+
+    /** Client ids remembered per log for deduplicating retries (the window is counted in ids). */
+    static final int DEDUP_WINDOW_MAX = 100_000;
+
+    /** Sends a command through Raft; completes with the leader's apply reply. */
+    @FunctionalInterface
+    interface Proposer {
+        CompletableFuture<Reply> propose(Command command);
+    }
+
+    /** Asked, after a seal is applied, to cosign its checkpoint text off the apply thread. */
+    @FunctionalInterface
+    interface Cosigner {
+        void cosignLater(RaftSequencer sequencer, long treeSize, String checkpointText);
+    }
+
+    private record CheckpointWaiter(long treeSize, CompletableFuture<PublishedCheckpoint> done) {}
+
+    /** A sealed checkpoint gathering cosignatures; state of the apply thread only. */
+    private record PendingSeal(TreeHead head, SignedNote logSigned, Map<String, NoteSignature> cosignatures) {}
+
+    private final LogApplier log;
+    private final Proposer proposer;
+    private final Cosigner cosigner;
+    private final Set<String> members;
+    private final long pushbackMaxOutstanding;
+    private final AtomicLong outstandingEntries = new AtomicLong();
+    private final AtomicBoolean sealInFlight = new AtomicBoolean();
+    private final List<CheckpointWaiter> checkpointWaiters = new ArrayList<>();
+    private volatile long appliedTreeSize;
+    private volatile boolean closed;
+    private PendingSeal pending;
+    /** Client id → leaf index of the most recent ids, eldest first; apply thread only. */
+    private final LinkedHashMap<String, Long> recentIds = new LinkedHashMap<>();
+
+    /**
+     * @param members the ids of every cluster member; a checkpoint is published once a majority of
+     *     them have cosigned it
+     */
+    RaftSequencer(LogApplier log, Proposer proposer, Cosigner cosigner, Set<String> members, long pushbackMaxOutstanding) {
+        this.log = log;
+        this.proposer = proposer;
+        this.cosigner = cosigner;
+        this.members = Set.copyOf(members);
+        this.pushbackMaxOutstanding = pushbackMaxOutstanding;
+    }
+
+    /** Cosignatures a checkpoint needs before it is published: a majority of the members. */
+    int quorum() {
+        return members.size() / 2 + 1;
+    }
+
+    /** Proposes this node's cosignature of the checkpoint at {@code treeSize} (any thread). */
+    CompletableFuture<Reply> proposeCosignature(long treeSize, String nodeId, String verifierKey, NoteSignature signature) {
+        return proposer.propose(new Command.Cosign(log.name(), treeSize, nodeId, verifierKey, signature));
+    }
+
+    LogApplier log() {
+        return log;
+    }
+
+    /** The tree size the Raft log has applied to this replica. */
+    long appliedTreeSize() {
+        return appliedTreeSize;
+    }
+
+    /** This log's replicated state, for a snapshot (Raft apply thread, between applies). */
+    SnapshotFile.LogState snapshotState() {
+        Optional<SnapshotFile.PendingState> pendingState = Optional.ofNullable(pending)
+                .map(p -> new SnapshotFile.PendingState(p.head().treeSize(), p.head().rootHash(), p.logSigned().encode(),
+                        new LinkedHashMap<>(p.cosignatures())));
+        return new SnapshotFile.LogState(log.name(), appliedTreeSize, new LinkedHashMap<>(recentIds), pendingState);
+    }
+
+    /**
+     * Restores the state a snapshot recorded (before any apply). The segments must already hold
+     * every entry the snapshot counts as applied; if they do not, the log stops here, loudly.
+     */
+    void restore(SnapshotFile.LogState state) {
+        long stored = log.head().treeSize();
+        appliedTreeSize = state.appliedTreeSize();
+        recentIds.clear();
+        recentIds.putAll(state.recentIds());
+        pending = state.pending()
+                .map(p -> new PendingSeal(new TreeHead(p.treeSize(), p.root()), Notes.parse(p.logSignedNote()),
+                        new LinkedHashMap<>(p.cosignatures())))
+                .orElse(null);
+        if (stored < state.appliedTreeSize()) {
+            stop("the snapshot counts " + state.appliedTreeSize() + " applied entries but the segments hold "
+                    + stored + ": entries lost");
+        }
+    }
+
+    @Override
+    public CompletableFuture<Long> submit(List<Leaf> leaves) {
+        return submit(leaves, Collections.nCopies(leaves.size(), Optional.empty()), List.of())
+                .thenApply(appended -> appended.get(0).leafIndex());
+    }
+
+    @Override
+    public CompletableFuture<List<Appended>> submit(
+            List<Leaf> leaves, List<Optional<String>> clientIds, List<byte[]> detachedBodies) {
+        log.failure().ifPresent(reason -> {
+            throw new IndelibleException(ErrorCode.STORAGE_FAILED, "log refuses appends: " + reason);
+        });
+        if (closed) {
+            throw new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down");
+        }
+        long outstanding = outstandingEntries.addAndGet(leaves.size());
+        if (outstanding > pushbackMaxOutstanding && outstanding > leaves.size()) {
+            outstandingEntries.addAndGet(-leaves.size());
+            throw new IndelibleException(
+                    ErrorCode.OVERLOADED,
+                    "append backlog full: " + (outstanding - leaves.size()) + " entries waiting, limit "
+                            + pushbackMaxOutstanding);
+        }
+        List<byte[]> entries = new ArrayList<>(leaves.size());
+        for (Leaf leaf : leaves) {
+            entries.add(leaf.bytes());
+        }
+        return proposer.propose(new Command.Append(log.name(), entries, clientIds, detachedBodies))
+                .whenComplete((reply, error) -> outstandingEntries.addAndGet(-leaves.size()))
+                .thenApply(reply -> {
+                    if (!reply.ok()) {
+                        throw new IndelibleException(ErrorCode.STORAGE_FAILED, "append not applied: " + reply.reason());
+                    }
+                    List<Appended> appended = new ArrayList<>(leaves.size());
+                    for (int i = 0; i < leaves.size(); i++) {
+                        Hash hash = reply.duplicate() ? reply.originalLeafHashes().get(i) : leaves.get(i).leafHash();
+                        appended.add(new Appended(reply.value() + i, hash));
+                    }
+                    return appended;
+                });
+    }
+
+    @Override
+    public CompletableFuture<PublishedCheckpoint> awaitCheckpoint(long treeSize) {
+        CompletableFuture<PublishedCheckpoint> done = new CompletableFuture<>();
+        synchronized (checkpointWaiters) {
+            PublishedCheckpoint latest = log.latestCheckpoint().orElse(null);
+            if (latest != null && latest.treeSize() >= treeSize) {
+                done.complete(latest);
+            } else if (closed) {
+                done.completeExceptionally(new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down"));
+            } else {
+                checkpointWaiters.add(new CheckpointWaiter(treeSize, done));
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Proposes a seal of the current tree head if it has grown past the latest checkpoint and no seal
+     * is in flight. Called on the leader, from a timer: the clock decides <em>when</em> to propose,
+     * never what a replica applies.
+     */
+    void sealIfGrown() {
+        TreeHead head = log.head();
+        long latest = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
+        if (closed || log.failure().isPresent() || head.treeSize() <= latest || !sealInFlight.compareAndSet(false, true)) {
+            return;
+        }
+        proposer.propose(new Command.Seal(log.name(), head.treeSize(), head.rootHash()))
+                .whenComplete((reply, error) -> {
+                    sealInFlight.set(false);
+                    if (error != null) {
+                        LOG.debug("seal of {} at {} not committed: {}", log.name(), head.treeSize(), error.toString());
+                    }
+                });
+    }
+
+    /**
+     * Applies an append at the applied tree size, or answers a retry with the original positions
+     * (Raft apply thread). A retry is an append whose entries all carry client ids that were
+     * appended, consecutively and in the same order, within the last {@link #DEDUP_WINDOW_MAX} ids.
+     */
+    Reply applyAppend(Command.Append append) {
+        if (log.failure().isPresent()) {
+            return Reply.failed("log " + log.name() + " stopped on this replica: " + log.failure().get());
+        }
+        Reply retry = retryOf(append.clientIds());
+        if (retry != null) {
+            return retry;
+        }
+        List<byte[]> entries = append.entries();
+        long first = appliedTreeSize;
+        List<Leaf> leaves = new ArrayList<>(entries.size());
+        for (byte[] entry : entries) {
+            leaves.add(Leaf.of(entry));
+        }
+        try {
+            for (byte[] body : append.detachedBodies()) {
+                log.putBody(body);
+            }
+            long stored = log.head().treeSize();
+            if (stored < first) {
+                return stop("storage holds " + stored + " entries but the Raft log applied " + first + ": entries lost");
+            }
+            int already = (int) Math.min(stored - first, leaves.size());
+            for (int i = 0; i < already; i++) {
+                Hash have = log.leafHash(first + i);
+                if (!have.equals(leaves.get(i).leafHash())) {
+                    return stop("leaf " + (first + i) + " is " + have.hex() + " in storage but "
+                            + leaves.get(i).leafHash().hex() + " in the Raft log: replica diverged");
+                }
+            }
+            if (already < leaves.size()) {
+                long at = log.append(leaves.subList(already, leaves.size()));
+                if (at != first + already) {
+                    return stop("append landed at leaf " + at + ", want " + (first + already));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return stop("append failed: " + e);
+        }
+        appliedTreeSize = first + leaves.size();
+        remember(append.clientIds(), first);
+        return Reply.ok(first);
+    }
+
+    private Reply retryOf(List<Optional<String>> clientIds) {
+        if (clientIds.isEmpty() || clientIds.stream().anyMatch(Optional::isEmpty)) {
+            return null;
+        }
+        Long first = recentIds.get(clientIds.get(0).get());
+        if (first == null) {
+            return null;
+        }
+        for (int i = 1; i < clientIds.size(); i++) {
+            Long at = recentIds.get(clientIds.get(i).get());
+            if (at == null || at != first + i) {
+                return null;
+            }
+        }
+        List<Hash> hashes = new ArrayList<>(clientIds.size());
+        for (int i = 0; i < clientIds.size(); i++) {
+            hashes.add(log.leafHash(first + i));
+        }
+        return Reply.duplicate(first, hashes);
+    }
+
+    private void remember(List<Optional<String>> clientIds, long first) {
+        for (int i = 0; i < clientIds.size(); i++) {
+            long leafIndex = first + i;
+            clientIds.get(i).ifPresent(id -> {
+                recentIds.remove(id);
+                recentIds.put(id, leafIndex);
+            });
+        }
+        Iterator<Map.Entry<String, Long>> eldest = recentIds.entrySet().iterator();
+        while (recentIds.size() > DEDUP_WINDOW_MAX && eldest.hasNext()) {
+            eldest.next();
+            eldest.remove();
+        }
+    }
+
+    /**
+     * Checks this replica's root, then signs the checkpoint with the log key and waits for a majority
+     * of cosignatures before storing and publishing it (Raft apply thread).
+     */
+    Reply applySeal(long treeSize, Hash proposedRoot) {
+        if (log.failure().isPresent()) {
+            return Reply.failed("log " + log.name() + " stopped on this replica: " + log.failure().get());
+        }
+        long latest = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
+        if (treeSize <= latest) {
+            return Reply.ok(latest);
+        }
+        if (treeSize > appliedTreeSize) {
+            return stop("seal at tree size " + treeSize + " beyond the applied tree size " + appliedTreeSize);
+        }
+        try {
+            Hash mine = log.rootHash(treeSize);
+            if (!mine.equals(proposedRoot)) {
+                return stop("root at tree size " + treeSize + " is " + mine.base64() + " on this replica but "
+                        + proposedRoot.base64() + " on the proposer: replicas diverged");
+            }
+            TreeHead head = new TreeHead(treeSize, mine);
+            SignedNote logSigned = Notes.parse(log.signCheckpoint(head));
+            pending = new PendingSeal(head, logSigned, new LinkedHashMap<>());
+            cosigner.cosignLater(this, treeSize, logSigned.text());
+        } catch (RuntimeException e) {
+            return stop("checkpoint could not be signed: " + e);
+        }
+        return Reply.ok(treeSize);
+    }
+
+    /**
+     * Adds a member's cosignature to the pending seal, and publishes it once a majority has cosigned
+     * (Raft apply thread). Cosignatures for another tree size, from non-members, repeated, or that
+     * do not verify are ignored: they say nothing about this replica's state.
+     */
+    Reply applyCosign(Command.Cosign cosign) {
+        PendingSeal current = pending;
+        if (log.failure().isPresent() || current == null || current.head().treeSize() != cosign.treeSize()) {
+            return Reply.ok(-1);
+        }
+        if (!members.contains(cosign.nodeId()) || current.cosignatures().containsKey(cosign.nodeId())) {
+            return Reply.ok(-1);
+        }
+        try {
+            NoteVerifier verifier = CosignatureV1.verifier(cosign.verifierKey());
+            NoteSignature signature = cosign.signature();
+            if (!verifier.name().equals(signature.name()) || verifier.keyId() != signature.keyId()) {
+                throw new IllegalArgumentException("signature by " + signature.name() + " does not match key " + verifier.name());
+            }
+            verifier.verify(current.logSigned().text().getBytes(StandardCharsets.UTF_8), signature.signature());
+        } catch (RuntimeException e) {
+            LOG.warn("ignoring cosignature of {} at {} by {}: {}", log.name(), cosign.treeSize(), cosign.nodeId(), e.toString());
+            return Reply.ok(-1);
+        }
+        current.cosignatures().put(cosign.nodeId(), cosign.signature());
+        if (current.cosignatures().size() < quorum()) {
+            return Reply.ok(cosign.treeSize());
+        }
+        List<NoteSignature> lines = new ArrayList<>(current.logSigned().signatures());
+        lines.addAll(current.cosignatures().values());
+        byte[] note = new SignedNote(current.logSigned().text(), lines, List.of()).encode();
+        pending = null;
+        try {
+            completeWaiters(log.publish(current.head(), note));
+        } catch (IOException | RuntimeException e) {
+            return stop("checkpoint could not be stored: " + e);
+        }
+        return Reply.ok(cosign.treeSize());
+    }
+
+    /** Whether the checkpoint at {@code treeSize} is already published (any thread). */
+    boolean publishedAtLeast(long treeSize) {
+        return log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L) >= treeSize;
+    }
+
+    private Reply stop(String reason) {
+        String message = "log " + log.name() + " stopped on this replica (fail-stop): " + reason;
+        LOG.error(message);
+        log.fail(message);
+        return Reply.failed(message);
+    }
+
+    private void completeWaiters(PublishedCheckpoint published) {
+        synchronized (checkpointWaiters) {
+            Iterator<CheckpointWaiter> it = checkpointWaiters.iterator();
+            while (it.hasNext()) {
+                CheckpointWaiter waiter = it.next();
+                if (waiter.treeSize() <= published.treeSize()) {
+                    waiter.done().complete(published);
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (checkpointWaiters) {
+            for (CheckpointWaiter waiter : checkpointWaiters) {
+                waiter.done().completeExceptionally(new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down"));
+            }
+            checkpointWaiters.clear();
+        }
+    }
+}

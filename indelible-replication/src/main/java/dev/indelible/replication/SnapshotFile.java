@@ -1,0 +1,156 @@
+package dev.indelible.replication;
+
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.log.LogName;
+import dev.indelible.storage.io.FileIO;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * The state machine's snapshot: for the Raft index it was taken at, each log's applied tree size,
+ * its client-id window and its pending (not yet cosigned) seal. The entries themselves are not in
+ * it: they are already durable in the log's segments (fsync'd on apply), which must hold at least
+ * the applied tree size when the snapshot is loaded.
+ *
+ * <p>Format, version 1, big-endian: magic {@code "INDSNAP1"}, {@code u64 term, u64 index, u32
+ * logs}, per log {@code UTF name, u64 appliedTreeSize, u32 ids, ids × (UTF id, u64 leafIndex),
+ * u8 hasPending, [u64 treeSize, 32-byte root, u32 noteLength, note, u32 cosignatures,
+ * cosignatures × (UTF nodeId, UTF name, u32 keyId, UTF base64)]}, then a {@code u32} CRC32C of
+ * everything before it. Written atomically: temp file, fsync, rename, fsync the directory.
+ */
+final class SnapshotFile {
+    private static final byte[] MAGIC = {'I', 'N', 'D', 'S', 'N', 'A', 'P', '1'};
+
+    /** One log's replicated state. */
+    record LogState(
+            LogName log,
+            long appliedTreeSize,
+            LinkedHashMap<String, Long> recentIds,
+            Optional<PendingState> pending) {}
+
+    /** A seal gathering cosignatures. */
+    record PendingState(long treeSize, Hash root, byte[] logSignedNote, LinkedHashMap<String, NoteSignature> cosignatures) {}
+
+    /** Everything in one snapshot. */
+    record Contents(long term, long index, List<LogState> logs) {}
+
+    private SnapshotFile() {}
+
+    static void write(Path target, Contents contents, FileIO io) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(MAGIC);
+        out.writeLong(contents.term());
+        out.writeLong(contents.index());
+        out.writeInt(contents.logs().size());
+        for (LogState log : contents.logs()) {
+            out.writeUTF(log.log().value());
+            out.writeLong(log.appliedTreeSize());
+            out.writeInt(log.recentIds().size());
+            for (Map.Entry<String, Long> id : log.recentIds().entrySet()) {
+                out.writeUTF(id.getKey());
+                out.writeLong(id.getValue());
+            }
+            out.writeBoolean(log.pending().isPresent());
+            if (log.pending().isPresent()) {
+                PendingState pending = log.pending().get();
+                out.writeLong(pending.treeSize());
+                out.write(pending.root().bytes());
+                out.writeInt(pending.logSignedNote().length);
+                out.write(pending.logSignedNote());
+                out.writeInt(pending.cosignatures().size());
+                for (Map.Entry<String, NoteSignature> cosignature : pending.cosignatures().entrySet()) {
+                    out.writeUTF(cosignature.getKey());
+                    out.writeUTF(cosignature.getValue().name());
+                    out.writeInt(cosignature.getValue().keyId());
+                    out.writeUTF(cosignature.getValue().base64());
+                }
+            }
+        }
+        out.flush();
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.toByteArray());
+        out.writeInt((int) crc.getValue());
+        out.flush();
+        replaceAtomically(target, bytes.toByteArray(), io);
+    }
+
+    private static void replaceAtomically(Path target, byte[] content, FileIO io) throws IOException {
+        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel channel = io.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        io.moveAtomically(temp, target);
+        io.syncDirectory(target.getParent());
+    }
+
+    /**
+     * Reads a snapshot.
+     *
+     * @throws IOException if it is unreadable, not version 1, or fails its checksum
+     */
+    static Contents read(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        if (all.length < MAGIC.length + 4) {
+            throw new IOException("snapshot " + file + " is " + all.length + " bytes: truncated");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(all, 0, all.length - 4);
+        int want = ByteBuffer.wrap(all, all.length - 4, 4).getInt();
+        if ((int) crc.getValue() != want) {
+            throw new IOException("snapshot " + file + " fails its CRC32C check");
+        }
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 4));
+        byte[] magic = in.readNBytes(MAGIC.length);
+        if (!java.util.Arrays.equals(magic, MAGIC)) {
+            throw new IOException("snapshot " + file + " is not an indelible version 1 snapshot");
+        }
+        long term = in.readLong();
+        long index = in.readLong();
+        int count = in.readInt();
+        List<LogState> logs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            LogName name = new LogName(in.readUTF());
+            long applied = in.readLong();
+            int idCount = in.readInt();
+            LinkedHashMap<String, Long> ids = new LinkedHashMap<>();
+            for (int j = 0; j < idCount; j++) {
+                ids.put(in.readUTF(), in.readLong());
+            }
+            Optional<PendingState> pending = Optional.empty();
+            if (in.readBoolean()) {
+                long treeSize = in.readLong();
+                Hash root = Hash.of(in.readNBytes(Hash.SIZE), 0);
+                byte[] note = in.readNBytes(in.readInt());
+                int cosignatureCount = in.readInt();
+                LinkedHashMap<String, NoteSignature> cosignatures = new LinkedHashMap<>();
+                for (int j = 0; j < cosignatureCount; j++) {
+                    String nodeId = in.readUTF();
+                    cosignatures.put(nodeId, new NoteSignature(in.readUTF(), in.readInt(), in.readUTF()));
+                }
+                pending = Optional.of(new PendingState(treeSize, root, note, cosignatures));
+            }
+            logs.add(new LogState(name, applied, ids, pending));
+        }
+        return new Contents(term, index, logs);
+    }
+}

@@ -1,0 +1,298 @@
+package dev.indelible.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.indelible.formats.cosignature.CosignatureV1;
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.formats.note.NoteVerifier;
+import dev.indelible.formats.note.Notes;
+import dev.indelible.formats.note.SignedNote;
+import dev.indelible.log.Appended;
+import dev.indelible.log.AuditLog;
+import dev.indelible.log.IndelibleException;
+import dev.indelible.log.Leaf;
+import dev.indelible.log.LogName;
+import dev.indelible.log.PublishedCheckpoint;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three Ratis servers in this JVM on 127.0.0.1: election, replication, failover, catch-up. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ClusterTest {
+    private static final LogName LOG = new LogName("audit");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private LocalCluster cluster;
+
+    @AfterEach
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void appendsViaAnyNodeReachEveryReplicaByteIdentical() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        cluster.awaitLeader(WAIT);
+        List<byte[]> sent = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 3; i++) {
+                List<Leaf> batch = batch("r" + round + "n" + i, 5);
+                long first = append(i, batch);
+                assertThat(first).isEqualTo(sent.size());
+                batch.forEach(leaf -> sent.add(leaf.bytes()));
+            }
+        }
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void leaderKillElectsNewLeaderAndAppendsContinue() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        appendRecording(cluster.awaitLeader(WAIT), batch("before", 10), sent);
+        int leader = cluster.awaitLeader(WAIT);
+        int survivor = (leader + 1) % 3;
+        long killedAt = System.nanoTime();
+        cluster.stop(leader);
+        appendRecording(survivor, batch("after-kill", 1), sent);
+        long failoverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+        System.out.println("failover: first append " + failoverMillis + " ms after the leader stopped");
+        assertThat(cluster.awaitLeader(WAIT)).isNotEqualTo(leader);
+        appendRecording((leader + 2) % 3, batch("after-election", 10), sent);
+
+        cluster.start(leader);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void restartedFollowerCatchesUpAndCheckpointsMatch() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        int leader = cluster.awaitLeader(WAIT);
+        appendRecording(leader, batch("first", 20), sent);
+        int follower = (leader + 1) % 3;
+        cluster.stop(follower);
+        for (int i = 0; i < 10; i++) {
+            appendRecording(cluster.awaitLeader(WAIT), batch("while-down-" + i, 7), sent);
+        }
+        cluster.start(follower);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void wholeClusterRestartReplaysWithoutDuplicating() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        appendRecording(cluster.awaitLeader(WAIT), batch("one", 30), sent);
+        awaitAllAt(sent.size());
+        cluster.close();
+        cluster.startAll();
+        appendRecording(cluster.awaitLeader(WAIT), batch("two", 5), sent);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void retriedAppendWithTheSameClientIdsReturnsTheOriginalPositions() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        int leader = cluster.awaitLeader(WAIT);
+        List<Leaf> first = batch("original", 3);
+        List<Optional<String>> ids = List.of(Optional.of("a"), Optional.of("b"), Optional.of("c"));
+        appendRecording(leader, batch("before", 2), new ArrayList<>());
+        List<Appended> original = cluster.require(leader).logs().require(LOG).append(first, ids, List.of()).get(30, TimeUnit.SECONDS);
+        assertThat(original.get(0).leafIndex()).isEqualTo(2);
+
+        // The retry carries other bytes (a later receive time), through another node: nothing is appended.
+        List<Appended> retried = cluster.require((leader + 1) % 3).logs().getOrCreate(LOG)
+                .append(batch("retry", 3), ids, List.of()).get(30, TimeUnit.SECONDS);
+        assertThat(retried).isEqualTo(original);
+        // A request that only partly repeats ids is appended in full.
+        List<Appended> mixed = cluster.require(leader).logs().require(LOG)
+                .append(batch("mixed", 2), List.of(Optional.of("c"), Optional.of("d")), List.of()).get(30, TimeUnit.SECONDS);
+        assertThat(mixed.get(0).leafIndex()).isEqualTo(5);
+        LocalCluster.await("tree size 7 everywhere", WAIT, () -> cluster.replicas(LOG).size() == 3
+                && cluster.replicas(LOG).stream().allMatch(log -> log.head().treeSize() == 7));
+    }
+
+    @Test
+    void snapshotsAreTakenAndRestoredWithTheClientIdWindow() throws Exception {
+        cluster = new LocalCluster(dir, 3, 10).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            appendRecording(cluster.awaitLeader(WAIT), batch("s" + i, 2), sent);
+        }
+        int leader = cluster.awaitLeader(WAIT);
+        List<Optional<String>> ids = List.of(Optional.of("snap-1"));
+        List<Leaf> withId = batch("id", 1);
+        long at = cluster.require(leader).logs().require(LOG).append(withId, ids, List.of()).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+        sent.add(withId.get(0).bytes());
+        for (int i = 0; i < 12; i++) {
+            appendRecording(cluster.awaitLeader(WAIT), batch("t" + i, 1), sent);
+        }
+        awaitAllAt(sent.size());
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            LocalCluster.await("a snapshot on node " + node, WAIT, () -> snapshotCount(node) > 0);
+        }
+        cluster.close();
+        cluster.startAll();
+        List<Appended> retried = cluster.require(cluster.awaitLeader(WAIT)).logs().require(LOG)
+                .append(batch("id-again", 1), ids, List.of()).get(30, TimeUnit.SECONDS);
+        assertThat(retried.get(0).leafIndex()).isEqualTo(at);
+        assertThat(retried.get(0).leafHash()).isEqualTo(withId.get(0).leafHash());
+        appendRecording(cluster.awaitLeader(WAIT), batch("after", 4), sent);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void detachedBodiesReachEveryReplicaBeforeTheirLeaves() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
+        byte[] body = "{\"big\":\"".concat("x".repeat(70_000)).concat("\"}").getBytes(StandardCharsets.UTF_8);
+        AuditLog log = cluster.require(follower).logs().getOrCreate(LOG);
+        Hash digest = log.putBody(body);
+        List<Leaf> leaf = batch("names-" + digest.hex(), 1);
+        log.append(leaf, List.of(Optional.empty()), List.of(body)).get(30, TimeUnit.SECONDS);
+        LocalCluster.await("the body on every node", WAIT, () -> cluster.replicas(LOG).size() == 3
+                && cluster.replicas(LOG).stream().allMatch(replica -> replica.head().treeSize() == 1));
+        for (AuditLog replica : cluster.replicas(LOG)) {
+            assertThat(replica.body(digest)).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(body));
+        }
+    }
+
+    private long snapshotCount(int node) {
+        try (var files = java.nio.file.Files.walk(cluster.dataDirectory(node).resolve("raft"))) {
+            return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).count();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    private long append(int node, List<Leaf> leaves) throws Exception {
+        AuditLog log = cluster.require(node).logs().getOrCreate(LOG);
+        return log.append(leaves).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+    }
+
+    private void appendRecording(int node, List<Leaf> leaves, List<byte[]> sent) throws Exception {
+        long first = append(node, leaves);
+        assertThat(first).as("first leaf index").isEqualTo(sent.size());
+        leaves.forEach(leaf -> sent.add(leaf.bytes()));
+    }
+
+    private static List<Leaf> batch(String tag, int count) {
+        List<Leaf> leaves = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            leaves.add(Leaf.of(("{\"tag\":\"" + tag + "\",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+        }
+        return leaves;
+    }
+
+    /** Waits until every running node has applied {@code size} entries and sealed a checkpoint of them. */
+    private void awaitAllAt(long size) {
+        LocalCluster.await("every node at tree size " + size + " with a checkpoint", WAIT, () -> {
+            List<AuditLog> replicas = cluster.replicas(LOG);
+            if (replicas.size() < runningNodes()) {
+                return false;
+            }
+            for (AuditLog log : replicas) {
+                if (log.head().treeSize() != size
+                        || log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L) != size) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    private int runningNodes() {
+        int running = 0;
+        for (int i = 0; i < cluster.size(); i++) {
+            running += cluster.node(i).isPresent() ? 1 : 0;
+        }
+        return running;
+    }
+
+    /** The note carries the log signature and, after it, valid cosignatures by a majority of nodes. */
+    private void assertCosignedByMajority(byte[] note) {
+        SignedNote parsed = Notes.parse(note);
+        assertThat(parsed.signatures().get(0).name()).isEqualTo(LocalCluster.ORIGIN_HOST + "/" + LOG.value());
+        Set<String> cosigners = new HashSet<>();
+        for (int i = 0; i < cluster.size(); i++) {
+            String key = cluster.cosignerKey(i);
+            NoteVerifier verifier = CosignatureV1.verifier(key);
+            for (NoteSignature signature : parsed.signatures()) {
+                if (signature.name().equals(verifier.name()) && signature.keyId() == verifier.keyId()) {
+                    verifier.verify(parsed.text().getBytes(StandardCharsets.UTF_8), signature.signature());
+                    cosigners.add(verifier.name());
+                }
+            }
+        }
+        assertThat(cosigners).as("cosigners of %s", parsed.text()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(parsed.signatures()).hasSize(1 + cosigners.size());
+    }
+
+    @Test
+    void sealWithAForeignRootStopsEveryReplicaLoudly() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        int leader = cluster.awaitLeader(WAIT);
+        appendRecording(leader, batch("x", 3), sent);
+        awaitAllAt(sent.size());
+        appendRecording(leader, batch("y", 3), sent);
+        Hash wrong = Hash.of(new byte[32], 0);
+        Reply reply = cluster.require(leader).propose(new Command.Seal(LOG, sent.size(), wrong)).get(30, TimeUnit.SECONDS);
+        assertThat(reply.ok()).isFalse();
+        assertThat(reply.reason()).contains("replicas diverged");
+        LocalCluster.await("every replica stopped", WAIT, () -> cluster.replicas(LOG).stream()
+                .allMatch(log -> log.failure().isPresent()));
+        assertThatThrownBy(() -> cluster.require(leader).logs().require(LOG).append(batch("z", 1)))
+                .isInstanceOf(IndelibleException.class)
+                .hasMessageContaining("refuses appends");
+        assertThat(cluster.require(leader).logs().require(LOG).latestCheckpoint().orElseThrow().treeSize())
+                .isEqualTo(3);
+    }
+
+    private void assertReplicasIdentical(List<byte[]> sent) {
+        List<AuditLog> replicas = cluster.replicas(LOG);
+        assertThat(replicas).hasSize(runningNodes());
+        AuditLog first = replicas.get(0);
+        for (AuditLog replica : replicas) {
+            assertThat(replica.head()).isEqualTo(first.head());
+            assertThat(replica.failure()).isEmpty();
+            for (int i = 0; i < sent.size(); i++) {
+                assertThat(replica.entry(i)).as("entry %d", i).isEqualTo(sent.get(i));
+            }
+            byte[] note = replica.latestCheckpoint().orElseThrow().signedNote();
+            assertThat(Arrays.equals(note, first.latestCheckpoint().orElseThrow().signedNote()))
+                    .as("byte-identical checkpoints")
+                    .isTrue();
+            assertCosignedByMajority(note);
+            for (long size = 1; size <= sent.size(); size += 7) {
+                assertThat(replica.rootHash(size)).isEqualTo(first.rootHash(size));
+            }
+        }
+    }
+}

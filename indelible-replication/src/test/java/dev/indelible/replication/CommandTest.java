@@ -1,0 +1,79 @@
+package dev.indelible.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.log.LogName;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class CommandTest {
+    private static final LogName LOG = new LogName("audit");
+
+    @Test
+    void appendRoundTripsEveryEntryByte() {
+        List<byte[]> entries = List.of("{\"a\":1}".getBytes(StandardCharsets.UTF_8), new byte[] {0, -1, 2});
+        Command decoded = Command.decode(ByteBuffer.wrap(new Command.Append(LOG, entries).encode()));
+        assertThat(decoded).isInstanceOf(Command.Append.class);
+        Command.Append append = (Command.Append) decoded;
+        assertThat(append.log()).isEqualTo(LOG);
+        assertThat(append.entries()).hasSize(2);
+        for (int i = 0; i < entries.size(); i++) {
+            assertThat(Arrays.equals(append.entries().get(i), entries.get(i))).isTrue();
+        }
+    }
+
+    @Test
+    void appendCarriesClientIdsAndDropsOnesTooLongToDeduplicate() {
+        List<byte[]> entries = List.of(new byte[] {1}, new byte[] {2}, new byte[] {3});
+        String tooLong = "x".repeat(Command.CLIENT_ID_MAX_CHARS + 1);
+        Command.Append append = new Command.Append(
+                LOG, entries, List.of(Optional.of("req-1"), Optional.empty(), Optional.of(tooLong)), List.of(new byte[] {7, 8}));
+        Command.Append decoded = (Command.Append) Command.decode(ByteBuffer.wrap(append.encode()));
+        assertThat(decoded.clientIds()).containsExactly(Optional.of("req-1"), Optional.empty(), Optional.empty());
+        assertThat(decoded.entries().get(2)).containsExactly(3);
+        assertThat(decoded.detachedBodies()).hasSize(1);
+        assertThat(decoded.detachedBodies().get(0)).containsExactly(7, 8);
+    }
+
+    @Test
+    void sealRoundTrips() {
+        byte[] root = new byte[32];
+        root[31] = 9;
+        Command.Seal seal = new Command.Seal(LogName.system("_access"), 1234, Hash.of(root, 0));
+        assertThat(Command.decode(ByteBuffer.wrap(seal.encode()))).isEqualTo(seal);
+    }
+
+    @Test
+    void cosignRoundTrips() {
+        NoteSignature signature = NoteSignature.of("cluster.test/node/n1", 0x01020304, new byte[72]);
+        Command.Cosign cosign = new Command.Cosign(LOG, 77, "n1", "cluster.test/node/n1+01020304+BAAA", signature);
+        assertThat(Command.decode(ByteBuffer.wrap(cosign.encode()))).isEqualTo(cosign);
+    }
+
+    @Test
+    void decodeRejectsOtherVersionsTruncationAndTrailingBytes() {
+        byte[] bytes = new Command.Seal(LOG, 1, Hash.of(new byte[32], 0)).encode();
+        byte[] otherVersion = bytes.clone();
+        otherVersion[0] = 2;
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(otherVersion))).hasMessageContaining("version 2");
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(Arrays.copyOf(bytes, bytes.length - 1))))
+                .hasMessageContaining("truncated");
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(Arrays.copyOf(bytes, bytes.length + 1))))
+                .hasMessageContaining("trailing");
+    }
+
+    @Test
+    void replyRoundTrips() {
+        assertThat(Reply.decode(ByteBuffer.wrap(Reply.ok(42).encode()))).isEqualTo(Reply.ok(42));
+        assertThat(Reply.decode(ByteBuffer.wrap(Reply.failed("diverged").encode()))).isEqualTo(Reply.failed("diverged"));
+        Reply duplicate = Reply.duplicate(7, List.of(Hash.of(new byte[32], 0), Hash.of(new byte[32], 0)));
+        assertThat(Reply.decode(ByteBuffer.wrap(duplicate.encode()))).isEqualTo(duplicate);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.indelible.replication;
+
+import dev.indelible.formats.note.NoteKeys;
+import dev.indelible.formats.note.NoteSigner;
+import dev.indelible.formats.note.Notes;
+import dev.indelible.log.AuditLog;
+import dev.indelible.log.AuditLogs;
+import dev.indelible.log.CheckpointSigner;
+import dev.indelible.log.LogConfig;
+import dev.indelible.storage.io.FileIO;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A cluster of Raft nodes in this JVM on 127.0.0.1, each with its own data directory, sharing one
+ * log signing key. Ports are chosen free when the cluster is made and kept across restarts.
+ */
+final class LocalCluster implements AutoCloseable {
+    static final String ORIGIN_HOST = "cluster.test";
+    static final Duration ELECTION_TIMEOUT_MIN = Duration.ofMillis(300);
+    private static final byte[] SEED = new byte[32];
+
+    static {
+        Arrays.fill(SEED, (byte) 7);
+    }
+
+    private final Path root;
+    private final List<ClusterConfig.Peer> peers = new ArrayList<>();
+    private final RaftNode[] nodes;
+    private final String[] cosignerKeys;
+
+    private final long snapshotEveryEntries;
+
+    LocalCluster(Path root, int size) {
+        this(root, size, ClusterConfig.DEFAULT_SNAPSHOT_EVERY_ENTRIES);
+    }
+
+    LocalCluster(Path root, int size, long snapshotEveryEntries) {
+        this.root = root;
+        this.snapshotEveryEntries = snapshotEveryEntries;
+        this.nodes = new RaftNode[size];
+        this.cosignerKeys = new String[size];
+        for (int i = 0; i < size; i++) {
+            peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", freePort()));
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static CheckpointSigner signer(String origin) {
+        NoteSigner signer = NoteSigner.ed25519(NoteKeys.ed25519FromSeed(origin, SEED).signerKey());
+        return text -> Notes.sign(text, List.of(signer));
+    }
+
+    int size() {
+        return nodes.length;
+    }
+
+    LocalCluster startAll() {
+        for (int i = 0; i < nodes.length; i++) {
+            start(i);
+        }
+        return this;
+    }
+
+    RaftNode start(int i) {
+        if (nodes[i] != null) {
+            throw new IllegalStateException("node " + i + " is running");
+        }
+        Path data = root.resolve(peers.get(i).id());
+        ClusterConfig config = new ClusterConfig(
+                peers.get(i).id(), peers, data.resolve("raft"), ELECTION_TIMEOUT_MIN, snapshotEveryEntries);
+        AuditLogs.Settings settings = new AuditLogs.Settings(
+                data,
+                ORIGIN_HOST,
+                LocalCluster::signer,
+                LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(100)),
+                Clock.systemUTC());
+        try {
+            nodes[i] = RaftNode.start(config, settings, FileIO.posix());
+            cosignerKeys[i] = nodes[i].cosignerKey();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return nodes[i];
+    }
+
+    /** Node {@code i}'s cosigner verifier key (known once it has started). */
+    String cosignerKey(int i) {
+        return cosignerKeys[i];
+    }
+
+    void stop(int i) {
+        RaftNode node = nodes[i];
+        nodes[i] = null;
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    /** Node {@code i}'s data directory. */
+    Path dataDirectory(int i) {
+        return root.resolve(peers.get(i).id());
+    }
+
+    Optional<RaftNode> node(int i) {
+        return Optional.ofNullable(nodes[i]);
+    }
+
+    RaftNode require(int i) {
+        return node(i).orElseThrow(() -> new IllegalStateException("node " + i + " is stopped"));
+    }
+
+    /** The index of the leader, waiting up to {@code timeout} for one. */
+    int awaitLeader(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < nodes.length; i++) {
+                if (nodes[i] != null && nodes[i].isLeader()) {
+                    return i;
+                }
+            }
+            sleep(20);
+        }
+        throw new AssertionError("no leader within " + timeout);
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            sleep(20);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Every running node's copy of a log, if it has one. */
+    List<AuditLog> replicas(dev.indelible.log.LogName name) {
+        List<AuditLog> logs = new ArrayList<>();
+        for (RaftNode node : nodes) {
+            if (node != null) {
+                node.logs().find(name).ifPresent(logs::add);
+            }
+        }
+        return logs;
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < nodes.length; i++) {
+            try {
+                stop(i);
+            } catch (RuntimeException e) {
+                System.err.println("stopping node " + i + ": " + e);
+            }
+        }
+    }
+}
