@@ -4,7 +4,7 @@
 #
 #   bench/compare.sh                   # build, start every peer in turn, print the table
 #   SKIP_BUILD=1 bench/compare.sh      # reuse the jars already built
-#   PEERS="indelible postgres" ...     # run a subset, in order: indelible kafka1 kafka3 postgres
+#   PEERS="indelible postgres" ...     # run a subset, in order: indelible indelible3 kafka1 kafka3 postgres
 #   PROFILE=0 ...                      # skip the JFR profile of indelible under batched load
 #   DURATION=20 SINGLE_EVENTS=40000 BATCH_CONCURRENCY=4 SINGLE_CONCURRENCY=16 ...
 #
@@ -17,7 +17,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/bin/find-java.sh"
 java="$JAVA_HOME/bin/java"
 
-PEERS=${PEERS:-"indelible kafka1 kafka3 postgres"}
+PEERS=${PEERS:-"indelible indelible3 kafka1 kafka3 postgres"}
 ROUNDS=${ROUNDS:-3}
 SIZE=${SIZE:-500}
 RATE=${RATE:-2000}
@@ -133,10 +133,37 @@ add_target() { # label, then the load command
   eval "load_$n=(\"\$@\")"
 }
 
+# Server options that switch off what is not under test, where the server has them: access control
+# (the bench runs on loopback) and the per-principal request rate limit (single-event mode offers
+# 2,000 requests/s from one anonymous principal).
+indelible_test_options() {
+  local help
+  help=$("$root/indelible" server --help 2>/dev/null)
+  if grep -q -- '--auth' <<<"$help"; then echo "--auth off"; fi
+  if grep -q -- '--rate-limit' <<<"$help"; then echo "--rate-limit 0"; fi
+}
+
+# Three indelible nodes on Raft (one shared log signing key), benchmarked through node 1.
+start_indelible3() {
+  local n ports=() rafts=() cluster="" pid
+  "$root/indelible" keys generate --name bench --out "$work/log-signing.key" > /dev/null
+  for n in 1 2 3; do ports+=("$(free_port)"); rafts+=("$(free_port)"); done
+  for n in 1 2 3; do cluster+="${cluster:+,}n$n=127.0.0.1:${rafts[$((n - 1))]}"; done
+  log "indelible: 3 nodes, HTTP on 127.0.0.1:${ports[*]}"
+  for n in 1 2 3; do
+    "$root/indelible" server --node-id "n$n" --cluster "$cluster" --listen "127.0.0.1:${ports[$((n - 1))]}" \
+      --data "$work/indelible3-$n" --log-key "$work/log-signing.key" $(indelible_test_options) \
+      > "$out/indelible3-$n.log" 2>&1 &
+    pid=$!; started+=("$pid")
+  done
+  for n in 1 2 3; do wait_port "${ports[$((n - 1))]}" 90; done
+  add_target "indelible-3" "$root/indelible" bench --url "http://127.0.0.1:${ports[0]}" --log bench --json
+}
+
 start_indelible() {
   local port auth=()
   port=$(free_port)
-  if "$root/indelible" server --help 2>/dev/null | grep -q -- '--auth'; then auth=(--auth off); fi
+  read -r -a auth <<<"$(indelible_test_options | tr '\n' ' ')"
   log "indelible: server on 127.0.0.1:$port"
   "$root/indelible" server --listen "127.0.0.1:$port" --data "$work/indelible" "${auth[@]}" \
     > "$out/indelible-server.log" 2>&1 &
@@ -255,13 +282,14 @@ run() {
 
 # The peer drivers take a --label (echoed in their result); indelible bench does not. Labels are
 # passed without spaces here and restored by record.
-label_args() { [ "${targets[$1]}" = indelible ] || echo "--label ${targets[$1]// /_}"; }
+label_args() { [[ "${targets[$1]}" = indelible* ]] || echo "--label ${targets[$1]// /_}"; }
 
 build
 log "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $("$java" -version 2>&1 | head -1)"
 for peer in $PEERS; do
   case "$peer" in
     indelible) start_indelible ;;
+    indelible3) start_indelible3 ;;
     kafka1) start_kafka 1 ;;
     kafka3) start_kafka 3 ;;
     postgres) start_postgres ;;
