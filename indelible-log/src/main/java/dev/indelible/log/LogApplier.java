@@ -73,6 +73,16 @@ public final class LogApplier {
         return storage.leafHash(leafIndex);
     }
 
+    /** The bytes of the entry at {@code leafIndex}, which must be below the head (thread-safe). */
+    public byte[] entry(long leafIndex) {
+        return storage.entry(leafIndex);
+    }
+
+    /** The first published checkpoint whose tree size is at least {@code treeSize} (thread-safe). */
+    public Optional<PublishedCheckpoint> checkpointAtLeast(long treeSize) {
+        return storage.checkpointAtLeast(treeSize).map(CheckpointPublisher::toPublished);
+    }
+
     /** The root of the tree of {@code treeSize} leaves, which must not exceed the head. */
     public Hash rootHash(long treeSize) {
         return storage.proofs().rootHash(treeSize);

@@ -8,6 +8,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -16,6 +21,7 @@ import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -43,19 +49,40 @@ final class LogStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(LogStateMachine.class);
 
     private final Function<LogName, RaftSequencer> sequencers;
+    private final Function<LogName, RaftSequencer> existing;
     private final Supplier<Collection<RaftSequencer>> allSequencers;
     private final FileIO io;
+    private volatile BiFunctionIO leader;
+
+    /** Sends a catch-up query to the named peer (the leader). */
+    @FunctionalInterface
+    interface BiFunctionIO {
+        byte[] query(String peerId, byte[] request) throws IOException;
+    }
+    private final ExecutorService installer = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("snapshot-install").daemon(true).factory());
     private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
     private volatile String failure;
 
     /**
      * @param sequencers the sequencer of a log, created (durably) if the log does not exist yet
+     * @param existing the sequencer of a log this node has, or null (creates nothing)
      * @param allSequencers every log's sequencer, for snapshots
      */
-    LogStateMachine(Function<LogName, RaftSequencer> sequencers, Supplier<Collection<RaftSequencer>> allSequencers, FileIO io) {
+    LogStateMachine(
+            Function<LogName, RaftSequencer> sequencers,
+            Function<LogName, RaftSequencer> existing,
+            Supplier<Collection<RaftSequencer>> allSequencers,
+            FileIO io) {
         this.sequencers = sequencers;
+        this.existing = existing;
         this.allSequencers = allSequencers;
         this.io = io;
+    }
+
+    /** How this node reaches the leader for a snapshot install (set before the server starts). */
+    void leader(BiFunctionIO leader) {
+        this.leader = leader;
     }
 
     @Override
@@ -65,9 +92,26 @@ final class LogStateMachine extends BaseStateMachine {
         restoreLatestSnapshot();
     }
 
+    /** Ratis pauses the state machine before reloading it from an installed snapshot. */
+    @Override
+    public void pause() {
+        LifeCycle life = getLifeCycle();
+        if (life.getCurrentState() == LifeCycle.State.NEW) {
+            life.transition(LifeCycle.State.STARTING);
+            life.transition(LifeCycle.State.RUNNING);
+        }
+        life.transitionIfValid(LifeCycle.State.PAUSING);
+        life.transitionIfValid(LifeCycle.State.PAUSED);
+    }
+
     @Override
     public void reinitialize() throws IOException {
         restoreLatestSnapshot();
+        LifeCycle life = getLifeCycle();
+        if (life.getCurrentState() == LifeCycle.State.PAUSED) {
+            life.transition(LifeCycle.State.STARTING);
+            life.transition(LifeCycle.State.RUNNING);
+        }
     }
 
     private void restoreLatestSnapshot() throws IOException {
@@ -104,6 +148,81 @@ final class LogStateMachine extends BaseStateMachine {
         snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), last));
         LOG.info("snapshot at raft index {} ({} logs)", last.getIndex(), logs.size());
         return last.getIndex();
+    }
+
+    /** Answers a follower's catch-up query ({@link CatchUp}) from this node's durable state. */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        try {
+            SingleFileSnapshotInfo latest = snapshots.getLatestSnapshot();
+            byte[] answer = CatchUp.answer(
+                    request.getContent().toByteArray(),
+                    name -> Optional.ofNullable(existing.apply(name)).map(RaftSequencer::log),
+                    Optional.ofNullable(latest).map(info -> info.getFile().getPath()));
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answer)));
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Ratis tells this follower that the leader has purged the Raft log it needs: fetch the leader's
+     * latest snapshot and the entries and checkpoints it counts ({@link CatchUp}), store the snapshot
+     * as this node's own, and answer its term and index; Ratis then reloads this state machine
+     * ({@link #reinitialize}) from it and continues with the leader's log after it. Runs off the
+     * Raft threads; the apply thread is idle meanwhile (this node has nothing left to apply).
+     */
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
+        BiFunctionIO queries = leader;
+        if (queries == null || failure != null || !roleInfo.hasFollowerInfo()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String leaderId = roleInfo.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
+        CatchUp.Leader current = request -> queries.query(leaderId, request);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return installFromLeader(current, firstTermIndexInLog);
+            } catch (IOException | RuntimeException e) {
+                failure = "snapshot install from the leader failed: " + e;
+                LOG.error("node stopped (fail-stop): {}", failure, e);
+                throw new CompletionException(e);
+            }
+        }, installer);
+    }
+
+    private TermIndex installFromLeader(CatchUp.Leader current, TermIndex firstInLog) throws IOException {
+        byte[] bytes = current.query(CatchUp.snapshotQuery());
+        if (bytes.length == 0) {
+            LOG.warn("the leader has no snapshot to install");
+            return null;
+        }
+        SnapshotFile.Contents contents = SnapshotFile.decode(bytes, "from the leader");
+        if (contents.index() + 1 < firstInLog.getIndex()) {
+            throw new IOException("the leader's snapshot at " + contents.index() + " is behind its first log index "
+                    + firstInLog.getIndex());
+        }
+        LOG.info("installing the leader's snapshot at raft index {} ({} logs)", contents.index(), contents.logs().size());
+        for (SnapshotFile.LogState state : contents.logs()) {
+            RaftSequencer sequencer = sequencers.apply(state.log());
+            if (sequencer.log().failure().isPresent()) {
+                throw new IOException("log " + state.log() + " stopped: " + sequencer.log().failure().get());
+            }
+            CatchUp.install(state, sequencer.log(), current);
+        }
+        File file = snapshots.getSnapshotFile(contents.term(), contents.index());
+        SnapshotFile.write(file.toPath(), contents, io);
+        TermIndex installed = TermIndex.valueOf(contents.term(), contents.index());
+        MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), installed));
+        LOG.info("installed the leader's snapshot at raft index {}", contents.index());
+        return installed;
+    }
+
+    @Override
+    public void close() throws IOException {
+        installer.shutdownNow();
+        super.close();
     }
 
     @Override

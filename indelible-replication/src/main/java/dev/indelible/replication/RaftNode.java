@@ -97,6 +97,7 @@ public final class RaftNode implements AutoCloseable {
     private volatile LogStateMachine stateMachine;
     private volatile RaftServer server;
     private volatile RaftClient client;
+    private SizeInBytes segmentSizeMax;
 
     private RaftNode(ClusterConfig cluster) {
         this.cluster = cluster;
@@ -118,7 +119,18 @@ public final class RaftNode implements AutoCloseable {
      * its Raft client. The node catches up with the cluster in the background.
      */
     public static RaftNode start(ClusterConfig cluster, AuditLogs.Settings settings, FileIO io) throws IOException {
+        return start(cluster, settings, io, null);
+    }
+
+    /**
+     * As {@link #start(ClusterConfig, AuditLogs.Settings, FileIO)}, with Raft log segments of at most
+     * {@code segmentSizeMax} (null: 64 MB). Only closed segments are purged, so tests that need a
+     * purge use small ones.
+     */
+    static RaftNode start(ClusterConfig cluster, AuditLogs.Settings settings, FileIO io, SizeInBytes segmentSizeMax)
+            throws IOException {
         RaftNode node = new RaftNode(cluster);
+        node.segmentSizeMax = segmentSizeMax;
         node.nodeKey = NodeKey.loadOrCreate(
                 cluster.raftDirectory().resolveSibling("keys").resolve(NODE_KEY_FILE),
                 settings.originHost() + "/node/" + cluster.nodeId(),
@@ -137,8 +149,10 @@ public final class RaftNode implements AutoCloseable {
                         node.logs.getOrCreate(name);
                         return node.sequencers.get(name);
                     },
+                    node.sequencers::get,
                     node.sequencers::values,
                     io);
+            node.stateMachine.leader(node::queryLeader);
             RaftProperties properties = node.properties();
             boolean existing = Files.isDirectory(cluster.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
             node.server = RaftServer.newBuilder()
@@ -185,6 +199,14 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, cluster.snapshotEveryEntries());
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
+        // A follower the leader has purged the log behind installs the leader's snapshot itself
+        // (LogStateMachine.notifyInstallSnapshotFromLeader); the leader ships no files.
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(properties, false);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(1024, cluster.snapshotEveryEntries()));
+        if (segmentSizeMax != null) {
+            RaftServerConfigKeys.Log.setSegmentSizeMax(properties, segmentSizeMax);
+        }
         return properties;
     }
 
@@ -202,6 +224,11 @@ public final class RaftNode implements AutoCloseable {
     public Optional<String> failure() {
         LogStateMachine machine = stateMachine;
         return Optional.ofNullable(machine == null ? null : machine.failure());
+    }
+
+    /** The first index this node's Raft log still holds (it grows as the log is purged behind snapshots). */
+    long raftLogStartIndex() throws IOException {
+        return server.getDivision(GROUP_ID).getRaftLog().getStartIndex();
     }
 
     /** Whether this node is currently the Raft leader. */
@@ -279,6 +306,20 @@ public final class RaftNode implements AutoCloseable {
                     return Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
                 },
                 proposers);
+    }
+
+    /** Sends a catch-up query to the leader (read-only, through this node's Raft client). */
+    private byte[] queryLeader(String leaderId, byte[] request) throws IOException {
+        RaftClient current = client;
+        if (current == null) {
+            throw new IOException("node " + cluster.nodeId() + " has no Raft client yet");
+        }
+        RaftClientReply reply = current.io().sendReadOnly(
+                Message.valueOf(UnsafeByteOperations.unsafeWrap(request)), RaftPeerId.valueOf(leaderId));
+        if (!reply.isSuccess()) {
+            throw new IOException("catch-up query failed at the leader: " + reply.getException());
+        }
+        return reply.getMessage().getContent().toByteArray();
     }
 
     /** This node's cosigner verifier key (C2SP note key, type 0x04). */

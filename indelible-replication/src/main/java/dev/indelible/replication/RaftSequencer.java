@@ -118,7 +118,10 @@ final class RaftSequencer implements Sequencer {
         Optional<SnapshotFile.PendingState> pendingState = Optional.ofNullable(pending)
                 .map(p -> new SnapshotFile.PendingState(p.head().treeSize(), p.head().rootHash(), p.logSigned().encode(),
                         new LinkedHashMap<>(p.cosignatures())));
-        return new SnapshotFile.LogState(log.name(), appliedTreeSize, new LinkedHashMap<>(recentIds), pendingState);
+        long checkpointTreeSize = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
+        Optional<Hash> root = appliedTreeSize == 0 ? Optional.empty() : Optional.of(log.rootHash(appliedTreeSize));
+        return new SnapshotFile.LogState(log.name(), appliedTreeSize, checkpointTreeSize, root,
+                new LinkedHashMap<>(recentIds), pendingState);
     }
 
     /**

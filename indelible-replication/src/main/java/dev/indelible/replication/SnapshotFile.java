@@ -26,19 +26,31 @@ import java.util.zip.CRC32C;
  * it: they are already durable in the log's segments (fsync'd on apply), which must hold at least
  * the applied tree size when the snapshot is loaded.
  *
- * <p>Format, version 1, big-endian: magic {@code "INDSNAP1"}, {@code u64 term, u64 index, u32
- * logs}, per log {@code UTF name, u64 appliedTreeSize, u32 ids, ids × (UTF id, u64 leafIndex),
- * u8 hasPending, [u64 treeSize, 32-byte root, u32 noteLength, note, u32 cosignatures,
- * cosignatures × (UTF nodeId, UTF name, u32 keyId, UTF base64)]}, then a {@code u32} CRC32C of
- * everything before it. Written atomically: temp file, fsync, rename, fsync the directory.
+ * <p>Format, version 2, big-endian: magic {@code "INDSNAP2"}, {@code u64 term, u64 index, u32
+ * logs}, per log {@code UTF name, u64 appliedTreeSize, u64 checkpointTreeSize, u8 hasRoot,
+ * [32-byte root at appliedTreeSize], u32 ids, ids × (UTF id, u64 leafIndex), u8 hasPending,
+ * [u64 treeSize, 32-byte root, u32 noteLength, note, u32 cosignatures, cosignatures × (UTF nodeId,
+ * UTF name, u32 keyId, UTF base64)]}, then a {@code u32} CRC32C of everything before it. Version 1
+ * ({@code "INDSNAP1"}) lacks {@code checkpointTreeSize} and the root; it is still read (as -1 and
+ * no root). Written atomically: temp file, fsync, rename, fsync the directory.
  */
 final class SnapshotFile {
-    private static final byte[] MAGIC = {'I', 'N', 'D', 'S', 'N', 'A', 'P', '1'};
+    private static final byte[] MAGIC_V1 = {'I', 'N', 'D', 'S', 'N', 'A', 'P', '1'};
+    private static final byte[] MAGIC = {'I', 'N', 'D', 'S', 'N', 'A', 'P', '2'};
 
-    /** One log's replicated state. */
+    /**
+     * One log's replicated state.
+     *
+     * @param checkpointTreeSize the tree size of the latest checkpoint published when the snapshot
+     *     was taken (0 if none; -1 if a version 1 snapshot did not record it)
+     * @param appliedRoot the root of the tree at {@code appliedTreeSize} (empty in version 1 or
+     *     for an empty log): what a node installing this snapshot checks its entries against
+     */
     record LogState(
             LogName log,
             long appliedTreeSize,
+            long checkpointTreeSize,
+            Optional<Hash> appliedRoot,
             LinkedHashMap<String, Long> recentIds,
             Optional<PendingState> pending) {}
 
@@ -51,6 +63,11 @@ final class SnapshotFile {
     private SnapshotFile() {}
 
     static void write(Path target, Contents contents, FileIO io) throws IOException {
+        replaceAtomically(target, encode(contents), io);
+    }
+
+    /** The bytes of a snapshot file holding {@code contents}. */
+    static byte[] encode(Contents contents) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
@@ -60,6 +77,11 @@ final class SnapshotFile {
         for (LogState log : contents.logs()) {
             out.writeUTF(log.log().value());
             out.writeLong(log.appliedTreeSize());
+            out.writeLong(log.checkpointTreeSize());
+            out.writeBoolean(log.appliedRoot().isPresent());
+            if (log.appliedRoot().isPresent()) {
+                out.write(log.appliedRoot().get().bytes());
+            }
             out.writeInt(log.recentIds().size());
             for (Map.Entry<String, Long> id : log.recentIds().entrySet()) {
                 out.writeUTF(id.getKey());
@@ -86,7 +108,7 @@ final class SnapshotFile {
         crc.update(bytes.toByteArray());
         out.writeInt((int) crc.getValue());
         out.flush();
-        replaceAtomically(target, bytes.toByteArray(), io);
+        return bytes.toByteArray();
     }
 
     private static void replaceAtomically(Path target, byte[] content, FileIO io) throws IOException {
@@ -109,7 +131,15 @@ final class SnapshotFile {
      * @throws IOException if it is unreadable, not version 1, or fails its checksum
      */
     static Contents read(Path file) throws IOException {
-        byte[] all = Files.readAllBytes(file);
+        return decode(Files.readAllBytes(file), file.toString());
+    }
+
+    /**
+     * Decodes the bytes of a snapshot file.
+     *
+     * @throws IOException if they are truncated, not version 1 or 2, or fail their checksum
+     */
+    static Contents decode(byte[] all, String file) throws IOException {
         if (all.length < MAGIC.length + 4) {
             throw new IOException("snapshot " + file + " is " + all.length + " bytes: truncated");
         }
@@ -121,8 +151,9 @@ final class SnapshotFile {
         }
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 4));
         byte[] magic = in.readNBytes(MAGIC.length);
-        if (!java.util.Arrays.equals(magic, MAGIC)) {
-            throw new IOException("snapshot " + file + " is not an indelible version 1 snapshot");
+        boolean v1 = java.util.Arrays.equals(magic, MAGIC_V1);
+        if (!v1 && !java.util.Arrays.equals(magic, MAGIC)) {
+            throw new IOException("snapshot " + file + " is not an indelible version 1 or 2 snapshot");
         }
         long term = in.readLong();
         long index = in.readLong();
@@ -131,6 +162,8 @@ final class SnapshotFile {
         for (int i = 0; i < count; i++) {
             LogName name = new LogName(in.readUTF());
             long applied = in.readLong();
+            long checkpointTreeSize = v1 ? -1 : in.readLong();
+            Optional<Hash> appliedRoot = !v1 && in.readBoolean() ? Optional.of(Hash.of(in.readNBytes(Hash.SIZE), 0)) : Optional.empty();
             int idCount = in.readInt();
             LinkedHashMap<String, Long> ids = new LinkedHashMap<>();
             for (int j = 0; j < idCount; j++) {
@@ -149,7 +182,7 @@ final class SnapshotFile {
                 }
                 pending = Optional.of(new PendingState(treeSize, root, note, cosignatures));
             }
-            logs.add(new LogState(name, applied, ids, pending));
+            logs.add(new LogState(name, applied, checkpointTreeSize, appliedRoot, ids, pending));
         }
         return new Contents(term, index, logs);
     }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -99,6 +100,58 @@ class ClusterTest {
         cluster.start(follower);
         awaitAllAt(sent.size());
         assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void followerTheLeaderPurgedBehindInstallsTheLeadersSnapshotAndCatchesUp() throws Exception {
+        cluster = new LocalCluster(dir, 3, 20).withSegmentSizeMax(SizeInBytes.valueOf("4KB")).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        appendRecording(cluster.awaitLeader(WAIT), batch("first", 5), sent);
+        awaitAllAt(sent.size());
+        int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
+        long followerApplied = cluster.require(follower).status().appliedRaftIndex();
+        cluster.stop(follower);
+        for (int i = 0; i < 80; i++) {
+            appendRecording(cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
+        }
+        awaitAllAt(sent.size());
+        LocalCluster.await("the leader purged its Raft log past the stopped follower", WAIT, () -> {
+            try {
+                return cluster.require(cluster.awaitLeader(WAIT)).raftLogStartIndex() > followerApplied + 1;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        cluster.start(follower);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+        assertCheckpointHistoriesIdentical(sent.size());
+        assertThat(cluster.require(follower).failure()).isEmpty();
+        appendRecording(follower, batch("after-install", 4), sent);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+        AuditLog installed = cluster.require(follower).logs().require(LOG);
+        assertThat(installed.entry(7)).isEqualTo(sent.get(7));
+        assertThat(installed.inclusionProof(7, sent.size())).isNotEmpty();
+    }
+
+    /** Every replica stored the same checkpoint notes at the same tree sizes. */
+    private void assertCheckpointHistoriesIdentical(long upTo) {
+        List<AuditLog> replicas = cluster.replicas(LOG);
+        AuditLog first = replicas.get(0);
+        int count = 0;
+        for (long size = 1; size <= upTo; size++) {
+            Optional<PublishedCheckpoint> want = first.checkpoint(size);
+            count += want.isPresent() ? 1 : 0;
+            for (AuditLog replica : replicas) {
+                Optional<PublishedCheckpoint> have = replica.checkpoint(size);
+                assertThat(have.isPresent()).as("checkpoint at %d present", size).isEqualTo(want.isPresent());
+                if (want.isPresent()) {
+                    assertThat(have.get().signedNote()).as("checkpoint at %d", size).isEqualTo(want.get().signedNote());
+                }
+            }
+        }
+        assertThat(count).as("checkpoints").isGreaterThan(1);
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.apache.ratis.util.SizeInBytes;
 
 /**
  * A cluster of Raft nodes in this JVM on 127.0.0.1, each with its own data directory, sharing one
@@ -40,6 +41,7 @@ final class LocalCluster implements AutoCloseable {
     private final String[] cosignerKeys;
 
     private final long snapshotEveryEntries;
+    private SizeInBytes segmentSizeMax;
 
     LocalCluster(Path root, int size) {
         this(root, size, ClusterConfig.DEFAULT_SNAPSHOT_EVERY_ENTRIES);
@@ -53,6 +55,12 @@ final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", freePort()));
         }
+    }
+
+    /** Raft log segments of at most {@code max} (only closed segments are purged behind a snapshot). */
+    LocalCluster withSegmentSizeMax(SizeInBytes max) {
+        this.segmentSizeMax = max;
+        return this;
     }
 
     static int freePort() {
@@ -93,7 +101,7 @@ final class LocalCluster implements AutoCloseable {
                 LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(100)),
                 Clock.systemUTC());
         try {
-            nodes[i] = RaftNode.start(config, settings, FileIO.posix());
+            nodes[i] = RaftNode.start(config, settings, FileIO.posix(), segmentSizeMax);
             cosignerKeys[i] = nodes[i].cosignerKey();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -33,8 +33,8 @@ class SnapshotFileTest {
                 10, Hash.of(root, 0), "c.test/audit\n10\nAQ==\n\n— c.test/audit AAAA\n".getBytes(StandardCharsets.UTF_8),
                 cosignatures);
         return new SnapshotFile.Contents(3, 42, List.of(
-                new SnapshotFile.LogState(new LogName("audit"), 10, ids, Optional.of(pending)),
-                new SnapshotFile.LogState(LogName.system("_access"), 0, new LinkedHashMap<>(), Optional.empty())));
+                new SnapshotFile.LogState(new LogName("audit"), 10, 8, Optional.of(Hash.of(root, 0)), ids, Optional.of(pending)),
+                new SnapshotFile.LogState(LogName.system("_access"), 0, 0, Optional.empty(), new LinkedHashMap<>(), Optional.empty())));
     }
 
     @Test
@@ -46,6 +46,9 @@ class SnapshotFileTest {
         assertThat(read.index()).isEqualTo(42);
         SnapshotFile.LogState audit = read.logs().get(0);
         assertThat(audit.appliedTreeSize()).isEqualTo(10);
+        assertThat(audit.checkpointTreeSize()).isEqualTo(8);
+        assertThat(audit.appliedRoot()).isEqualTo(sample().logs().get(0).appliedRoot());
+        assertThat(read.logs().get(1).appliedRoot()).isEmpty();
         assertThat(audit.recentIds().keySet()).containsExactly("req-2", "req-1");
         SnapshotFile.PendingState pending = audit.pending().orElseThrow();
         assertThat(pending.logSignedNote()).isEqualTo(sample().logs().get(0).pending().orElseThrow().logSignedNote());
