@@ -9,6 +9,9 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.io.MD5Hash;
@@ -18,6 +21,7 @@ import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.MD5FileUtil;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
@@ -47,6 +51,7 @@ final class LogStateMachine extends BaseStateMachine {
     private final FileIO io;
     private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
     private volatile String failure;
+    private volatile Consumer<Set<String>> membersListener = members -> {};
 
     /**
      * @param sequencers the sequencer of a log, created (durably) if the log does not exist yet
@@ -109,6 +114,23 @@ final class LogStateMachine extends BaseStateMachine {
     @Override
     public StateMachineStorage getStateMachineStorage() {
         return snapshots;
+    }
+
+    /** Told the member ids of each Raft configuration entry as it is applied (in Raft order). */
+    void onMembers(Consumer<Set<String>> listener) {
+        this.membersListener = listener;
+    }
+
+    /**
+     * Ratis calls this on the apply thread when it applies a configuration entry, in Raft log order
+     * with the transactions, so every replica switches its cosignature quorum at the same index.
+     */
+    @Override
+    public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newConf) {
+        Set<String> ids = new TreeSet<>();
+        newConf.getPeersList().forEach(peer -> ids.add(peer.getId().toStringUtf8()));
+        LOG.info("raft configuration at index {}: members {}", index, ids);
+        membersListener.accept(Set.copyOf(ids));
     }
 
     /** Why this node stopped applying, if it did. */
