@@ -66,6 +66,12 @@ final class ServerCommand implements Callable<Integer> {
                     + "Without it the server runs as a single node.")
     String cluster;
 
+    @Option(names = "--join",
+            description = "Join a running cluster: on first start (no Raft storage in --data yet) start outside the Raft "
+                    + "configuration and wait for 'indelible cluster add-node' on a member; then catch up from the leader. "
+                    + "--cluster lists the current members and this node.")
+    boolean join;
+
     @Option(names = "--log-key", paramLabel = "FILE",
             description = "The log signing key (from 'indelible keys generate'); every cluster member needs the same one. "
                     + "Default: <data>/keys/" + LogKey.FILE_NAME + ", created on a single node's first start.")
@@ -212,11 +218,14 @@ final class ServerCommand implements Callable<Integer> {
             if (logKey == null) {
                 throw new ParameterException(spec.commandLine(), "--cluster needs --log-key (the same key on every node)");
             }
-            clusterConfig = Optional.of(new ClusterConfig(
+            ClusterConfig parsed = new ClusterConfig(
                     nodeId,
                     ClusterConfig.parsePeers(cluster),
                     data.toAbsolutePath().resolve("raft"),
-                    Duration.ofMillis(electionTimeoutMillis)));
+                    Duration.ofMillis(electionTimeoutMillis));
+            clusterConfig = Optional.of(join ? parsed.joining() : parsed);
+        } else if (join) {
+            throw new ParameterException(spec.commandLine(), "--join needs --cluster");
         }
         IndelibleServer server = IndelibleServer.start(config, Optional.ofNullable(logKey), clusterConfig);
         if (server.keyCreated()) {

@@ -17,14 +17,29 @@ import java.util.regex.Pattern;
  *     log behind a snapshot may be purged
  * @param electionTimeoutMin how long a follower waits without hearing from a leader before it
  *     stands for election; failover takes about this long plus one election round
+ * @param join this node is joining a running cluster: on its first start (no Raft storage yet) it
+ *     starts outside any configuration and waits for a member to add it ({@code cluster add-node}),
+ *     then catches up from the leader's Raft log; {@code peers} is then only where its Raft client
+ *     looks for the leader. Ignored once the node has Raft storage.
  */
 public record ClusterConfig(
-        String nodeId, List<Peer> peers, Path raftDirectory, Duration electionTimeoutMin, long snapshotEveryEntries) {
+        String nodeId,
+        List<Peer> peers,
+        Path raftDirectory,
+        Duration electionTimeoutMin,
+        long snapshotEveryEntries,
+        boolean join) {
     /** The default election timeout: long enough to ride out GC pauses on a loaded 2-core machine. */
     public static final Duration DEFAULT_ELECTION_TIMEOUT_MIN = Duration.ofMillis(200);
 
     /** The default snapshot interval, in Raft entries applied since the last snapshot. */
     public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
+
+    /** A founding member's configuration (not joining). */
+    public ClusterConfig(
+            String nodeId, List<Peer> peers, Path raftDirectory, Duration electionTimeoutMin, long snapshotEveryEntries) {
+        this(nodeId, peers, raftDirectory, electionTimeoutMin, snapshotEveryEntries, false);
+    }
 
     /** A configuration with the default snapshot interval. */
     public ClusterConfig(String nodeId, List<Peer> peers, Path raftDirectory, Duration electionTimeoutMin) {
@@ -70,6 +85,16 @@ public record ClusterConfig(
         if (millis < 50 || millis > 60_000) {
             throw new IllegalArgumentException("electionTimeoutMin " + millis + " ms outside [50, 60000]");
         }
+    }
+
+    /** Parses one {@code host:port} Raft address of member {@code id}. */
+    public static Peer parsePeer(String id, String address) {
+        return parsePeers(id + "=" + address).getFirst();
+    }
+
+    /** The same configuration, joining a running cluster (see {@code join}). */
+    public ClusterConfig joining() {
+        return new ClusterConfig(nodeId, peers, raftDirectory, electionTimeoutMin, snapshotEveryEntries, true);
     }
 
     /**

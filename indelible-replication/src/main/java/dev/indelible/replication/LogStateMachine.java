@@ -14,6 +14,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.io.MD5Hash;
@@ -24,6 +27,7 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
@@ -63,6 +67,7 @@ final class LogStateMachine extends BaseStateMachine {
             Thread.ofPlatform().name("snapshot-install").daemon(true).factory());
     private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
     private volatile String failure;
+    private volatile Consumer<Set<String>> membersListener = members -> {};
 
     /**
      * @param sequencers the sequencer of a log, created (durably) if the log does not exist yet
@@ -228,6 +233,23 @@ final class LogStateMachine extends BaseStateMachine {
     @Override
     public StateMachineStorage getStateMachineStorage() {
         return snapshots;
+    }
+
+    /** Told the member ids of each Raft configuration entry as it is applied (in Raft order). */
+    void onMembers(Consumer<Set<String>> listener) {
+        this.membersListener = listener;
+    }
+
+    /**
+     * Ratis calls this on the apply thread when it applies a configuration entry, in Raft log order
+     * with the transactions, so every replica switches its cosignature quorum at the same index.
+     */
+    @Override
+    public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newConf) {
+        Set<String> ids = new TreeSet<>();
+        newConf.getPeersList().forEach(peer -> ids.add(peer.getId().toStringUtf8()));
+        LOG.info("raft configuration at index {}: members {}", index, ids);
+        membersListener.accept(Set.copyOf(ids));
     }
 
     /** Why this node stopped applying, if it did. */

@@ -42,6 +42,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -79,6 +80,9 @@ public final class RaftNode implements AutoCloseable {
     /** Attempts the Raft client makes ({@link #CLIENT_RETRY_SLEEP} apart, each bounded by the request timeout). */
     static final int CLIENT_ATTEMPTS_MAX = 100;
 
+    /** Attempts a configuration change makes (200 ms apart, each bounded by the request timeout). */
+    static final int ADMIN_ATTEMPTS_MAX = 10;
+
     /** The pause between two attempts of the Raft client: short, so a failover is noticed quickly. */
     static final TimeDuration CLIENT_RETRY_SLEEP = TimeDuration.valueOf(50, TimeUnit.MILLISECONDS);
 
@@ -98,6 +102,9 @@ public final class RaftNode implements AutoCloseable {
     private volatile RaftServer server;
     private volatile RaftClient client;
     private SizeInBytes segmentSizeMax;
+    /** The member ids of the Raft configuration last applied (the cosignature quorum). */
+    private volatile Set<String> members = Set.of();
+    private volatile boolean membersApplied;
 
     private RaftNode(ClusterConfig cluster) {
         this.cluster = cluster;
@@ -136,10 +143,14 @@ public final class RaftNode implements AutoCloseable {
                 settings.originHost() + "/node/" + cluster.nodeId(),
                 io);
         long pushback = settings.config().pushbackMaxOutstanding();
-        Set<String> members = new HashSet<>();
-        cluster.peers().forEach(peer -> members.add(peer.id()));
+        boolean existing = Files.isDirectory(cluster.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
+        boolean joining = cluster.join() && !existing;
+        Set<String> founders = new HashSet<>();
+        cluster.peers().forEach(peer -> founders.add(peer.id()));
+        node.members = joining ? Set.of() : Set.copyOf(founders);
         node.logs = AuditLogs.open(settings, io, applier -> {
-            RaftSequencer sequencer = new RaftSequencer(applier, node::propose, node::cosignLater, members, pushback);
+            RaftSequencer sequencer =
+                    new RaftSequencer(applier, node::propose, node::cosignLater, () -> node.members, pushback);
             node.sequencers.put(applier.name(), sequencer);
             return sequencer;
         });
@@ -153,16 +164,30 @@ public final class RaftNode implements AutoCloseable {
                     node.sequencers::values,
                     io);
             node.stateMachine.leader(node::queryLeader);
+            node.stateMachine.onMembers(ids -> {
+                node.members = ids;
+                node.membersApplied = true;
+            });
             RaftProperties properties = node.properties();
-            boolean existing = Files.isDirectory(cluster.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
             node.server = RaftServer.newBuilder()
                     .setServerId(RaftPeerId.valueOf(cluster.nodeId()))
-                    .setGroup(node.group)
+                    // A joining node starts in no configuration: it cannot stand for election, and
+                    // learns the group from the leader once a member adds it.
+                    .setGroup(joining ? RaftGroup.valueOf(GROUP_ID) : node.group)
                     .setStateMachine(node.stateMachine)
                     .setProperties(properties)
                     .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                     .build();
             node.server.start();
+            if (!node.membersApplied && !joining) {
+                // Restarted from a snapshot past a configuration entry: take the recovered configuration.
+                Set<String> recovered = node.currentPeers().stream()
+                        .map(peer -> peer.getId().toString())
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+                if (!recovered.isEmpty() && !node.membersApplied) {
+                    node.members = recovered;
+                }
+            }
             node.client = RaftClient.newBuilder()
                     .setProperties(properties)
                     .setRaftGroup(node.group)
@@ -251,9 +276,14 @@ public final class RaftNode implements AutoCloseable {
         }
         long highest = commits.values().stream().mapToLong(Long::longValue).max().orElse(0);
         List<ClusterStatus.Node> nodes = new ArrayList<>();
-        for (ClusterConfig.Peer peer : cluster.peers()) {
-            long commit = commits.getOrDefault(peer.id(), -1L);
-            nodes.add(new ClusterStatus.Node(peer.id(), peer.address(), commit, commit < 0 ? -1 : highest - commit));
+        List<RaftPeer> current = currentPeers();
+        if (current.isEmpty() && !cluster.join()) {
+            current = group.getPeers().stream().toList();
+        }
+        for (RaftPeer peer : current) {
+            String id = peer.getId().toString();
+            long commit = commits.getOrDefault(id, -1L);
+            nodes.add(new ClusterStatus.Node(id, peer.getAddress(), commit, commit < 0 ? -1 : highest - commit));
         }
         Map<String, Long> trees = new TreeMap<>();
         sequencers.forEach((name, sequencer) -> trees.put(name.value(), sequencer.appliedTreeSize()));
@@ -268,6 +298,112 @@ public final class RaftNode implements AutoCloseable {
                 nodes,
                 trees,
                 failure());
+    }
+
+    /** The voting members of the Raft configuration this node knows (latest, maybe uncommitted), by id. */
+    private List<RaftPeer> currentPeers() {
+        try {
+            RaftServer current = server;
+            if (current == null) {
+                return List.of();
+            }
+            List<RaftPeer> peers = new ArrayList<>(current.getDivision(GROUP_ID).getRaftConf().getCurrentPeers());
+            peers.sort(java.util.Comparator.comparing(peer -> peer.getId().toString()));
+            return peers;
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("no raft configuration: {}", e.toString());
+            return List.of();
+        }
+    }
+
+    /**
+     * Adds a voting member at {@code address} (Raft configuration change through the leader, which
+     * first brings the new node up to date from its Raft log). The new node must be running, started
+     * with {@code join}. Adding a member that is already there with the same address does nothing.
+     *
+     * @throws IndelibleException {@code invalid-parameter} for a bad id or address, or an id already
+     *     used with another address; {@code overloaded} (retryable) if the cluster did not commit it
+     */
+    public ClusterStatus addMember(String id, String address) {
+        ClusterConfig.Peer peer;
+        try {
+            int colon = address.lastIndexOf(':');
+            if (colon < 1) {
+                throw new IllegalArgumentException("address \"" + address + "\" is not host:port");
+            }
+            peer = ClusterConfig.parsePeer(id, address);
+        } catch (IllegalArgumentException e) {
+            throw new IndelibleException(ErrorCode.INVALID_PARAMETER, e.getMessage(), e);
+        }
+        for (RaftPeer existing : currentPeers()) {
+            if (existing.getId().toString().equals(peer.id())) {
+                if (existing.getAddress().equals(peer.address())) {
+                    return status();
+                }
+                throw new IndelibleException(ErrorCode.INVALID_PARAMETER,
+                        "node " + peer.id() + " is already a member at " + existing.getAddress());
+            }
+        }
+        RaftPeer added = RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.address()).build();
+        setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInNewConf(List.of(added))
+                .setMode(SetConfigurationRequest.Mode.ADD)
+                .build(), "add " + peer.id());
+        LOG.info("node {} added to the cluster at {}", peer.id(), peer.address());
+        return status();
+    }
+
+    /**
+     * Removes voting member {@code id} (Raft configuration change; compare-and-set against the
+     * configuration this node knows, so a concurrent change is not undone).
+     *
+     * @throws IndelibleException {@code not-found} if {@code id} is not a member,
+     *     {@code invalid-parameter} when it is the last one, {@code overloaded} (retryable) if the
+     *     cluster did not commit the change
+     */
+    public ClusterStatus removeMember(String id) {
+        List<RaftPeer> current = currentPeers();
+        List<RaftPeer> remaining = current.stream().filter(peer -> !peer.getId().toString().equals(id)).toList();
+        if (remaining.size() == current.size()) {
+            throw new IndelibleException(ErrorCode.NOT_FOUND, "node " + id + " is not a member of the cluster");
+        }
+        if (remaining.isEmpty()) {
+            throw new IndelibleException(ErrorCode.INVALID_PARAMETER, "cannot remove the last member " + id);
+        }
+        setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInCurrentConf(current)
+                .setServersInNewConf(remaining)
+                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                .build(), "remove " + id);
+        LOG.info("node {} removed from the cluster", id);
+        return status();
+    }
+
+    private void setConfiguration(SetConfigurationRequest.Arguments arguments, String what) {
+        List<RaftPeer> known = new ArrayList<>(currentPeers());
+        if (known.isEmpty()) {
+            known.addAll(group.getPeers());
+        }
+        RaftProperties properties = properties();
+        // A client of its own with a short, bounded retry: a node that is not running never catches
+        // up, and the caller should hear so in seconds rather than wait out the append client's retries.
+        try (RaftClient admin = RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(RaftGroup.valueOf(GROUP_ID, known))
+                .setClientId(ClientId.randomId())
+                .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), properties))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        ADMIN_ATTEMPTS_MAX, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build()) {
+            RaftClientReply reply = admin.admin().setConfiguration(arguments);
+            if (!reply.isSuccess()) {
+                throw new IndelibleException(ErrorCode.OVERLOADED,
+                        "configuration change (" + what + ") not committed; retry: " + reply.getException());
+            }
+        } catch (IOException e) {
+            throw new IndelibleException(ErrorCode.OVERLOADED,
+                    "configuration change (" + what + ") not committed; retry: " + e, e);
+        }
     }
 
     private DivisionInfo info() {

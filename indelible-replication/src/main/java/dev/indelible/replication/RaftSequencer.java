@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,7 +72,7 @@ final class RaftSequencer implements Sequencer {
     private final LogApplier log;
     private final Proposer proposer;
     private final Cosigner cosigner;
-    private final Set<String> members;
+    private final Supplier<Set<String>> members;
     private final long pushbackMaxOutstanding;
     private final AtomicLong outstandingEntries = new AtomicLong();
     private final AtomicBoolean sealInFlight = new AtomicBoolean();
@@ -83,20 +84,21 @@ final class RaftSequencer implements Sequencer {
     private final LinkedHashMap<String, Long> recentIds = new LinkedHashMap<>();
 
     /**
-     * @param members the ids of every cluster member; a checkpoint is published once a majority of
-     *     them have cosigned it
+     * @param members the ids of the cluster members in the Raft configuration applied so far (read
+     *     on the apply thread); a checkpoint is published once a majority of them have cosigned it
      */
-    RaftSequencer(LogApplier log, Proposer proposer, Cosigner cosigner, Set<String> members, long pushbackMaxOutstanding) {
+    RaftSequencer(
+            LogApplier log, Proposer proposer, Cosigner cosigner, Supplier<Set<String>> members, long pushbackMaxOutstanding) {
         this.log = log;
         this.proposer = proposer;
         this.cosigner = cosigner;
-        this.members = Set.copyOf(members);
+        this.members = members;
         this.pushbackMaxOutstanding = pushbackMaxOutstanding;
     }
 
     /** Cosignatures a checkpoint needs before it is published: a majority of the members. */
     int quorum() {
-        return members.size() / 2 + 1;
+        return members.get().size() / 2 + 1;
     }
 
     /** Proposes this node's cosignature of the checkpoint at {@code treeSize} (any thread). */
@@ -347,7 +349,7 @@ final class RaftSequencer implements Sequencer {
         if (log.failure().isPresent() || current == null || current.head().treeSize() != cosign.treeSize()) {
             return Reply.ok(-1);
         }
-        if (!members.contains(cosign.nodeId()) || current.cosignatures().containsKey(cosign.nodeId())) {
+        if (!members.get().contains(cosign.nodeId()) || current.cosignatures().containsKey(cosign.nodeId())) {
             return Reply.ok(-1);
         }
         try {

@@ -42,17 +42,25 @@ final class LocalCluster implements AutoCloseable {
 
     private final long snapshotEveryEntries;
     private SizeInBytes segmentSizeMax;
+    /** Nodes {@code 0..founders-1} form the cluster; the others may join it later. */
+    private final int founders;
 
     LocalCluster(Path root, int size) {
         this(root, size, ClusterConfig.DEFAULT_SNAPSHOT_EVERY_ENTRIES);
     }
 
     LocalCluster(Path root, int size, long snapshotEveryEntries) {
+        this(root, size, 0, snapshotEveryEntries);
+    }
+
+    /** {@code size} founding members plus {@code spares} nodes (ids and ports fixed) that may join later. */
+    LocalCluster(Path root, int size, int spares, long snapshotEveryEntries) {
         this.root = root;
         this.snapshotEveryEntries = snapshotEveryEntries;
-        this.nodes = new RaftNode[size];
-        this.cosignerKeys = new String[size];
-        for (int i = 0; i < size; i++) {
+        this.founders = size;
+        this.nodes = new RaftNode[size + spares];
+        this.cosignerKeys = new String[size + spares];
+        for (int i = 0; i < size + spares; i++) {
             peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", freePort()));
         }
     }
@@ -81,7 +89,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     LocalCluster startAll() {
-        for (int i = 0; i < nodes.length; i++) {
+        for (int i = 0; i < founders; i++) {
             start(i);
         }
         return this;
@@ -92,8 +100,10 @@ final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException("node " + i + " is running");
         }
         Path data = root.resolve(peers.get(i).id());
+        // A founder knows the founders; a spare knows everyone up to itself and joins.
+        List<ClusterConfig.Peer> known = i < founders ? peers.subList(0, founders) : peers.subList(0, i + 1);
         ClusterConfig config = new ClusterConfig(
-                peers.get(i).id(), peers, data.resolve("raft"), ELECTION_TIMEOUT_MIN, snapshotEveryEntries);
+                peers.get(i).id(), known, data.resolve("raft"), ELECTION_TIMEOUT_MIN, snapshotEveryEntries, i >= founders);
         AuditLogs.Settings settings = new AuditLogs.Settings(
                 data,
                 ORIGIN_HOST,
@@ -107,6 +117,11 @@ final class LocalCluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return nodes[i];
+    }
+
+    /** Node {@code i}'s id and Raft address. */
+    ClusterConfig.Peer peer(int i) {
+        return peers.get(i);
     }
 
     /** Node {@code i}'s cosigner verifier key (known once it has started). */

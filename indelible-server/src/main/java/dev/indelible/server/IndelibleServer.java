@@ -72,6 +72,8 @@ public final class IndelibleServer implements AutoCloseable {
             access.install(cfg.routes);
             routes.register(cfg.routes);
             cfg.routes.get("/v1/cluster", ctx -> ClusterRoutes.status(ctx, json, node));
+            cfg.routes.post(ClusterRoutes.NODES, ctx -> ClusterRoutes.addNode(ctx, json, node));
+            cfg.routes.delete(ClusterRoutes.NODE, ctx -> ClusterRoutes.removeNode(ctx, json, node));
             cfg.routes.get("/healthz", ctx -> health(ctx, json));
             cfg.routes.get("/readyz", ctx -> readiness(ctx, json));
             cfg.routes.exception(Exception.class, (e, ctx) -> Problems.map(e, ctx, json));

@@ -19,6 +19,8 @@ public final class RouteRules {
         t.put("GET /healthz", Rule.PUBLIC);
         t.put("GET /readyz", Rule.PUBLIC);
         t.put("GET /v1/cluster", Rule.PUBLIC);
+        t.put("POST /v1/cluster/nodes", Rule.ADMIN);
+        t.put("DELETE /v1/cluster/nodes/{id}", Rule.ADMIN);
         t.put("GET /v1/logs", Rule.LIST);
         t.put("GET /v1/logs/{log}", Rule.VERIFY);
         t.put("POST /v1/logs/{log}/entries", Rule.APPEND);

@@ -48,6 +48,10 @@ class AuthorizationMatrixTest {
             new Probe("GET /healthz", "GET", "/healthz", null, Kind.PUBLIC, 200),
             new Probe("GET /readyz", "GET", "/readyz", null, Kind.PUBLIC, 200),
             new Probe("GET /v1/cluster", "GET", "/v1/cluster", null, Kind.PUBLIC, 200),
+            // Single-node servers here: an admin is let through and told there is no cluster (400).
+            new Probe("POST /v1/cluster/nodes", "POST", "/v1/cluster/nodes",
+                    "{\"id\":\"n4\",\"address\":\"127.0.0.1:9004\"}", Kind.ADMIN, 400),
+            new Probe("DELETE /v1/cluster/nodes/{id}", "DELETE", "/v1/cluster/nodes/n3", null, Kind.ADMIN, 400),
             new Probe("GET /v1/logs", "GET", "/v1/logs", null, Kind.LIST, 200),
             new Probe("GET /v1/logs/{log}", "GET", "/v1/logs/audit", null, Kind.VERIFY, 200),
             new Probe("POST /v1/logs/{log}/entries", "POST", "/v1/logs/audit/entries", "{\"e\":1}", Kind.APPEND, 200),
