@@ -51,6 +51,8 @@ public final class JsonCanonicalizer {
 
     private byte[] buffer = new byte[1024];
     private int count;
+    /** Scratch for {@link #writeString}: the chars of the string being written. */
+    private char[] chars = new char[256];
 
     /** A canonicalizer with an empty 1 KiB buffer that grows as needed. */
     public JsonCanonicalizer() {}
@@ -143,52 +145,89 @@ public final class JsonCanonicalizer {
     /**
      * Appends {@code s} as a JSON string per RFC 8785 §3.2.2.2, encoding UTF-16 to UTF-8 by hand so
      * that an unpaired surrogate is an error rather than a silent replacement character.
+     *
+     * <p>The string's chars are first copied into a reused {@code char[]} (one bulk copy, which the
+     * JDK vectorizes), then written in runs: a run of printable ASCII other than {@code "} and
+     * {@code \} (the common case: most strings are one such run) is narrowed to bytes in a tight
+     * loop without per-char bounds or coder checks; a run of other non-ASCII chars is UTF-8
+     * encoded in one loop; escapes are written one by one. Capacity is ensured once per string (a
+     * char is at most 3 UTF-8 bytes, a surrogate pair 4 for 2 chars), and again only before a
+     * control character, whose escape can take 6 bytes.
      */
     void writeString(String s) {
         int length = s.length();
-        ensure(3 * length + 2); // a char is at most 3 UTF-8 bytes; a surrogate pair 4 for 2 chars
+        ensure(3 * length + 2);
+        char[] chars = chars(length);
+        s.getChars(0, length, chars, 0);
         byte[] b = buffer;
         int n = count;
         b[n++] = '"';
-        for (int i = 0; i < length; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x20 && c < 0x80) {
-                if (c == '"' || c == '\\') {
-                    b[n++] = '\\';
-                }
+        int i = 0;
+        while (i < length) {
+            // run of characters written as themselves, one byte each
+            char c;
+            while ((c = chars[i]) >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
                 b[n++] = (byte) c;
+                if (++i == length) {
+                    b[n++] = '"';
+                    count = n;
+                    return;
+                }
+            }
+            if (c == '"' || c == '\\') {
+                b[n++] = '\\';
+                b[n++] = (byte) c;
+                i++;
             } else if (c < 0x20) {
                 count = n;
                 ensure(6 + 3 * (length - i)); // a backslash-u00xx escape is 6 bytes for one char
                 b = buffer;
                 n = writeControl(b, n, c);
-            } else if (c < 0x800) {
-                b[n++] = (byte) (0xC0 | (c >> 6));
-                b[n++] = (byte) (0x80 | (c & 0x3F));
-            } else if (!Character.isSurrogate(c)) {
-                b[n++] = (byte) (0xE0 | (c >> 12));
-                b[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                b[n++] = (byte) (0x80 | (c & 0x3F));
-            } else {
-                char low = i + 1 < length ? s.charAt(i + 1) : 0;
-                if (!Character.isHighSurrogate(c) || !Character.isLowSurrogate(low)) {
-                    throw new IndelibleException(
-                            ErrorCode.INVALID_UTF8,
-                            String.format(
-                                    "string holds an unpaired surrogate U+%04X at char %d; it has no UTF-8 form"
-                                            + " (RFC 8785 §3.2.2.2, RFC 7493 §2.1)",
-                                    (int) c, i));
-                }
-                int cp = Character.toCodePoint(c, low);
                 i++;
-                b[n++] = (byte) (0xF0 | (cp >> 18));
-                b[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                b[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                b[n++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                // run of non-ASCII characters
+                do {
+                    if (c < 0x800) {
+                        b[n++] = (byte) (0xC0 | (c >> 6));
+                        b[n++] = (byte) (0x80 | (c & 0x3F));
+                    } else if (!Character.isSurrogate(c)) {
+                        b[n++] = (byte) (0xE0 | (c >> 12));
+                        b[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                        b[n++] = (byte) (0x80 | (c & 0x3F));
+                    } else {
+                        char low = i + 1 < length ? chars[i + 1] : 0;
+                        if (!Character.isHighSurrogate(c) || !Character.isLowSurrogate(low)) {
+                            throw unpairedSurrogate(c, i);
+                        }
+                        int cp = Character.toCodePoint(c, low);
+                        i++;
+                        b[n++] = (byte) (0xF0 | (cp >> 18));
+                        b[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                        b[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                        b[n++] = (byte) (0x80 | (cp & 0x3F));
+                    }
+                } while (++i < length && (c = chars[i]) >= 0x80);
             }
         }
         b[n++] = '"';
         count = n;
+    }
+
+    private static IndelibleException unpairedSurrogate(char c, int at) {
+        return new IndelibleException(
+                ErrorCode.INVALID_UTF8,
+                String.format(
+                        "string holds an unpaired surrogate U+%04X at char %d; it has no UTF-8 form"
+                                + " (RFC 8785 §3.2.2.2, RFC 7493 §2.1)",
+                        (int) c, at));
+    }
+
+    /** The reused char scratch array, grown to at least {@code length}. */
+    private char[] chars(int length) {
+        if (chars.length < length) {
+            chars = new char[Math.max(length, 2 * chars.length)];
+        }
+        return chars;
     }
 
     private static int writeControl(byte[] b, int n, char c) {
