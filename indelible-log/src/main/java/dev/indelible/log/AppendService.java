@@ -1,6 +1,7 @@
 package dev.indelible.log;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.indelible.formats.merkle.LeafHasher;
 import dev.indelible.log.envelope.EnvelopeWriter;
 import dev.indelible.log.envelope.EventLimits;
 import dev.indelible.log.envelope.EventParser;
@@ -80,9 +81,10 @@ public final class AppendService {
     /** Stores detached bodies durably (before their leaves exist) and hashes every leaf. */
     private static List<Leaf> leaves(AuditLog log, List<PreparedEntry> prepared) {
         List<Leaf> leaves = new ArrayList<>(prepared.size());
+        LeafHasher hasher = new LeafHasher();
         for (PreparedEntry entry : prepared) {
             entry.detachedBody().ifPresent(body -> log.putBody(body.bytes()));
-            leaves.add(Leaf.of(entry.leafBytes()));
+            leaves.add(Leaf.of(entry.leafBytes(), hasher));
         }
         return leaves;
     }

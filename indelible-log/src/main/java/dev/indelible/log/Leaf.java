@@ -1,6 +1,7 @@
 package dev.indelible.log;
 
 import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.merkle.LeafHasher;
 import dev.indelible.formats.merkle.Rfc9162;
 
 /**
@@ -21,5 +22,10 @@ public record Leaf(byte[] bytes, Hash leafHash) {
     /** Hashes {@code bytes} into a leaf. */
     public static Leaf of(byte[] bytes) {
         return new Leaf(bytes, Rfc9162.leafHash(bytes));
+    }
+
+    /** Hashes {@code bytes} into a leaf with {@code hasher} (reused across the leaves of a batch). */
+    public static Leaf of(byte[] bytes, LeafHasher hasher) {
+        return new Leaf(bytes, hasher.leafHash(bytes));
     }
 }

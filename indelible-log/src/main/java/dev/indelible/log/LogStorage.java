@@ -4,7 +4,7 @@ import dev.indelible.formats.checkpoint.Checkpoint;
 import dev.indelible.formats.merkle.CompactRange;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.MerkleProofs;
-import dev.indelible.formats.merkle.Rfc9162;
+import dev.indelible.formats.merkle.LeafHasher;
 import dev.indelible.formats.note.Notes;
 import dev.indelible.storage.CorruptionException;
 import dev.indelible.storage.blob.BlobStore;
@@ -138,9 +138,10 @@ public final class LogStorage implements AutoCloseable {
         CompactRange.NodeSink sink = hashes.sink();
         String failure = null;
         if (range.size() < end) {
+            LeafHasher hasher = new LeafHasher();
             try {
                 segments.readRange(
-                        range.size(), end, (leafIndex, bytes) -> range.append(Rfc9162.leafHash(bytes), sink));
+                        range.size(), end, (leafIndex, bytes) -> range.append(hasher.leafHash(bytes), sink));
             } catch (CorruptionException e) {
                 failure = "segment corruption: " + e.corruption();
             }

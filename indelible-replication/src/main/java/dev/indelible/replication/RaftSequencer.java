@@ -1,6 +1,7 @@
 package dev.indelible.replication;
 
 import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.merkle.LeafHasher;
 import dev.indelible.log.Appended;
 import dev.indelible.log.ErrorCode;
 import dev.indelible.log.IndelibleException;
@@ -239,8 +240,9 @@ final class RaftSequencer implements Sequencer {
         List<byte[]> entries = append.entries();
         long first = appliedTreeSize;
         List<Leaf> leaves = new ArrayList<>(entries.size());
+        LeafHasher hasher = new LeafHasher();
         for (byte[] entry : entries) {
-            leaves.add(Leaf.of(entry));
+            leaves.add(Leaf.of(entry, hasher));
         }
         try {
             for (byte[] body : append.detachedBodies()) {

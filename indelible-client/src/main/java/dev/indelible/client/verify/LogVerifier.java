@@ -8,7 +8,7 @@ import dev.indelible.formats.merkle.CompactRange;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.MerkleVerifier;
 import dev.indelible.formats.merkle.ProofVerificationException;
-import dev.indelible.formats.merkle.Rfc9162;
+import dev.indelible.formats.merkle.LeafHasher;
 import dev.indelible.formats.note.NoteVerifier;
 import dev.indelible.formats.tiles.EntryBundle;
 import dev.indelible.formats.tiles.TilePath;
@@ -140,6 +140,7 @@ public final class LogVerifier {
         long size = checkpoint.treeSize();
         CompactRange range = new CompactRange();
         progress.progress(0, size);
+        LeafHasher hasher = new LeafHasher();
         for (long bundleIndex = 0; bundleIndex * TILE_WIDTH < size; bundleIndex++) {
             long first = bundleIndex * TILE_WIDTH;
             int width = (int) Math.min(TILE_WIDTH, size - first);
@@ -150,7 +151,7 @@ public final class LogVerifier {
                         + " bytes, want " + width * Hash.SIZE);
             }
             for (int k = 0; k < width; k++) {
-                Hash computed = Rfc9162.leafHash(entries.get(k));
+                Hash computed = hasher.leafHash(entries.get(k));
                 Hash committed = Hash.of(tile, k * Hash.SIZE);
                 if (!computed.equals(committed)) {
                     throw new LeafMismatchException(first + k, "leaf " + (first + k) + ": entry in bundle "

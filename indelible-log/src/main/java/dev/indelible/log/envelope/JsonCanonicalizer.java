@@ -43,6 +43,19 @@ public final class JsonCanonicalizer {
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
     /**
+     * 1 for the chars written as themselves in a string, U+0020..U+007F except {@code "} and
+     * backslash; 0 for all others. Indexed by any char (64 KiB) so that a look-up needs no range
+     * check; only its first 128 entries are ever hot.
+     */
+    private static final byte[] PLAIN = new byte[0x10000];
+
+    static {
+        for (int c = 0x20; c < 0x80; c++) {
+            PLAIN[c] = (byte) (c == '"' || c == '\\' ? 0 : 1);
+        }
+    }
+
+    /**
      * Integers up to 2^53 in magnitude are written exactly, digit by digit: every integer in that
      * range is a double, so no shorter decimal reads back as the same value. Beyond it ECMAScript
      * writes the shortest digits padded with zeros (2^63 is "9223372036854776000").
@@ -51,6 +64,8 @@ public final class JsonCanonicalizer {
 
     private byte[] buffer = new byte[1024];
     private int count;
+    /** Scratch for {@link #writeString}: the chars of the string being written. */
+    private char[] chars = new char[256];
 
     /** A canonicalizer with an empty 1 KiB buffer that grows as needed. */
     public JsonCanonicalizer() {}
@@ -143,52 +158,116 @@ public final class JsonCanonicalizer {
     /**
      * Appends {@code s} as a JSON string per RFC 8785 §3.2.2.2, encoding UTF-16 to UTF-8 by hand so
      * that an unpaired surrogate is an error rather than a silent replacement character.
+     *
+     * <p>The string's chars are copied into a reused {@code char[]} (one bulk copy), then written
+     * run by run: a run of printable ASCII other than {@code "} and backslash — usually the whole
+     * string, member names included — is found with an unrolled table look-up and copied to the
+     * buffer in bulk; escapes are written one by one; a run of non-ASCII chars is UTF-8 encoded in
+     * one loop. Capacity is ensured once per string (a char is at most 3 UTF-8 bytes, a surrogate
+     * pair 4 for 2 chars), and again only before a control character, whose escape can take 6
+     * bytes.
      */
     void writeString(String s) {
         int length = s.length();
-        ensure(3 * length + 2); // a char is at most 3 UTF-8 bytes; a surrogate pair 4 for 2 chars
+        ensure(3 * length + 2);
+        char[] chars = chars(length);
+        s.getChars(0, length, chars, 0);
         byte[] b = buffer;
         int n = count;
         b[n++] = '"';
-        for (int i = 0; i < length; i++) {
-            char c = s.charAt(i);
-            if (c >= 0x20 && c < 0x80) {
-                if (c == '"' || c == '\\') {
-                    b[n++] = '\\';
+        int i = 0;
+        while (i < length) {
+            int start = i;
+            i = plainRunEnd(chars, i, length);
+            if (i > start) {
+                copyAscii(s, start, i, b, n);
+                n += i - start;
+                if (i == length) {
+                    break;
                 }
+            }
+            char c = chars[i];
+            if (c == '"' || c == '\\') {
+                b[n++] = '\\';
                 b[n++] = (byte) c;
+                i++;
             } else if (c < 0x20) {
                 count = n;
                 ensure(6 + 3 * (length - i)); // a backslash-u00xx escape is 6 bytes for one char
                 b = buffer;
                 n = writeControl(b, n, c);
-            } else if (c < 0x800) {
-                b[n++] = (byte) (0xC0 | (c >> 6));
-                b[n++] = (byte) (0x80 | (c & 0x3F));
-            } else if (!Character.isSurrogate(c)) {
-                b[n++] = (byte) (0xE0 | (c >> 12));
-                b[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                b[n++] = (byte) (0x80 | (c & 0x3F));
-            } else {
-                char low = i + 1 < length ? s.charAt(i + 1) : 0;
-                if (!Character.isHighSurrogate(c) || !Character.isLowSurrogate(low)) {
-                    throw new IndelibleException(
-                            ErrorCode.INVALID_UTF8,
-                            String.format(
-                                    "string holds an unpaired surrogate U+%04X at char %d; it has no UTF-8 form"
-                                            + " (RFC 8785 §3.2.2.2, RFC 7493 §2.1)",
-                                    (int) c, i));
-                }
-                int cp = Character.toCodePoint(c, low);
                 i++;
-                b[n++] = (byte) (0xF0 | (cp >> 18));
-                b[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                b[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                b[n++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                // run of non-ASCII characters
+                do {
+                    if (c < 0x800) {
+                        b[n++] = (byte) (0xC0 | (c >> 6));
+                        b[n++] = (byte) (0x80 | (c & 0x3F));
+                    } else if (!Character.isSurrogate(c)) {
+                        b[n++] = (byte) (0xE0 | (c >> 12));
+                        b[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                        b[n++] = (byte) (0x80 | (c & 0x3F));
+                    } else {
+                        char low = i + 1 < length ? chars[i + 1] : 0;
+                        if (!Character.isHighSurrogate(c) || !Character.isLowSurrogate(low)) {
+                            throw unpairedSurrogate(c, i);
+                        }
+                        int cp = Character.toCodePoint(c, low);
+                        i++;
+                        b[n++] = (byte) (0xF0 | (cp >> 18));
+                        b[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                        b[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                        b[n++] = (byte) (0x80 | (cp & 0x3F));
+                    }
+                } while (++i < length && (c = chars[i]) >= 0x80);
             }
         }
         b[n++] = '"';
         count = n;
+    }
+
+    /**
+     * The end of the run of {@link #PLAIN} chars starting at {@code i}: four at a time while all
+     * four are plain (one AND of four table entries, no branch per char), then one at a time.
+     */
+    private static int plainRunEnd(char[] chars, int i, int length) {
+        byte[] plain = PLAIN;
+        while (i + 4 <= length
+                && (plain[chars[i]] & plain[chars[i + 1]] & plain[chars[i + 2]] & plain[chars[i + 3]]) != 0) {
+            i += 4;
+        }
+        while (i < length && plain[chars[i]] != 0) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * Copies {@code s[from, to)}, all ASCII, into {@code b} at {@code at}. {@link
+     * String#getBytes(int, int, byte[], int)} keeps the low 8 bits of each char, exactly right for
+     * ASCII, and is a plain array copy for a Latin-1 string: it is deprecated only because it is
+     * wrong for other chars.
+     */
+    @SuppressWarnings("deprecation")
+    private static void copyAscii(String s, int from, int to, byte[] b, int at) {
+        s.getBytes(from, to, b, at);
+    }
+
+    private static IndelibleException unpairedSurrogate(char c, int at) {
+        return new IndelibleException(
+                ErrorCode.INVALID_UTF8,
+                String.format(
+                        "string holds an unpaired surrogate U+%04X at char %d; it has no UTF-8 form"
+                                + " (RFC 8785 §3.2.2.2, RFC 7493 §2.1)",
+                        (int) c, at));
+    }
+
+    /** The reused char scratch array, grown to at least {@code length}. */
+    private char[] chars(int length) {
+        if (chars.length < length) {
+            chars = new char[Math.max(length, 2 * chars.length)];
+        }
+        return chars;
     }
 
     private static int writeControl(byte[] b, int n, char c) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.indelible.formats.merkle.CompactRange;
 import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.merkle.LeafHasher;
 import dev.indelible.formats.merkle.Rfc9162;
 import dev.indelible.formats.note.NoteVerifier;
 import dev.indelible.log.fsck.FsckReport.LogResult;
@@ -155,8 +156,9 @@ final class LogCheck {
         CompactRange range = new CompactRange();
         CompactRange.NodeSink sink = (level, index, hash) -> compareNode(rows, level, index, hash);
         CheckpointHistory.Signed[] pending = {compareRoots(range, history.next(), history)};
+        LeafHasher hasher = new LeafHasher();
         readEntries(entries, (leafIndex, entry) -> {
-            range.append(Rfc9162.leafHash(entry), sink);
+            range.append(hasher.leafHash(entry), sink);
             checkBody(leafIndex, entry);
             pending[0] = compareRoots(range, pending[0], history);
             if ((leafIndex + 1) % Fsck.PROGRESS_EVERY_LEAVES == 0) {
