@@ -1,5 +1,7 @@
 package dev.indelible.log.envelope;
 
+import java.util.regex.Pattern;
+
 /**
  * Where the server received an event from, as recorded in the envelope's {@code "source"} member:
  * {@code {"address":"127.0.0.1","type":"http"}}.
@@ -16,6 +18,8 @@ package dev.indelible.log.envelope;
 public record Source(String type, String address) {
     /** Longest {@link #type}. */
     public static final int TYPE_MAX_CHARS = 32;
+    /** Precompiled: {@code type} is checked on every request. */
+    private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9-]{0," + (TYPE_MAX_CHARS - 1) + "}");
     /** Longest {@link #address}. */
     public static final int ADDRESS_MAX_CHARS = 200;
 
@@ -26,7 +30,7 @@ public record Source(String type, String address) {
      *     its alphabet
      */
     public Source {
-        if (!type.matches("[a-z][a-z0-9-]{0," + (TYPE_MAX_CHARS - 1) + "}")) {
+        if (!TYPE.matcher(type).matches()) {
             throw new IllegalArgumentException("source type \"" + type + "\", want [a-z][a-z0-9-]{0,31}");
         }
         if (address.isEmpty() || address.length() > ADDRESS_MAX_CHARS) {
