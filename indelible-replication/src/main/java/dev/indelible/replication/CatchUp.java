@@ -196,7 +196,7 @@ final class CatchUp {
      * Checks that {@code note} is a checkpoint of {@code head} (this node's own root) carrying the
      * log-key signature this node makes itself (Ed25519 is deterministic).
      */
-    private static void requireOwnSignature(LogApplier log, TreeHead head, byte[] note) throws IOException {
+    static void requireOwnSignature(LogApplier log, TreeHead head, byte[] note) throws IOException {
         SignedNote mine = Notes.parse(log.signCheckpoint(head));
         SignedNote theirs;
         try {

@@ -68,6 +68,7 @@ final class LogStateMachine extends BaseStateMachine {
     private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
     private volatile String failure;
     private volatile Consumer<Set<String>> membersListener = members -> {};
+    private volatile boolean adoptLocalLogs;
 
     /**
      * @param sequencers the sequencer of a log, created (durably) if the log does not exist yet
@@ -85,6 +86,14 @@ final class LogStateMachine extends BaseStateMachine {
         this.io = io;
     }
 
+    /**
+     * This node founds a cluster on a single-node data directory: on the first start (no snapshot
+     * yet) the logs already stored become the replicated state, written as the initial snapshot.
+     */
+    void adoptLocalLogs() {
+        this.adoptLocalLogs = true;
+    }
+
     /** How this node reaches the leader for a snapshot install (set before the server starts). */
     void leader(BiFunctionIO leader) {
         this.leader = leader;
@@ -94,7 +103,34 @@ final class LogStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         snapshots.init(raftStorage);
+        if (adoptLocalLogs && snapshots.loadLatestSnapshot() == null) {
+            writeAdoptionSnapshot();
+        }
         restoreLatestSnapshot();
+    }
+
+    /**
+     * Writes the snapshot that seeds a cluster with the logs of a single-node data directory: at
+     * Raft term 0, index 0 (before the first Raft entry), per log the stored tree size as applied,
+     * its root and its latest checkpoint's tree size. The Raft log then starts after it, so the logs
+     * are extended where they end, and a joining node installs this snapshot (fetching the entries
+     * and the unchanged checkpoints from the leader).
+     */
+    private void writeAdoptionSnapshot() throws IOException {
+        List<SnapshotFile.LogState> logs = new ArrayList<>();
+        for (RaftSequencer sequencer : allSequencers.get()) {
+            logs.add(sequencer.adoptedState());
+        }
+        logs.sort(Comparator.comparing(state -> state.log().value()));
+        TermIndex first = TermIndex.valueOf(0, 0);
+        File file = snapshots.getSnapshotFile(first.getTerm(), first.getIndex());
+        SnapshotFile.write(file.toPath(), new SnapshotFile.Contents(first.getTerm(), first.getIndex(), logs), io);
+        MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), first));
+        for (SnapshotFile.LogState state : logs) {
+            LOG.info("adopted log {} of the single-node data directory at tree size {} (latest checkpoint {})",
+                    state.log(), state.appliedTreeSize(), state.checkpointTreeSize());
+        }
     }
 
     /** Ratis pauses the state machine before reloading it from an installed snapshot. */

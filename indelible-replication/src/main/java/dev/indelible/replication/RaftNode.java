@@ -164,6 +164,9 @@ public final class RaftNode implements AutoCloseable {
                     node.sequencers::values,
                     io);
             node.stateMachine.leader(node::queryLeader);
+            if (!existing) {
+                adoptIfSingleNode(node.logs, node.sequencers.values(), cluster, settings.originHost(), joining, node.stateMachine);
+            }
             node.stateMachine.onMembers(ids -> {
                 node.members = ids;
                 node.membersApplied = true;
@@ -204,6 +207,44 @@ public final class RaftNode implements AutoCloseable {
         node.sealTimer.scheduleWithFixedDelay(node::sealIfLeader, interval, interval, TimeUnit.MILLISECONDS);
         LOG.info("node {} started in cluster {}", cluster.nodeId(), cluster.peers());
         return node;
+    }
+
+    /**
+     * A first start (no Raft storage) on a data directory that already holds entries, made by a
+     * single node: allowed only for the sole founding member, which adopts those logs as the
+     * cluster's initial state (see docs/design/replication.md, "From single node to cluster").
+     * Everything is checked here, before Ratis formats its storage, so a refused start leaves the
+     * data directory as it was.
+     */
+    private static void adoptIfSingleNode(AuditLogs logs, Collection<RaftSequencer> sequencers, ClusterConfig cluster,
+            String originHost, boolean joining, LogStateMachine machine) throws IOException {
+        List<dev.indelible.log.AuditLog> stored =
+                logs.all().stream().filter(log -> log.head().treeSize() > 0).toList();
+        if (stored.isEmpty()) {
+            return;
+        }
+        String names = stored.stream().map(log -> log.name().value()).toList().toString();
+        if (joining) {
+            throw new IOException("the data directory of joining node " + cluster.nodeId() + " already holds logs "
+                    + names + "; a joining node starts empty and fetches them from the cluster");
+        }
+        if (cluster.peers().size() != 1) {
+            throw new IOException("the data directory holds logs " + names + " of a single node: it can only become the"
+                    + " first node of a cluster, started with --cluster naming itself alone; add the others afterwards"
+                    + " (cluster add-node, server --join)");
+        }
+        for (dev.indelible.log.AuditLog log : stored) {
+            String want = originHost + "/" + log.name().value();
+            if (!log.origin().equals(want)) {
+                throw new IOException("log " + log.name() + " has origin " + log.origin() + " but new logs here would get "
+                        + want + "; start with --origin-host " + log.origin().substring(0, Math.max(0, log.origin().lastIndexOf('/')))
+                        + " so every node gives the log the same origin");
+            }
+        }
+        for (RaftSequencer sequencer : sequencers) {
+            sequencer.adoptedState(); // checks the log key now; the snapshot is written when Ratis initializes
+        }
+        machine.adoptLocalLogs();
     }
 
     private RaftProperties properties() {

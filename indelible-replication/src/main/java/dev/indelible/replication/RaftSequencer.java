@@ -128,6 +128,31 @@ final class RaftSequencer implements Sequencer {
     }
 
     /**
+     * This log as a single node left it, as the state a new cluster starts from: every stored entry
+     * counts as applied, no client ids, no pending seal. Its latest checkpoint must carry the
+     * signature this node's log key makes (same key, same origin), so cluster checkpoints continue
+     * the same history under the same verifier key.
+     *
+     * @throws IOException if the latest checkpoint was signed with another key or origin
+     */
+    SnapshotFile.LogState adoptedState() throws IOException {
+        long treeSize = log.head().treeSize();
+        Optional<PublishedCheckpoint> latest = log.latestCheckpoint();
+        if (latest.isPresent()) {
+            long size = latest.get().treeSize();
+            try {
+                CatchUp.requireOwnSignature(log, new TreeHead(size, log.rootHash(size)), latest.get().signedNote());
+            } catch (IOException e) {
+                throw new IOException("cannot adopt log " + log.name() + ": its checkpoints were signed with another key"
+                        + " (start the first cluster node with --log-key <data>/keys/log-signing.key): " + e.getMessage(), e);
+            }
+        }
+        Optional<Hash> root = treeSize == 0 ? Optional.empty() : Optional.of(log.rootHash(treeSize));
+        return new SnapshotFile.LogState(log.name(), treeSize, latest.map(PublishedCheckpoint::treeSize).orElse(0L), root,
+                new LinkedHashMap<>(), Optional.empty());
+    }
+
+    /**
      * Restores the state a snapshot recorded (before any apply). The segments must already hold
      * every entry the snapshot counts as applied; if they do not, the log stops here, loudly.
      */
