@@ -7,6 +7,7 @@ import dev.indelible.server.LogKey;
 import dev.indelible.server.ServerConfig;
 import dev.indelible.formats.note.KeyText;
 import dev.indelible.replication.ClusterConfig;
+import dev.indelible.replication.PeerTls;
 import dev.indelible.server.auth.OidcConfig;
 import dev.indelible.server.auth.Scope;
 import dev.indelible.server.auth.SecurityConfig;
@@ -102,6 +103,20 @@ final class ServerCommand implements Callable<Integer> {
             description = "Largest request line plus headers (431 beyond; default: ${DEFAULT-VALUE}).")
     int requestHeaderMaxBytes;
 
+    @Option(names = "--peer-tls-cert", paramLabel = "FILE",
+            description = "Mutual TLS for Raft traffic between cluster nodes: this node's certificate chain (PEM), "
+                    + "separate from --tls-cert. Needs --peer-tls-key and --peer-tls-ca; every member must use peer TLS.")
+    Path peerTlsCert;
+
+    @Option(names = "--peer-tls-key", paramLabel = "FILE",
+            description = "The private key of --peer-tls-cert (unencrypted PKCS#8 PEM).")
+    Path peerTlsKey;
+
+    @Option(names = "--peer-tls-ca", paramLabel = "FILE",
+            description = "The CA certificates (PEM) that sign every cluster node's --peer-tls-cert; only peers with "
+                    + "a certificate they sign may connect, and this node connects only to such peers.")
+    Path peerTlsCa;
+
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS with this certificate chain (PEM).")
     Path tlsCert;
 
@@ -173,6 +188,20 @@ final class ServerCommand implements Callable<Integer> {
         return Optional.of(new TlsConfig(tlsCert, tlsKey, Optional.ofNullable(clientCa), clientAuth.equals("required")));
     }
 
+    /** The peer TLS options: all three or none, and only with --cluster. */
+    Optional<PeerTls> peerTls() {
+        if (peerTlsCert == null && peerTlsKey == null && peerTlsCa == null) {
+            return Optional.empty();
+        }
+        if (peerTlsCert == null || peerTlsKey == null || peerTlsCa == null) {
+            throw new IllegalArgumentException("--peer-tls-cert, --peer-tls-key and --peer-tls-ca go together");
+        }
+        if (cluster == null) {
+            throw new IllegalArgumentException("--peer-tls-cert, --peer-tls-key and --peer-tls-ca need --cluster");
+        }
+        return Optional.of(new PeerTls(peerTlsCert, peerTlsKey, peerTlsCa));
+    }
+
     /** Parses {@code KEY=SCOPE} pairs; the key may itself contain '=' (a DN), so split at the last one. */
     static Map<String, Set<Scope>> scopeMap(List<String> pairs) {
         Map<String, Set<Scope>> map = new HashMap<>();
@@ -211,6 +240,7 @@ final class ServerCommand implements Callable<Integer> {
                 security(),
                 tls());
         Optional<ClusterConfig> clusterConfig = Optional.empty();
+        peerTls();
         if (cluster != null) {
             if (nodeId == null) {
                 throw new ParameterException(spec.commandLine(), "--cluster needs --node-id");
@@ -223,7 +253,9 @@ final class ServerCommand implements Callable<Integer> {
                     ClusterConfig.parsePeers(cluster),
                     data.toAbsolutePath().resolve("raft"),
                     Duration.ofMillis(electionTimeoutMillis));
-            clusterConfig = Optional.of(join ? parsed.joining() : parsed);
+            ClusterConfig member = join ? parsed.joining() : parsed;
+            Optional<PeerTls> peerTls = peerTls();
+            clusterConfig = Optional.of(peerTls.isPresent() ? member.withPeerTls(peerTls.get()) : member);
         } else if (join) {
             throw new ParameterException(spec.commandLine(), "--join needs --cluster");
         }

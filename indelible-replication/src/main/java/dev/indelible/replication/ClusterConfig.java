@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -21,6 +23,8 @@ import java.util.regex.Pattern;
  *     starts outside any configuration and waits for a member to add it ({@code cluster add-node}),
  *     then catches up from the leader's Raft log; {@code peers} is then only where its Raft client
  *     looks for the leader. Ignored once the node has Raft storage.
+ * @param peerTls mutual TLS for Raft traffic between nodes (server and clients); empty: plaintext.
+ *     Every member of a cluster must use the same choice.
  */
 public record ClusterConfig(
         String nodeId,
@@ -28,12 +32,24 @@ public record ClusterConfig(
         Path raftDirectory,
         Duration electionTimeoutMin,
         long snapshotEveryEntries,
-        boolean join) {
+        boolean join,
+        Optional<PeerTls> peerTls) {
     /** The default election timeout: long enough to ride out GC pauses on a loaded 2-core machine. */
     public static final Duration DEFAULT_ELECTION_TIMEOUT_MIN = Duration.ofMillis(200);
 
     /** The default snapshot interval, in Raft entries applied since the last snapshot. */
     public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
+
+    /** A configuration without peer TLS. */
+    public ClusterConfig(
+            String nodeId,
+            List<Peer> peers,
+            Path raftDirectory,
+            Duration electionTimeoutMin,
+            long snapshotEveryEntries,
+            boolean join) {
+        this(nodeId, peers, raftDirectory, electionTimeoutMin, snapshotEveryEntries, join, Optional.empty());
+    }
 
     /** A founding member's configuration (not joining). */
     public ClusterConfig(
@@ -69,6 +85,7 @@ public record ClusterConfig(
     /** Checks that the node is a member, ids are unique, and the timeout is within [50 ms, 60 s]. */
     public ClusterConfig {
         peers = List.copyOf(peers);
+        Objects.requireNonNull(peerTls, "peerTls");
         Set<String> ids = new HashSet<>();
         for (Peer peer : peers) {
             if (!ids.add(peer.id())) {
@@ -94,7 +111,13 @@ public record ClusterConfig(
 
     /** The same configuration, joining a running cluster (see {@code join}). */
     public ClusterConfig joining() {
-        return new ClusterConfig(nodeId, peers, raftDirectory, electionTimeoutMin, snapshotEveryEntries, true);
+        return new ClusterConfig(nodeId, peers, raftDirectory, electionTimeoutMin, snapshotEveryEntries, true, peerTls);
+    }
+
+    /** The same configuration, with mutual TLS between nodes. */
+    public ClusterConfig withPeerTls(PeerTls tls) {
+        return new ClusterConfig(
+                nodeId, peers, raftDirectory, electionTimeoutMin, snapshotEveryEntries, join, Optional.of(tls));
     }
 
     /**

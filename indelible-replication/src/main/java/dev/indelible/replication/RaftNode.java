@@ -34,6 +34,7 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -179,6 +180,7 @@ public final class RaftNode implements AutoCloseable {
                     .setGroup(joining ? RaftGroup.valueOf(GROUP_ID) : node.group)
                     .setStateMachine(node.stateMachine)
                     .setProperties(properties)
+                    .setParameters(node.parameters())
                     .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                     .build();
             node.server.start();
@@ -195,7 +197,7 @@ public final class RaftNode implements AutoCloseable {
                     .setProperties(properties)
                     .setRaftGroup(node.group)
                     .setClientId(ClientId.randomId())
-                    .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), properties))
+                    .setClientRpc(new GrpcFactory(node.parameters()).newRaftClientRpc(ClientId.randomId(), properties))
                     .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                             CLIENT_ATTEMPTS_MAX, CLIENT_RETRY_SLEEP))
                     .build();
@@ -205,7 +207,8 @@ public final class RaftNode implements AutoCloseable {
         }
         long interval = settings.config().checkpointInterval().toMillis();
         node.sealTimer.scheduleWithFixedDelay(node::sealIfLeader, interval, interval, TimeUnit.MILLISECONDS);
-        LOG.info("node {} started in cluster {}", cluster.nodeId(), cluster.peers());
+        LOG.info("node {} started in cluster {}{}", cluster.nodeId(), cluster.peers(),
+                cluster.peerTls().isPresent() ? " with mutual TLS between nodes" : "");
         return node;
     }
 
@@ -245,6 +248,19 @@ public final class RaftNode implements AutoCloseable {
             sequencer.adoptedState(); // checks the log key now; the snapshot is written when Ratis initializes
         }
         machine.adoptLocalLogs();
+    }
+
+    /**
+     * The Ratis parameters: with peer TLS, one mutual-TLS configuration that Ratis's gRPC factory
+     * uses for every server port (server-to-server, client and admin services) and for every
+     * client this node opens (log appenders, the append and admin clients), so every Raft
+     * connection presents this node's certificate and requires one the peer CA signed.
+     */
+    private Parameters parameters() {
+        Parameters parameters = new Parameters();
+        cluster.peerTls().ifPresent(tls -> GrpcConfigKeys.TLS.setConf(parameters, new GrpcTlsConfig(
+                tls.privateKey().toFile(), tls.certificateChain().toFile(), tls.ca().toFile(), true)));
+        return parameters;
     }
 
     private RaftProperties properties() {
@@ -432,7 +448,7 @@ public final class RaftNode implements AutoCloseable {
                 .setProperties(properties)
                 .setRaftGroup(RaftGroup.valueOf(GROUP_ID, known))
                 .setClientId(ClientId.randomId())
-                .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), properties))
+                .setClientRpc(new GrpcFactory(parameters()).newRaftClientRpc(ClientId.randomId(), properties))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                         ADMIN_ATTEMPTS_MAX, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build()) {

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import org.apache.ratis.util.SizeInBytes;
 
 /**
@@ -42,6 +43,7 @@ final class LocalCluster implements AutoCloseable {
 
     private final long snapshotEveryEntries;
     private SizeInBytes segmentSizeMax;
+    private IntFunction<PeerTls> peerTls = i -> null;
     /** Nodes {@code 0..founders-1} form the cluster; the others may join it later. */
     private final int founders;
 
@@ -63,6 +65,12 @@ final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < size + spares; i++) {
             peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", freePort()));
         }
+    }
+
+    /** Node {@code i} runs with {@code tls.apply(i)} (null: plaintext). */
+    LocalCluster withPeerTls(IntFunction<PeerTls> tls) {
+        this.peerTls = tls;
+        return this;
     }
 
     /** Raft log segments of at most {@code max} (only closed segments are purged behind a snapshot). */
@@ -103,7 +111,8 @@ final class LocalCluster implements AutoCloseable {
         // A founder knows the founders; a spare knows everyone up to itself and joins.
         List<ClusterConfig.Peer> known = i < founders ? peers.subList(0, founders) : peers.subList(0, i + 1);
         ClusterConfig config = new ClusterConfig(
-                peers.get(i).id(), known, data.resolve("raft"), ELECTION_TIMEOUT_MIN, snapshotEveryEntries, i >= founders);
+                peers.get(i).id(), known, data.resolve("raft"), ELECTION_TIMEOUT_MIN, snapshotEveryEntries, i >= founders,
+                Optional.ofNullable(peerTls.apply(i)));
         AuditLogs.Settings settings = new AuditLogs.Settings(
                 data,
                 ORIGIN_HOST,
