@@ -15,6 +15,7 @@ import java.time.Duration;
 final class Http implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final int LARGE_BODY_BYTES = 1 << 20;
 
     private final HttpClient client;
     private final ServerProcess server;
@@ -61,6 +62,12 @@ final class Http implements AutoCloseable {
 
     Response post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
         HttpRequest.Builder builder = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (body.length > LARGE_BODY_BYTES) {
+            // A server refusing an over-size body answers 413 without reading it and closes the
+            // connection; a client still writing the body may then see a broken pipe instead of the
+            // answer. "Expect: 100-continue" (as curl sends for large bodies) lets the answer come first.
+            builder.expectContinue(true);
+        }
         if (contentType != null) {
             builder.header("Content-Type", contentType);
         }
