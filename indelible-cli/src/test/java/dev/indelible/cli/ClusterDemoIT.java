@@ -247,9 +247,18 @@ class ClusterDemoIT {
         }
     }
 
+    private static final java.util.Set<Integer> GIVEN_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+        // The kernel may hand the same ephemeral port out twice in a row once the probe socket is
+        // closed; two nodes on one port make Ratis exit the JVM. Never hand a port out twice.
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (GIVEN_PORTS.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
+        throw new IOException("no unused loopback port after 100 attempts");
     }
 }

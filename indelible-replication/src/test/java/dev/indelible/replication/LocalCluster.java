@@ -79,12 +79,21 @@ final class LocalCluster implements AutoCloseable {
         return this;
     }
 
+    private static final java.util.Set<Integer> GIVEN_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        // The kernel may hand the same ephemeral port out twice in a row once the probe socket is
+        // closed; two nodes on one port make Ratis exit the JVM. Never hand a port out twice.
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (GIVEN_PORTS.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        throw new IllegalStateException("no unused loopback port after 100 attempts");
     }
 
     static CheckpointSigner signer(String origin) {
