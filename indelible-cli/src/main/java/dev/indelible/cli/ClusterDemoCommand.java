@@ -112,7 +112,10 @@ final class ClusterDemoCommand implements Callable<Integer> {
         Path dir = root.resolve(id(i));
         Files.createDirectories(dir);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
+        // 1 GiB: a 1,000-event request is one ≈ 600 KB Raft entry, held several times over in gRPC
+        // buffers under load (256 MiB ran out of heap). Out of memory is fail-stop: the node exits
+        // and the others carry on, rather than limping with dead gRPC threads.
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server",
                 "--node-id", id(i), "--cluster", cluster, "--listen", "127.0.0.1:" + (basePort + i),
                 "--data", dir.toString(), "--log-key", key.toString(), "--auth", "off"));
