@@ -102,8 +102,8 @@ class ClusterDemoIT {
         }
 
         // A fourth node joins through the CLI (admin API; the demo runs with access control off).
-        int http4 = freePort();
-        int raft4 = freePort();
+        int http4 = LoopbackPorts.free();
+        int raft4 = LoopbackPorts.free();
         Path data4 = dir.resolve("n4");
         Files.createDirectories(data4);
         String members = "n1=127.0.0.1:" + (base + 1000) + ",n2=127.0.0.1:" + (base + 1001) + ",n3=127.0.0.1:"
@@ -247,18 +247,5 @@ class ClusterDemoIT {
         }
     }
 
-    private static final java.util.Set<Integer> GIVEN_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private static int freePort() throws IOException {
-        // The kernel may hand the same ephemeral port out twice in a row once the probe socket is
-        // closed; two nodes on one port make Ratis exit the JVM. Never hand a port out twice.
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (GIVEN_PORTS.add(socket.getLocalPort())) {
-                    return socket.getLocalPort();
-                }
-            }
-        }
-        throw new IOException("no unused loopback port after 100 attempts");
-    }
 }

@@ -15,8 +15,6 @@ import dev.indelible.formats.merkle.Rfc9162;
 import dev.indelible.formats.note.NoteKeys;
 import dev.indelible.formats.note.Notes;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,8 +80,8 @@ class ClusterProcessIT {
         httpPorts = new int[3];
         List<String> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            httpPorts[i] = freePort();
-            members.add("n" + (i + 1) + "=127.0.0.1:" + freePort());
+            httpPorts[i] = LoopbackPorts.free();
+            members.add("n" + (i + 1) + "=127.0.0.1:" + LoopbackPorts.free());
         }
         clusterSpec = String.join(",", members);
         for (int i = 0; i < 3; i++) {
@@ -364,20 +362,7 @@ class ClusterProcessIT {
         }
     }
 
-    private static final java.util.Set<Integer> GIVEN_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private static int freePort() throws IOException {
-        // The kernel may hand the same ephemeral port out twice in a row once the probe socket is
-        // closed; two nodes on one port make Ratis exit the JVM. Never hand a port out twice.
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (GIVEN_PORTS.add(socket.getLocalPort())) {
-                    return socket.getLocalPort();
-                }
-            }
-        }
-        throw new IOException("no unused loopback port after 100 attempts");
-    }
 
     private static void sleep(long millis) {
         try {

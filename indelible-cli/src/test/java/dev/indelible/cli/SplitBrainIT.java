@@ -15,8 +15,6 @@ import dev.indelible.formats.merkle.Rfc9162;
 import dev.indelible.formats.note.NoteKeys;
 import dev.indelible.formats.note.Notes;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -96,8 +94,8 @@ class SplitBrainIT {
         Files.writeString(key, NoteKeys.generateEd25519("it.splitbrain", new SecureRandom()).signerKey() + "\n");
         List<String> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            httpPorts[i] = freePort();
-            raftPorts[i] = freePort();
+            httpPorts[i] = LoopbackPorts.free();
+            raftPorts[i] = LoopbackPorts.free();
             members.add("n" + (i + 1) + "=127.0.0.1:" + raftPorts[i]);
         }
         cut = NetCut.create(3);
@@ -341,20 +339,7 @@ class SplitBrainIT {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms";
     }
 
-    private static final java.util.Set<Integer> GIVEN_PORTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private static int freePort() throws IOException {
-        // The kernel may hand the same ephemeral port out twice in a row once the probe socket is
-        // closed; two nodes on one port make Ratis exit the JVM. Never hand a port out twice.
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (GIVEN_PORTS.add(socket.getLocalPort())) {
-                    return socket.getLocalPort();
-                }
-            }
-        }
-        throw new IOException("no unused loopback port after 100 attempts");
-    }
 
     private static void sleep(long millis) {
         try {
