@@ -24,14 +24,11 @@ import picocli.CommandLine.Spec;
                 + "Prints one line per batch with the leaf indices assigned, then a total.")
 final class AppendCommand implements Callable<Integer> {
     @Mixin
-    TokenOption token = new TokenOption();
+    ServerOptions server = new ServerOptions();
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "Base URL of the indelible server (default: ${DEFAULT-VALUE}).")
-    String url;
 
     @Option(names = "--log", paramLabel = "NAME", required = true,
             description = "Log to append to, [a-z0-9][a-z0-9-]{0,62}; created on first append.")
@@ -54,7 +51,7 @@ final class AppendCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         long total = 0;
         try (IndelibleClient client =
-                IndelibleClient.builder().baseUrl(url).bearerToken(token.value()).batchMaxEvents(batch).build()) {
+                server.client().batchMaxEvents(batch).build()) {
             List<Path> inputs = files.isEmpty() ? List.of(Path.of("-")) : files;
             for (Path input : inputs) {
                 try (InputStream in = input.toString().equals("-") ? System.in : Files.newInputStream(input)) {

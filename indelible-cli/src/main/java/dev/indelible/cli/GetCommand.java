@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
                 + "each followed by a newline.")
 final class GetCommand implements Callable<Integer> {
     @Mixin
-    TokenOption token = new TokenOption();
+    ServerOptions server = new ServerOptions();
 
     @Spec
     CommandSpec spec;
@@ -28,9 +28,6 @@ final class GetCommand implements Callable<Integer> {
     /** Where entry bytes go; binary-safe, so not picocli's character writer. */
     PrintStream stdout = System.out;
 
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "Base URL of the indelible server (default: ${DEFAULT-VALUE}).")
-    String url;
 
     @Option(names = "--log", paramLabel = "NAME", required = true, description = "Log to read from.")
     String log;
@@ -50,7 +47,7 @@ final class GetCommand implements Callable<Integer> {
         if ((leafIndex == null) == !range || (range && (start == null || end == null))) {
             throw new ParameterException(spec.commandLine(), "give either --index I, or both --start S and --end E");
         }
-        try (IndelibleClient client = IndelibleClient.builder().baseUrl(url).bearerToken(token.value()).build()) {
+        try (IndelibleClient client = server.client().build()) {
             if (leafIndex != null) {
                 writeLine(client.entry(log, leafIndex));
             } else {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
                 + "checkpoint, verifiable offline with 'indelible verify-proof'.")
 final class ProofCommand implements Callable<Integer> {
     @Mixin
-    TokenOption token = new TokenOption();
+    ServerOptions server = new ServerOptions();
 
     @Spec
     CommandSpec spec;
@@ -27,9 +27,6 @@ final class ProofCommand implements Callable<Integer> {
     /** Where the proof goes without --out. */
     PrintStream stdout = System.out;
 
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "Base URL of the indelible server (default: ${DEFAULT-VALUE}).")
-    String url;
 
     @Option(names = "--log", paramLabel = "NAME", required = true, description = "Log the entry is in.")
     String log;
@@ -44,7 +41,7 @@ final class ProofCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         byte[] proof;
-        try (IndelibleClient client = IndelibleClient.builder().baseUrl(url).bearerToken(token.value()).build()) {
+        try (IndelibleClient client = server.client().build()) {
             proof = client.tlogProof(log, leafIndex);
         }
         if (out == null) {

@@ -27,16 +27,13 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:verified", "1:could not check (network, files)", "2:usage error", "3:verification FAILED"})
 final class VerifyCommand implements Callable<Integer> {
     @Mixin
-    TokenOption token = new TokenOption();
+    ServerOptions server = new ServerOptions();
 
     static final int FAILED = 3;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "Base URL of the indelible server (default: ${DEFAULT-VALUE}).")
-    String url;
 
     @Option(names = "--log", paramLabel = "NAME", required = true, description = "Log to verify.")
     String log;
@@ -59,7 +56,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (IndelibleClient client = IndelibleClient.builder().baseUrl(url).bearerToken(token.value()).build()) {
+        try (IndelibleClient client = server.client().build()) {
             LogVerifier verifier = new LogVerifier(client, log, VerifierKeyText.resolve(vkey));
             LogVerifier.ProgressListener progress = full ? progressBar(err) : LogVerifier.ProgressListener.none();
             VerifyResult result = verifier.verify(Optional.ofNullable(state), full, progress);
