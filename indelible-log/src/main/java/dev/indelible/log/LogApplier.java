@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * The apply step of one log, shared by every {@link Sequencer}: append a batch of leaves to the
- * segments and extend the tree (then fsync), and publish a signed checkpoint of a tree head. It
+ * segments and extend the tree (then fsync, unless a Raft log makes them durable), and publish a signed checkpoint of a tree head. It
  * reads no clock and no randomness: given the same leaves in the same order, every replica writes
  * the same bytes, computes the same roots and (Ed25519 being deterministic) the same signed notes.
  *
@@ -38,7 +38,7 @@ public final class LogApplier {
         return name;
     }
 
-    /** The durable, integrated tree. */
+    /** The integrated tree (durable, or for a replayable tail held by a Raft quorum). */
     public TreeHead head() {
         return storage.head();
     }
@@ -54,13 +54,25 @@ public final class LogApplier {
     }
 
     /**
-     * Appends {@code leaves} at the end of the log and fsyncs them; returns the first one's leaf
-     * index. On an exception the log's state is unknown: the caller MUST {@link #fail} it.
+     * Appends {@code leaves} at the end of the log and publishes them to readers; returns the first
+     * one's leaf index. fsyncs them first, unless the log's tail is replayable ({@link
+     * LogConfig#tailReplayable()}: a Raft quorum already holds them durably, and {@link #sync} runs
+     * before each snapshot). On an exception the log's state is unknown: the caller MUST {@link
+     * #fail} it.
      */
     public long append(List<Leaf> leaves) throws IOException {
         long first = storage.integrate(leaves);
-        storage.syncEntries();
+        if (storage.tailReplayable()) {
+            storage.publishEntries();
+        } else {
+            storage.syncEntries();
+        }
         return first;
+    }
+
+    /** fsyncs every entry appended so far (before a snapshot counts them as applied). */
+    public void sync() throws IOException {
+        storage.syncEntries();
     }
 
     /** Stores a detached event body durably (idempotent: the same body again is a no-op). */

@@ -11,9 +11,19 @@ import java.time.Duration;
  *     {@link ErrorCode#OVERLOADED}
  * @param checkpointInterval the shortest time between two published checkpoints
  * @param segmentMaxBytes the size at which the active segment is sealed and a new one started
+ * @param tailReplayable whether something else durably holds every entry past the latest checkpoint
+ *     and will apply it again after a crash — a cluster replica's Raft log, replayed from its last
+ *     snapshot. Then {@link LogApplier#append} does not fsync (the Raft quorum made the entry
+ *     durable), entries are fsync'd before each checkpoint and each snapshot ({@link
+ *     LogApplier#sync}), and recovery truncates damage past the latest checkpoint as a torn tail
+ *     instead of refusing to open. False for a single node, which fsyncs before it acknowledges.
  */
 public record LogConfig(
-        int batchMaxSize, int pushbackMaxOutstanding, Duration checkpointInterval, long segmentMaxBytes) {
+        int batchMaxSize,
+        int pushbackMaxOutstanding,
+        Duration checkpointInterval,
+        long segmentMaxBytes,
+        boolean tailReplayable) {
     public static final int DEFAULT_BATCH_MAX_SIZE = 8_192;
     public static final int DEFAULT_PUSHBACK_MAX_OUTSTANDING = 200_000;
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
@@ -33,17 +43,23 @@ public record LogConfig(
                 DEFAULT_BATCH_MAX_SIZE,
                 DEFAULT_PUSHBACK_MAX_OUTSTANDING,
                 DEFAULT_CHECKPOINT_INTERVAL,
-                DEFAULT_SEGMENT_MAX_BYTES);
+                DEFAULT_SEGMENT_MAX_BYTES,
+                false);
     }
 
     /** A copy with another checkpoint interval. */
     public LogConfig withCheckpointInterval(Duration interval) {
-        return new LogConfig(batchMaxSize, pushbackMaxOutstanding, interval, segmentMaxBytes);
+        return new LogConfig(batchMaxSize, pushbackMaxOutstanding, interval, segmentMaxBytes, tailReplayable);
     }
 
     /** A copy with another segment size. */
     public LogConfig withSegmentMaxBytes(long bytes) {
-        return new LogConfig(batchMaxSize, pushbackMaxOutstanding, checkpointInterval, bytes);
+        return new LogConfig(batchMaxSize, pushbackMaxOutstanding, checkpointInterval, bytes, tailReplayable);
+    }
+
+    /** A copy for a log whose entries past the latest checkpoint a Raft log replays (see {@link #tailReplayable}). */
+    public LogConfig withTailReplayable(boolean replayable) {
+        return new LogConfig(batchMaxSize, pushbackMaxOutstanding, checkpointInterval, segmentMaxBytes, replayable);
     }
 
     private static void requireWithin(String name, long value, long min, long max) {

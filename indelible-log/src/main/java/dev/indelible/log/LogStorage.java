@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * The materialized state of one log: its segments (the entries), hash rows (the tree), checkpoint
  * history and detached bodies, and the apply step that extends them.
  *
- * <p><b>Durability.</b> Entries are durable once {@link #syncEntries()} returns. Hash rows are
+ * <p><b>Durability.</b> Entries are durable once {@link #syncEntries()} returns (a replica whose
+ * tail is replayable publishes them earlier with {@link #publishEntries()}, and they are fsync'd
+ * before any checkpoint covering them is stored). Hash rows are
  * derived data: they are fsync'd before each checkpoint is published, and on open every leaf beyond
  * the latest stored checkpoint is re-hashed from the segments, so a crash can never leave a tree
  * that disagrees with the entries. The root recomputed at the latest checkpoint's size must equal
@@ -46,6 +48,7 @@ public final class LogStorage implements AutoCloseable {
     private final CheckpointStore checkpoints;
     private final BlobStore blobs;
     private final CompactRange range;
+    private final boolean tailReplayable;
     private volatile TreeHead head;
     private volatile String failure;
 
@@ -55,8 +58,10 @@ public final class LogStorage implements AutoCloseable {
             HashStore hashes,
             CheckpointStore checkpoints,
             BlobStore blobs,
-            CompactRange range) {
+            CompactRange range,
+            boolean tailReplayable) {
         this.directory = directory;
+        this.tailReplayable = tailReplayable;
         this.segments = segments;
         this.hashes = hashes;
         this.checkpoints = checkpoints;
@@ -68,13 +73,17 @@ public final class LogStorage implements AutoCloseable {
     /** Opens (creating if needed) and recovers the log stored in {@code directory}. */
     public static LogStorage open(Path directory, FileIO io, LogConfig config) throws IOException {
         io.createDirectories(directory);
-        SegmentStore segments = SegmentStore.open(
-                directory.resolve("segments"), io, SegmentOptions.defaults().withSegmentMaxBytes(config.segmentMaxBytes()));
-        HashStore hashes = HashStore.open(directory.resolve("hashes"), io);
         CheckpointStore checkpoints = CheckpointStore.open(directory.resolve("checkpoints"), io);
+        SegmentOptions options = SegmentOptions.defaults().withSegmentMaxBytes(config.segmentMaxBytes());
+        if (config.tailReplayable()) {
+            options = options.withUnsyncedFrom(checkpoints.latest().map(StoredCheckpoint::treeSize).orElse(0L));
+        }
+        SegmentStore segments = SegmentStore.open(directory.resolve("segments"), io, options);
+        HashStore hashes = HashStore.open(directory.resolve("hashes"), io);
         BlobStore blobs = BlobStore.open(directory.resolve("blobs"), io);
         Recovered recovered = recover(segments, hashes, checkpoints);
-        LogStorage storage = new LogStorage(directory, segments, hashes, checkpoints, blobs, recovered.range());
+        LogStorage storage = new LogStorage(
+                directory, segments, hashes, checkpoints, blobs, recovered.range(), config.tailReplayable());
         storage.failure = recovered.failure();
         segments.corruption().ifPresent(c -> storage.failure = "segment corruption: " + c);
         checkpoints.corruption().ifPresent(c -> storage.failure = "checkpoint history corruption: " + c);
@@ -197,13 +206,37 @@ public final class LogStorage implements AutoCloseable {
     public TreeHead syncEntries() throws IOException {
         hashes.flush();
         segments.sync();
+        return publishHead();
+    }
+
+    /**
+     * Publishes the entries written so far to readers <em>without</em> fsync: only for a log whose
+     * tail is replayable ({@link LogConfig#tailReplayable()}), where a Raft quorum already holds them.
+     */
+    public TreeHead publishEntries() throws IOException {
+        if (!tailReplayable) {
+            throw new IllegalStateException("entries of log " + directory.getFileName() + " must be fsync'd before they are published");
+        }
+        hashes.flush();
+        return publishHead();
+    }
+
+    private TreeHead publishHead() {
         TreeHead next = new TreeHead(range.size(), range.rootHash());
         head = next;
         return next;
     }
 
-    /** fsyncs the hash rows, then stores a signed checkpoint durably. */
+    /** Whether entries past the latest checkpoint are replayed from elsewhere after a crash. */
+    public boolean tailReplayable() {
+        return tailReplayable;
+    }
+
+    /** fsyncs the entries and the hash rows, then stores a signed checkpoint durably. */
     public void storeCheckpoint(long treeSize, byte[] signedNote) throws IOException {
+        if (segments.durableSize() < treeSize) {
+            segments.sync();
+        }
         hashes.sync();
         checkpoints.append(treeSize, signedNote);
     }

@@ -124,7 +124,7 @@ class AppendServiceTest {
     void aFullBacklogIsRefusedWithRetryableOverloaded() throws Exception {
         // batchMaxSize 1 and at most 2 entries waiting; a signer that blocks holds the sequencer
         // thread (it signs checkpoints), so that requests pile up behind it.
-        LogConfig tiny = new LogConfig(1, 2, Duration.ofMillis(10), LogConfig.DEFAULT_SEGMENT_MAX_BYTES);
+        LogConfig tiny = new LogConfig(1, 2, Duration.ofMillis(10), LogConfig.DEFAULT_SEGMENT_MAX_BYTES, false);
         LogFixture fixture = new LogFixture(data, tiny);
         AtomicBoolean block = new AtomicBoolean();
         CountDownLatch signing = new CountDownLatch(1);

@@ -158,6 +158,7 @@ final class CatchUp {
             }
             have += n;
         }
+        log.sync(); // the snapshot stored as this node's own counts these entries as applied
         if (applied > 0 && state.appliedRoot().isPresent()) {
             Hash mine = log.rootHash(applied);
             if (!mine.equals(state.appliedRoot().get())) {

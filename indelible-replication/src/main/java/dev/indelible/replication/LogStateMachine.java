@@ -180,6 +180,11 @@ final class LogStateMachine extends BaseStateMachine {
         }
         List<SnapshotFile.LogState> logs = new ArrayList<>();
         for (RaftSequencer sequencer : allSequencers.get()) {
+            if (sequencer.log().failure().isPresent()) {
+                // A stopped log's state is not trustworthy; Ratis asks again after later applies.
+                return RaftLog.INVALID_LOG_INDEX;
+            }
+            sequencer.log().sync(); // applies do not fsync: the snapshot may count only durable entries
             logs.add(sequencer.snapshotState());
         }
         logs.sort(Comparator.comparing(state -> state.log().value()));

@@ -149,7 +149,10 @@ public final class RaftNode implements AutoCloseable {
         Set<String> founders = new HashSet<>();
         cluster.peers().forEach(peer -> founders.add(peer.id()));
         node.members = joining ? Set.of() : Set.copyOf(founders);
-        node.logs = AuditLogs.open(settings, io, applier -> {
+        // The Raft log holds every entry past the last snapshot: applies need no fsync of their own.
+        AuditLogs.Settings replica = new AuditLogs.Settings(settings.dataDirectory(), settings.originHost(),
+                settings.signers(), settings.config().withTailReplayable(true), settings.clock());
+        node.logs = AuditLogs.open(replica, io, applier -> {
             RaftSequencer sequencer =
                     new RaftSequencer(applier, node::propose, node::cosignLater, () -> node.members, pushback);
             node.sequencers.put(applier.name(), sequencer);

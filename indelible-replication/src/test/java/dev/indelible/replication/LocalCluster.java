@@ -43,6 +43,7 @@ final class LocalCluster implements AutoCloseable {
 
     private final long snapshotEveryEntries;
     private SizeInBytes segmentSizeMax;
+    private Duration checkpointInterval = Duration.ofMillis(100);
     private IntFunction<PeerTls> peerTls = i -> null;
     /** Nodes {@code 0..founders-1} form the cluster; the others may join it later. */
     private final int founders;
@@ -76,6 +77,12 @@ final class LocalCluster implements AutoCloseable {
     /** Raft log segments of at most {@code max} (only closed segments are purged behind a snapshot). */
     LocalCluster withSegmentSizeMax(SizeInBytes max) {
         this.segmentSizeMax = max;
+        return this;
+    }
+
+    /** Seals a checkpoint at most every {@code interval} (default 100 ms). */
+    LocalCluster withCheckpointInterval(Duration interval) {
+        this.checkpointInterval = interval;
         return this;
     }
 
@@ -126,7 +133,7 @@ final class LocalCluster implements AutoCloseable {
                 data,
                 ORIGIN_HOST,
                 LocalCluster::signer,
-                LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(100)),
+                LogConfig.defaults().withCheckpointInterval(checkpointInterval),
                 Clock.systemUTC());
         try {
             nodes[i] = RaftNode.start(config, settings, FileIO.posix(), segmentSizeMax);

@@ -9,8 +9,17 @@ package dev.indelible.storage.segment;
  *     roll often)
  * @param recordMaxBytes the largest entry {@link SegmentStore#append} accepts; default
  *     {@value #DEFAULT_RECORD_MAX_BYTES}, bounds [1, {@value #RECORD_MAX_BYTES_LIMIT}]
+ * @param unsyncedFrom the first leaf index whose record the owner may not have fsync'd before a
+ *     crash ({@link #NEVER_UNSYNCED}: every record past the durable size was written under an
+ *     fsync-before-acknowledge rule). Writes that were never fsync'd can reach the disk out of
+ *     order, so recovery treats damage in the active segment at or past this index as a torn tail
+ *     (truncated) rather than corruption; the owner must be able to write those records again
+ *     (a replica re-applies them from its Raft log)
  */
-public record SegmentOptions(long segmentMaxBytes, int recordMaxBytes) {
+public record SegmentOptions(long segmentMaxBytes, int recordMaxBytes, long unsyncedFrom) {
+    /** {@link #unsyncedFrom} of a store whose every record is fsync'd before it is acknowledged. */
+    public static final long NEVER_UNSYNCED = Long.MAX_VALUE;
+
     /** 64 MiB. */
     public static final long DEFAULT_SEGMENT_MAX_BYTES = 64L << 20;
     /** 4 KiB: small enough for tests that roll every few records. */
@@ -36,20 +45,28 @@ public record SegmentOptions(long segmentMaxBytes, int recordMaxBytes) {
             throw new IllegalArgumentException(
                     "recordMaxBytes " + recordMaxBytes + ", want [1, " + RECORD_MAX_BYTES_LIMIT + "]");
         }
+        if (unsyncedFrom < 0) {
+            throw new IllegalArgumentException("unsyncedFrom " + unsyncedFrom + ", want >= 0");
+        }
     }
 
     /** The defaults. */
     public static SegmentOptions defaults() {
-        return new SegmentOptions(DEFAULT_SEGMENT_MAX_BYTES, DEFAULT_RECORD_MAX_BYTES);
+        return new SegmentOptions(DEFAULT_SEGMENT_MAX_BYTES, DEFAULT_RECORD_MAX_BYTES, NEVER_UNSYNCED);
     }
 
     /** A copy with another {@code segmentMaxBytes}. */
     public SegmentOptions withSegmentMaxBytes(long bytes) {
-        return new SegmentOptions(bytes, recordMaxBytes);
+        return new SegmentOptions(bytes, recordMaxBytes, unsyncedFrom);
     }
 
     /** A copy with another {@code recordMaxBytes}. */
     public SegmentOptions withRecordMaxBytes(int bytes) {
-        return new SegmentOptions(segmentMaxBytes, bytes);
+        return new SegmentOptions(segmentMaxBytes, bytes, unsyncedFrom);
+    }
+
+    /** A copy whose records from leaf index {@code leafIndex} on may not have been fsync'd before a crash. */
+    public SegmentOptions withUnsyncedFrom(long leafIndex) {
+        return new SegmentOptions(segmentMaxBytes, recordMaxBytes, leafIndex);
     }
 }

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * crash after sealing but before the next segment's directory entry became durable). Sealed
  * segments are checked cheaply: header, position-table size, and that the last record ends at the
  * end of the file; a table that fails the check is rebuilt by a full scan. The last unsealed
- * segment is the active one and is always scanned in full; a torn tail is truncated. Corruption
+ * segment is the active one and is always scanned in full; a torn tail is truncated, and so is
+ * damage at or past {@link SegmentOptions#unsyncedFrom()} (records never fsync'd). Corruption
  * stops recovery: the segments before it stay readable, nothing after it is opened.
  */
 final class SegmentRecovery {
@@ -34,6 +35,7 @@ final class SegmentRecovery {
 
     private final Path directory;
     private final FileIO io;
+    private final long unsyncedFrom;
     private final List<Segment> segments = new ArrayList<>();
     private long leafCount;
     private long truncatedBytes;
@@ -41,14 +43,15 @@ final class SegmentRecovery {
     private int tablesRebuilt;
     private Corruption corruption;
 
-    private SegmentRecovery(Path directory, FileIO io) {
+    private SegmentRecovery(Path directory, FileIO io, long unsyncedFrom) {
         this.directory = directory;
         this.io = io;
+        this.unsyncedFrom = unsyncedFrom;
     }
 
     static SegmentStore open(Path directory, FileIO io, SegmentOptions options) throws IOException {
         io.createDirectories(directory);
-        SegmentRecovery recovery = new SegmentRecovery(directory, io);
+        SegmentRecovery recovery = new SegmentRecovery(directory, io, options.unsyncedFrom());
         return new FileSegmentStore(directory, io, options, recovery.recover());
     }
 
@@ -207,8 +210,14 @@ final class SegmentRecovery {
             }
             case TORN -> truncate(channel, path, scan.validEnd(), scan.reason(), fileSize - scan.validEnd());
             case CORRUPT -> {
-                corruption = new Corruption(path, scan.validEnd(), first + scan.records(), scan.reason());
-                return new Outcome(segments, null, null, 0, report());
+                long badLeaf = first + scan.records();
+                if (badLeaf < unsyncedFrom) {
+                    corruption = new Corruption(path, scan.validEnd(), badLeaf, scan.reason());
+                    return new Outcome(segments, null, null, 0, report());
+                }
+                // Never fsync'd: the page cache may have written later pages before this one.
+                truncate(channel, path, scan.validEnd(), scan.reason() + " at leaf " + badLeaf
+                        + ", past leaf " + unsyncedFrom + " from which writes were not fsync'd", fileSize - scan.validEnd());
             }
         }
         return new Outcome(segments, active, channel, scan.validEnd(), report());

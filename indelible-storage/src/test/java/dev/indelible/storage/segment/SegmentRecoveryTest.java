@@ -122,6 +122,37 @@ class SegmentRecoveryTest {
     }
 
     @Test
+    void damageAtOrPastTheUnsyncedPointIsATornTailEvenWithDataAfterIt() throws Exception {
+        // A replica writes without fsync from leaf 10 on: the page cache may have written record 20's
+        // page to disk but not record 12's. Recovery cuts at 12; the Raft log re-applies 12.. again.
+        writeSynced(SegmentOptions.defaults(), 30);
+        TestFiles.flipByte(activeFile(0), offsetOf(12) + 8 + entries.get(12).length - 1);
+        SegmentOptions replica = SegmentOptions.defaults().withUnsyncedFrom(10);
+        try (SegmentStore store = SegmentStore.open(dir, FileIO.posix(), replica)) {
+            assertThat(store.corruption()).isEmpty();
+            assertThat(store.recoveryReport().truncatedBytes()).isEqualTo(offsetOf(30) - offsetOf(12));
+            assertThat(store.recoveryReport().truncationReason()).contains("CRC32C").contains("not fsync'd");
+            assertAllReadable(store, 12);
+            store.append(entries.subList(12, 30));
+            store.sync();
+            assertAllReadable(store, 30);
+        }
+    }
+
+    @Test
+    void damageBeforeTheUnsyncedPointIsStillCorruption() throws Exception {
+        writeSynced(SegmentOptions.defaults(), 30);
+        long before = Files.size(activeFile(0));
+        TestFiles.flipByte(activeFile(0), offsetOf(12) + 8 + entries.get(12).length - 1);
+        SegmentOptions replica = SegmentOptions.defaults().withUnsyncedFrom(13);
+        try (SegmentStore store = SegmentStore.open(dir, FileIO.posix(), replica)) {
+            assertThat(store.corruption().orElseThrow().firstBadLeafIndex()).isEqualTo(12);
+            assertThat(store.recoveryReport().truncatedBytes()).isZero();
+        }
+        assertThat(Files.size(activeFile(0))).isEqualTo(before);
+    }
+
+    @Test
     void flippedLengthFieldMidSegmentIsCorruption() throws Exception {
         writeSynced(SegmentOptions.defaults(), 30);
         TestFiles.flipByte(activeFile(0), offsetOf(5));
