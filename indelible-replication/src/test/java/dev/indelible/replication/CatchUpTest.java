@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.Leaf;
@@ -191,10 +190,8 @@ class CatchUpTest {
     }
 
     /** An event detached from its leaf: its canonical form is about {@code size} bytes. */
-    private PreparedEntry large(char fill, int size) {
-        ObjectNode event = JsonNodeFactory.instance.objectNode().put("blob", String.valueOf(fill).repeat(size));
-        PreparedEntry entry = writer.prepare(event, RECEIVED_AT, Source.http("127.0.0.1"));
-        assertThat(entry.detachedBody()).isPresent();
+    private static PreparedEntry large(char fill, int size) {
+        PreparedEntry entry = LocalCluster.largeEvent("large", fill, size);
         assertThat(new String(entry.leafBytes(), StandardCharsets.UTF_8)).startsWith("{\"eventDigest\":\"sha256:");
         return entry;
     }

@@ -1,5 +1,7 @@
 package dev.indelible.replication;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.indelible.formats.note.NoteKeys;
 import dev.indelible.formats.note.NoteSigner;
 import dev.indelible.formats.note.Notes;
@@ -7,6 +9,9 @@ import dev.indelible.log.AuditLog;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.CheckpointSigner;
 import dev.indelible.log.LogConfig;
+import dev.indelible.log.envelope.EnvelopeWriter;
+import dev.indelible.log.envelope.PreparedEntry;
+import dev.indelible.log.envelope.Source;
 import dev.indelible.storage.io.FileIO;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +20,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,6 +105,21 @@ final class LocalCluster implements AutoCloseable {
     static CheckpointSigner signer(String origin) {
         NoteSigner signer = NoteSigner.ed25519(NoteKeys.ed25519FromSeed(origin, SEED).signerKey());
         return text -> Notes.sign(text, List.of(signer));
+    }
+
+    /**
+     * The entry of a large event, as the ingestion path builds it: a leaf naming its body by SHA-256
+     * ({@code "eventDigest"}), the body (about {@code size} bytes of {@code fill}) beside it.
+     */
+    static PreparedEntry largeEvent(String tag, char fill, int size) {
+        ObjectNode event = JsonNodeFactory.instance.objectNode()
+                .put("tag", tag)
+                .put("blob", String.valueOf(fill).repeat(size));
+        PreparedEntry entry = new EnvelopeWriter().prepare(event, Instant.parse("2026-11-26T05:41:17Z"), Source.http("127.0.0.1"));
+        if (entry.detachedBody().isEmpty()) {
+            throw new IllegalArgumentException("an event of " + size + " bytes is not detached");
+        }
+        return entry;
     }
 
     int size() {
