@@ -49,6 +49,7 @@ final class LocalCluster implements AutoCloseable {
 
     private final long snapshotEveryEntries;
     private SizeInBytes segmentSizeMax;
+    private Duration electionTimeoutMin = ELECTION_TIMEOUT_MIN;
     private IntFunction<PeerTls> peerTls = i -> null;
     /** Nodes {@code 0..founders-1} form the cluster; the others may join it later. */
     private final int founders;
@@ -76,6 +77,15 @@ final class LocalCluster implements AutoCloseable {
     /** Node {@code i} runs with {@code tls.apply(i)} (null: plaintext). */
     LocalCluster withPeerTls(IntFunction<PeerTls> tls) {
         this.peerTls = tls;
+        return this;
+    }
+
+    /**
+     * Election timeouts of {@code min} to twice that (default {@link #ELECTION_TIMEOUT_MIN}); a
+     * leader that loses its majority steps down after about twice {@code min}.
+     */
+    LocalCluster withElectionTimeoutMin(Duration min) {
+        this.electionTimeoutMin = min;
         return this;
     }
 
@@ -141,7 +151,7 @@ final class LocalCluster implements AutoCloseable {
         // A founder knows the founders; a spare knows everyone up to itself and joins.
         List<ClusterConfig.Peer> known = i < founders ? peers.subList(0, founders) : peers.subList(0, i + 1);
         ClusterConfig config = new ClusterConfig(
-                peers.get(i).id(), known, data.resolve("raft"), ELECTION_TIMEOUT_MIN, snapshotEveryEntries, i >= founders,
+                peers.get(i).id(), known, data.resolve("raft"), electionTimeoutMin, snapshotEveryEntries, i >= founders,
                 Optional.ofNullable(peerTls.apply(i)));
         AuditLogs.Settings settings = new AuditLogs.Settings(
                 data,
