@@ -268,13 +268,15 @@ final class CatchUp {
      * @throws IOException if the leader lacks the body, pages it inconsistently, or sends bytes that
      *     hash to another digest
      */
-    private static byte[] fetchBody(LogName log, Hash digest, long leafIndex, Leader leader, Budget budget) throws IOException {
+    private static byte[] fetchBody(LogName log, Hash digest, long leafIndex, Leader leader, Budget budget)
+            throws IOException {
         String what = "detached body sha256:" + digest.hex() + " of " + log + " (named by leaf " + leafIndex + ")";
         byte[] body = null;
         int offset = 0;
         do {
             budget.spend();
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(leader.query(bodyQuery(log, digest, offset))));
+            DataInputStream in =
+                    new DataInputStream(new ByteArrayInputStream(leader.query(bodyQuery(log, digest, offset))));
             if (!in.readBoolean()) {
                 throw new IOException("the leader has no " + what);
             }
@@ -285,7 +287,8 @@ final class CatchUp {
                         + (body == null ? ", limit " + BlobStore.BODY_MAX_BYTES : ", earlier " + body.length));
             }
             if (n <= 0 || n > length - offset) {
-                throw new IOException("the leader sent " + n + " bytes of " + what + " at offset " + offset + " of " + length);
+                throw new IOException(
+                        "the leader sent " + n + " bytes of " + what + " at offset " + offset + " of " + length);
             }
             if (body == null) {
                 body = new byte[length];

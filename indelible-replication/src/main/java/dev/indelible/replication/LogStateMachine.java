@@ -69,7 +69,10 @@ final class LogStateMachine extends BaseStateMachine {
     private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
     private volatile String failure;
     private volatile Consumer<Set<String>> membersListener = members -> {};
-    /** The members of the last Raft configuration applied (or restored from a snapshot), by id; apply thread. */
+    /**
+     * The members of the last Raft configuration Ratis notified or a loaded snapshot recorded, by
+     * id; written into every snapshot taken.
+     */
     private volatile List<SnapshotFile.Member> appliedMembers = List.of();
     private volatile boolean adoptLocalLogs;
 
@@ -186,11 +189,6 @@ final class LogStateMachine extends BaseStateMachine {
         return Collections.unmodifiableSet(ids);
     }
 
-    /** The members of the last Raft configuration applied or restored (empty before the first). */
-    List<SnapshotFile.Member> appliedMembers() {
-        return appliedMembers;
-    }
-
     /**
      * Writes the replicated state as of the last applied entry (Ratis calls this between applies),
      * so the Raft log behind it can be purged and a restart need not replay from the start.
@@ -305,12 +303,16 @@ final class LogStateMachine extends BaseStateMachine {
 
     /**
      * Ratis calls this on the apply thread when it applies a configuration entry, in Raft log order
-     * with the transactions, so every replica switches its cosignature quorum at the same index.
+     * with the transactions, so every replica switches its cosignature quorum at the same index. It
+     * also calls it off the apply thread, with the leader's configuration, when this follower is told
+     * to install a snapshot or first hears from the leader as a joining node; after an install the
+     * reload ({@link #reinitialize}) then sets the member set the installed snapshot records.
      */
     @Override
     public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newConf) {
         List<SnapshotFile.Member> members = new ArrayList<>();
-        newConf.getPeersList().forEach(peer -> members.add(new SnapshotFile.Member(peer.getId().toStringUtf8(), peer.getAddress())));
+        newConf.getPeersList().forEach(
+                peer -> members.add(new SnapshotFile.Member(peer.getId().toStringUtf8(), peer.getAddress())));
         members.sort(Comparator.comparing(SnapshotFile.Member::id));
         Set<String> ids = memberIds(members);
         LOG.info("raft configuration at index {}: members {}", index, ids);
