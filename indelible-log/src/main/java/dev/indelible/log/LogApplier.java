@@ -80,6 +80,14 @@ public final class LogApplier {
         return storage.putBody(body);
     }
 
+    /**
+     * The detached body whose SHA-256 is {@code digest}, verified against it; empty if this node
+     * does not hold it (thread-safe).
+     */
+    public Optional<byte[]> body(Hash digest) throws IOException {
+        return storage.body(digest);
+    }
+
     /** The leaf hash at {@code leafIndex}, which must be below the head. */
     public Hash leafHash(long leafIndex) {
         return storage.leafHash(leafIndex);

@@ -1,6 +1,7 @@
 package dev.indelible.replication;
 
 import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.merkle.Rfc9162;
 import dev.indelible.formats.note.NoteSignature;
 import dev.indelible.formats.note.Notes;
 import dev.indelible.formats.note.SignedNote;
@@ -9,6 +10,8 @@ import dev.indelible.log.LogApplier;
 import dev.indelible.log.LogName;
 import dev.indelible.log.PublishedCheckpoint;
 import dev.indelible.log.TreeHead;
+import dev.indelible.log.envelope.EnvelopeWriter;
+import dev.indelible.storage.blob.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -30,19 +33,29 @@ import java.util.function.Function;
  * checkpoint must carry this node's own log-key signature of its own root. So afterwards the node's
  * segments, roots and checkpoints are byte-identical to the leader's, or it fails loudly.
  *
+ * <p>Detached bodies (large events, see envelope.md) travel with their entries: before a batch of
+ * fetched entries is appended, every body one of them names ({@link EnvelopeWriter#detachedDigest})
+ * that this node lacks is fetched, its SHA-256 checked against the name, and stored with {@link
+ * LogApplier#putBody} — the order of a normal apply, body before leaf. A body the leader lacks or
+ * that hashes otherwise stops the install.
+ *
  * <p>Queries, version 1: {@code u8 kind}, then for {@link #SNAPSHOT} nothing (reply: the leader's
  * latest snapshot file bytes, empty if none); for {@link #ENTRIES} {@code UTF log, u64 start, u64
  * end} (reply: {@code u32 n, n × (u32 len, entry)}, at most {@link #REPLY_MAX_BYTES} bytes but at
  * least one entry); for {@link #CHECKPOINTS} {@code UTF log, u64 after, u64 upTo} (reply: {@code
  * u32 n, n × (u64 treeSize, u32 len, signed note)}, checkpoints with {@code after < treeSize <=
- * upTo} in order, bounded like entries).
+ * upTo} in order, bounded like entries); for {@link #BODY} {@code UTF log, 32-byte SHA-256, u32
+ * offset} (reply: {@code u8 found}, then if found {@code u32 length, u32 n, n bytes of the body from
+ * offset}, {@code n} at most {@link #REPLY_MAX_BYTES}: a body of up to {@link
+ * BlobStore#BODY_MAX_BYTES} takes one or more pages).
  */
 final class CatchUp {
     static final byte SNAPSHOT = 1;
     static final byte ENTRIES = 2;
     static final byte CHECKPOINTS = 3;
+    static final byte BODY = 4;
 
-    /** The most bytes of entries or notes one query reply carries (well under the gRPC limit). */
+    /** The most bytes of entries, notes or body one query reply carries (well under the gRPC limit). */
     static final int REPLY_MAX_BYTES = 8 << 20;
 
     /** Queries one install may send before giving up (bounds the loop on a misbehaving leader). */
@@ -71,6 +84,17 @@ final class CatchUp {
         return bytes.toByteArray();
     }
 
+    static byte[] bodyQuery(LogName log, Hash digest, int offset) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(BODY);
+        out.writeUTF(log.value());
+        out.write(digest.bytes());
+        out.writeInt(offset);
+        out.flush();
+        return bytes.toByteArray();
+    }
+
     /**
      * Answers a query on the leader (any thread: reads only what is durable).
      *
@@ -84,10 +108,16 @@ final class CatchUp {
         if (kind == SNAPSHOT) {
             return latestSnapshot.isPresent() ? Files.readAllBytes(latestSnapshot.get()) : new byte[0];
         }
-        if (kind != ENTRIES && kind != CHECKPOINTS) {
+        if (kind != ENTRIES && kind != CHECKPOINTS && kind != BODY) {
             throw new IOException("unknown catch-up query kind " + kind);
         }
         LogName name = new LogName(in.readUTF());
+        if (kind == BODY) {
+            Hash digest = Hash.of(in.readNBytes(Hash.SIZE), 0);
+            int offset = in.readInt();
+            LogApplier log = logs.apply(name).orElseThrow(() -> new IOException("no log " + name + " on this node"));
+            return answerBody(log.body(digest), offset);
+        }
         long from = in.readLong();
         long to = in.readLong();
         LogApplier log = logs.apply(name).orElseThrow(() -> new IOException("no log " + name + " on this node"));
@@ -128,20 +158,55 @@ final class CatchUp {
         return bytes.toByteArray();
     }
 
+    /** One page of a body: {@code u8 found, [u32 length, u32 n, n bytes from offset]}. */
+    private static byte[] answerBody(Optional<byte[]> body, int offset) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeBoolean(body.isPresent());
+        if (body.isPresent()) {
+            byte[] all = body.get();
+            if (offset < 0 || offset >= all.length) {
+                throw new IOException("body offset " + offset + " outside [0, " + all.length + ")");
+            }
+            int n = Math.min(REPLY_MAX_BYTES, all.length - offset);
+            out.writeInt(all.length);
+            out.writeInt(n);
+            out.write(all, offset, n);
+        }
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    /** Counts the queries of one install against {@link #QUERIES_MAX}. */
+    private static final class Budget {
+        private final LogName log;
+        private int queries;
+
+        Budget(LogName log) {
+            this.log = log;
+        }
+
+        void spend() throws IOException {
+            if (++queries > QUERIES_MAX) {
+                throw new IOException("catch-up of " + log + " needed more than " + QUERIES_MAX + " queries");
+            }
+        }
+    }
+
     /**
-     * Brings one log up to a snapshot's state: fetches the entries {@code [stored, applied)} and the
-     * checkpoints {@code (latest, checkpointTreeSize]} from the leader, verifying each batch.
+     * Brings one log up to a snapshot's state: fetches the entries {@code [stored, applied)} with the
+     * detached bodies they name, and the checkpoints {@code (latest, checkpointTreeSize]} from the
+     * leader, verifying each batch.
      *
-     * @throws IOException if the leader's data does not match the snapshot or this node's key
+     * @throws IOException if the leader's data does not match the snapshot, the bodies its entries
+     *     name, or this node's key
      */
     static void install(SnapshotFile.LogState state, LogApplier log, Leader leader) throws IOException {
         long applied = state.appliedTreeSize();
         long have = log.head().treeSize();
-        int queries = 0;
+        Budget budget = new Budget(log.name());
         while (have < applied) {
-            if (++queries > QUERIES_MAX) {
-                throw new IOException("catch-up of " + log.name() + " needed more than " + QUERIES_MAX + " queries");
-            }
+            budget.spend();
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(
                     leader.query(rangeQuery(ENTRIES, log.name(), have, applied))));
             int n = in.readInt();
@@ -151,6 +216,12 @@ final class CatchUp {
             List<Leaf> leaves = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 leaves.add(Leaf.of(in.readNBytes(in.readInt())));
+            }
+            for (int i = 0; i < n; i++) {
+                Optional<Hash> digest = EnvelopeWriter.detachedDigest(leaves.get(i).bytes());
+                if (digest.isPresent() && log.body(digest.get()).isEmpty()) {
+                    log.putBody(fetchBody(log.name(), digest.get(), have + i, leader, budget));
+                }
             }
             long at = log.append(leaves);
             if (at != have) {
@@ -169,9 +240,7 @@ final class CatchUp {
         long latest = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
         long upTo = state.checkpointTreeSize();
         while (latest < upTo) {
-            if (++queries > QUERIES_MAX) {
-                throw new IOException("catch-up of " + log.name() + " needed more than " + QUERIES_MAX + " queries");
-            }
+            budget.spend();
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(
                     leader.query(rangeQuery(CHECKPOINTS, log.name(), latest, upTo))));
             int n = in.readInt();
@@ -191,6 +260,48 @@ final class CatchUp {
                 latest = treeSize;
             }
         }
+    }
+
+    /**
+     * Fetches the detached body named {@code digest} (by the entry at {@code leafIndex}) from the
+     * leader, page by page, and returns it once its SHA-256 matches the name.
+     *
+     * @throws IOException if the leader lacks the body, pages it inconsistently, or sends bytes that
+     *     hash to another digest
+     */
+    private static byte[] fetchBody(LogName log, Hash digest, long leafIndex, Leader leader, Budget budget)
+            throws IOException {
+        String what = "detached body sha256:" + digest.hex() + " of " + log + " (named by leaf " + leafIndex + ")";
+        byte[] body = null;
+        int offset = 0;
+        do {
+            budget.spend();
+            DataInputStream in =
+                    new DataInputStream(new ByteArrayInputStream(leader.query(bodyQuery(log, digest, offset))));
+            if (!in.readBoolean()) {
+                throw new IOException("the leader has no " + what);
+            }
+            int length = in.readInt();
+            int n = in.readInt();
+            if (length <= 0 || length > BlobStore.BODY_MAX_BYTES || (body != null && length != body.length)) {
+                throw new IOException("the leader sent " + what + " with length " + length
+                        + (body == null ? ", limit " + BlobStore.BODY_MAX_BYTES : ", earlier " + body.length));
+            }
+            if (n <= 0 || n > length - offset) {
+                throw new IOException(
+                        "the leader sent " + n + " bytes of " + what + " at offset " + offset + " of " + length);
+            }
+            if (body == null) {
+                body = new byte[length];
+            }
+            in.readFully(body, offset, n);
+            offset += n;
+        } while (offset < body.length);
+        Hash actual = Rfc9162.sha256(body);
+        if (!actual.equals(digest)) {
+            throw new IOException("the leader sent " + what + " that hashes to sha256:" + actual.hex());
+        }
+        return body;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -68,6 +69,11 @@ final class LogStateMachine extends BaseStateMachine {
     private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
     private volatile String failure;
     private volatile Consumer<Set<String>> membersListener = members -> {};
+    /**
+     * The members of the last Raft configuration Ratis notified or a loaded snapshot recorded, by
+     * id; written into every snapshot taken.
+     */
+    private volatile List<SnapshotFile.Member> appliedMembers = List.of();
     private volatile boolean adoptLocalLogs;
 
     /**
@@ -124,7 +130,9 @@ final class LogStateMachine extends BaseStateMachine {
         logs.sort(Comparator.comparing(state -> state.log().value()));
         TermIndex first = TermIndex.valueOf(0, 0);
         File file = snapshots.getSnapshotFile(first.getTerm(), first.getIndex());
-        SnapshotFile.write(file.toPath(), new SnapshotFile.Contents(first.getTerm(), first.getIndex(), logs), io);
+        // No configuration has been applied before the first Raft entry: the members are not recorded.
+        SnapshotFile.write(
+                file.toPath(), new SnapshotFile.Contents(first.getTerm(), first.getIndex(), List.of(), logs), io);
         MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
         snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), first));
         for (SnapshotFile.LogState state : logs) {
@@ -164,8 +172,21 @@ final class LogStateMachine extends BaseStateMachine {
         for (SnapshotFile.LogState state : contents.logs()) {
             sequencers.apply(state.log()).restore(state);
         }
+        if (!contents.members().isEmpty()) {
+            // The configuration applied at the snapshot's index, which the Raft log after it may no
+            // longer hold; Ratis's own recovered configuration may be a later, uncommitted one.
+            appliedMembers = contents.members();
+            membersListener.accept(memberIds(contents.members()));
+        }
         setLastAppliedTermIndex(TermIndex.valueOf(contents.term(), contents.index()));
-        LOG.info("restored snapshot at raft index {} ({} logs)", contents.index(), contents.logs().size());
+        LOG.info("restored snapshot at raft index {} ({} logs, members {})", contents.index(), contents.logs().size(),
+                contents.members().isEmpty() ? "not recorded" : memberIds(contents.members()));
+    }
+
+    private static Set<String> memberIds(List<SnapshotFile.Member> members) {
+        Set<String> ids = new TreeSet<>();
+        members.forEach(member -> ids.add(member.id()));
+        return Collections.unmodifiableSet(ids);
     }
 
     /**
@@ -189,7 +210,8 @@ final class LogStateMachine extends BaseStateMachine {
         }
         logs.sort(Comparator.comparing(state -> state.log().value()));
         File file = snapshots.getSnapshotFile(last.getTerm(), last.getIndex());
-        SnapshotFile.write(file.toPath(), new SnapshotFile.Contents(last.getTerm(), last.getIndex(), logs), io);
+        SnapshotFile.write(
+                file.toPath(), new SnapshotFile.Contents(last.getTerm(), last.getIndex(), appliedMembers, logs), io);
         MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
         snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), last));
         LOG.info("snapshot at raft index {} ({} logs)", last.getIndex(), logs.size());
@@ -276,21 +298,31 @@ final class LogStateMachine extends BaseStateMachine {
         return snapshots;
     }
 
-    /** Told the member ids of each Raft configuration entry as it is applied (in Raft order). */
+    /**
+     * Told the member ids of each Raft configuration entry as it is applied (in Raft order), and of
+     * the configuration a loaded snapshot recorded as applied (on start and after an install).
+     */
     void onMembers(Consumer<Set<String>> listener) {
         this.membersListener = listener;
     }
 
     /**
      * Ratis calls this on the apply thread when it applies a configuration entry, in Raft log order
-     * with the transactions, so every replica switches its cosignature quorum at the same index.
+     * with the transactions, so every replica switches its cosignature quorum at the same index. It
+     * also calls it off the apply thread, with the leader's configuration, when this follower is told
+     * to install a snapshot or first hears from the leader as a joining node; after an install the
+     * reload ({@link #reinitialize}) then sets the member set the installed snapshot records.
      */
     @Override
     public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newConf) {
-        Set<String> ids = new TreeSet<>();
-        newConf.getPeersList().forEach(peer -> ids.add(peer.getId().toStringUtf8()));
+        List<SnapshotFile.Member> members = new ArrayList<>();
+        newConf.getPeersList().forEach(
+                peer -> members.add(new SnapshotFile.Member(peer.getId().toStringUtf8(), peer.getAddress())));
+        members.sort(Comparator.comparing(SnapshotFile.Member::id));
+        Set<String> ids = memberIds(members);
         LOG.info("raft configuration at index {}: members {}", index, ids);
-        membersListener.accept(Set.copyOf(ids));
+        appliedMembers = List.copyOf(members);
+        membersListener.accept(ids);
     }
 
     /** Why this node stopped applying, if it did. */

@@ -188,7 +188,8 @@ public final class RaftNode implements AutoCloseable {
                     .build();
             node.server.start();
             if (!node.membersApplied && !joining) {
-                // Restarted from a snapshot past a configuration entry: take the recovered configuration.
+                // Restarted from a snapshot of version 1 or 2 (no member set) past the last
+                // configuration entry: take the configuration Ratis recovered (maybe uncommitted).
                 Set<String> recovered = node.currentPeers().stream()
                         .map(peer -> peer.getId().toString())
                         .collect(java.util.stream.Collectors.toUnmodifiableSet());
@@ -293,6 +294,18 @@ public final class RaftNode implements AutoCloseable {
             RaftServerConfigKeys.Log.setSegmentSizeMax(properties, segmentSizeMax);
         }
         return properties;
+    }
+
+    /** The member ids of the Raft configuration last applied: the cosignature quorum's members. */
+    Set<String> members() {
+        return members;
+    }
+
+    /** The voting member ids of the Raft configuration Ratis holds (the latest, maybe uncommitted). */
+    Set<String> raftConfigurationMembers() {
+        Set<String> ids = new java.util.TreeSet<>();
+        currentPeers().forEach(peer -> ids.add(peer.getId().toString()));
+        return ids;
     }
 
     /** This node's logs: append, read, prove. Appends are replicated. */

@@ -21,22 +21,26 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * The state machine's snapshot: for the Raft index it was taken at, each log's applied tree size,
- * its client-id window and its pending (not yet cosigned) seal. The entries themselves are not in
- * it: they are already durable in the log's segments (fsync'd on apply), which must hold at least
- * the applied tree size when the snapshot is loaded.
+ * The state machine's snapshot: for the Raft index it was taken at, the members of the last Raft
+ * configuration applied (the cosignature quorum), and each log's applied tree size, its client-id
+ * window and its pending (not yet cosigned) seal. The entries themselves are not in it: they are
+ * already durable in the log's segments (fsync'd on apply), which must hold at least the applied
+ * tree size when the snapshot is loaded.
  *
- * <p>Format, version 2, big-endian: magic {@code "INDSNAP2"}, {@code u64 term, u64 index, u32
- * logs}, per log {@code UTF name, u64 appliedTreeSize, u64 checkpointTreeSize, u8 hasRoot,
- * [32-byte root at appliedTreeSize], u32 ids, ids × (UTF id, u64 leafIndex), u8 hasPending,
- * [u64 treeSize, 32-byte root, u32 noteLength, note, u32 cosignatures, cosignatures × (UTF nodeId,
- * UTF name, u32 keyId, UTF base64)]}, then a {@code u32} CRC32C of everything before it. Version 1
- * ({@code "INDSNAP1"}) lacks {@code checkpointTreeSize} and the root; it is still read (as -1 and
- * no root). Written atomically: temp file, fsync, rename, fsync the directory.
+ * <p>Format, version 3, big-endian: magic {@code "INDSNAP3"}, {@code u64 term, u64 index, u32
+ * members, members × (UTF id, UTF address), u32 logs}, per log {@code UTF name, u64
+ * appliedTreeSize, u64 checkpointTreeSize, u8 hasRoot, [32-byte root at appliedTreeSize], u32 ids,
+ * ids × (UTF id, u64 leafIndex), u8 hasPending, [u64 treeSize, 32-byte root, u32 noteLength, note,
+ * u32 cosignatures, cosignatures × (UTF nodeId, UTF name, u32 keyId, UTF base64)]}, then a {@code
+ * u32} CRC32C of everything before it. Zero members means none was recorded (no configuration
+ * applied yet). Version 2 ({@code "INDSNAP2"}) lacks the members; version 1 ({@code "INDSNAP1"})
+ * also lacks {@code checkpointTreeSize} and the root. Both are still read (as no members, -1 and no
+ * root). Written atomically: temp file, fsync, rename, fsync the directory.
  */
 final class SnapshotFile {
     private static final byte[] MAGIC_V1 = {'I', 'N', 'D', 'S', 'N', 'A', 'P', '1'};
-    private static final byte[] MAGIC = {'I', 'N', 'D', 'S', 'N', 'A', 'P', '2'};
+    private static final byte[] MAGIC_V2 = {'I', 'N', 'D', 'S', 'N', 'A', 'P', '2'};
+    private static final byte[] MAGIC = {'I', 'N', 'D', 'S', 'N', 'A', 'P', '3'};
 
     /**
      * One log's replicated state.
@@ -57,8 +61,16 @@ final class SnapshotFile {
     /** A seal gathering cosignatures. */
     record PendingState(long treeSize, Hash root, byte[] logSignedNote, LinkedHashMap<String, NoteSignature> cosignatures) {}
 
-    /** Everything in one snapshot. */
-    record Contents(long term, long index, List<LogState> logs) {}
+    /** A member of the Raft configuration: its node id and Raft address ({@code host:port}). */
+    record Member(String id, String address) {}
+
+    /**
+     * Everything in one snapshot.
+     *
+     * @param members the members of the last Raft configuration applied at {@code index}, by id;
+     *     empty if none was recorded (a version 1 or 2 snapshot, or no configuration applied yet)
+     */
+    record Contents(long term, long index, List<Member> members, List<LogState> logs) {}
 
     private SnapshotFile() {}
 
@@ -73,6 +85,11 @@ final class SnapshotFile {
         out.write(MAGIC);
         out.writeLong(contents.term());
         out.writeLong(contents.index());
+        out.writeInt(contents.members().size());
+        for (Member member : contents.members()) {
+            out.writeUTF(member.id());
+            out.writeUTF(member.address());
+        }
         out.writeInt(contents.logs().size());
         for (LogState log : contents.logs()) {
             out.writeUTF(log.log().value());
@@ -128,7 +145,7 @@ final class SnapshotFile {
     /**
      * Reads a snapshot.
      *
-     * @throws IOException if it is unreadable, not version 1, or fails its checksum
+     * @throws IOException if it is unreadable, not version 1, 2 or 3, or fails its checksum
      */
     static Contents read(Path file) throws IOException {
         return decode(Files.readAllBytes(file), file.toString());
@@ -137,7 +154,7 @@ final class SnapshotFile {
     /**
      * Decodes the bytes of a snapshot file.
      *
-     * @throws IOException if they are truncated, not version 1 or 2, or fail their checksum
+     * @throws IOException if they are truncated, not version 1, 2 or 3, or fail their checksum
      */
     static Contents decode(byte[] all, String file) throws IOException {
         if (all.length < MAGIC.length + 4) {
@@ -152,11 +169,17 @@ final class SnapshotFile {
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 4));
         byte[] magic = in.readNBytes(MAGIC.length);
         boolean v1 = java.util.Arrays.equals(magic, MAGIC_V1);
-        if (!v1 && !java.util.Arrays.equals(magic, MAGIC)) {
-            throw new IOException("snapshot " + file + " is not an indelible version 1 or 2 snapshot");
+        boolean v2 = java.util.Arrays.equals(magic, MAGIC_V2);
+        if (!v1 && !v2 && !java.util.Arrays.equals(magic, MAGIC)) {
+            throw new IOException("snapshot " + file + " is not an indelible version 1, 2 or 3 snapshot");
         }
         long term = in.readLong();
         long index = in.readLong();
+        List<Member> members = new ArrayList<>();
+        int memberCount = v1 || v2 ? 0 : in.readInt();
+        for (int i = 0; i < memberCount; i++) {
+            members.add(new Member(in.readUTF(), in.readUTF()));
+        }
         int count = in.readInt();
         List<LogState> logs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -184,6 +207,6 @@ final class SnapshotFile {
             }
             logs.add(new LogState(name, applied, checkpointTreeSize, appliedRoot, ids, pending));
         }
-        return new Contents(term, index, logs);
+        return new Contents(term, index, List.copyOf(members), logs);
     }
 }

@@ -15,6 +15,7 @@ import dev.indelible.log.IndelibleException;
 import dev.indelible.log.Leaf;
 import dev.indelible.log.LogName;
 import dev.indelible.log.PublishedCheckpoint;
+import dev.indelible.log.envelope.PreparedEntry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,8 +112,13 @@ class ClusterTest {
         int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
         long followerApplied = cluster.require(follower).status().appliedRaftIndex();
         cluster.stop(follower);
+        List<PreparedEntry> large = new ArrayList<>();
         for (int i = 0; i < 80; i++) {
             appendRecording(cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
+            if (i % 20 == 1) {
+                // Large events, their bodies detached; the Raft entries carrying them are purged.
+                large.add(appendLarge(cluster.awaitLeader(WAIT), "while-down-" + i, (char) ('a' + i % 26), 70_000 + i, sent));
+            }
         }
         awaitAllAt(sent.size());
         LocalCluster.await("the leader purged its Raft log past the stopped follower", WAIT, () -> {
@@ -127,6 +133,13 @@ class ClusterTest {
         assertReplicasIdentical(sent);
         assertCheckpointHistoriesIdentical(sent.size());
         assertThat(cluster.require(follower).failure()).isEmpty();
+        AuditLog caughtUp = cluster.require(follower).logs().require(LOG);
+        for (PreparedEntry entry : large) {
+            PreparedEntry.DetachedBody body = entry.detachedBody().orElseThrow();
+            assertThat(caughtUp.body(body.sha256()))
+                    .as("body %s on the follower that installed the snapshot", body.sha256().hex())
+                    .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(body.bytes()));
+        }
         appendRecording(follower, batch("after-install", 4), sent);
         awaitAllAt(sent.size());
         assertReplicasIdentical(sent);
@@ -314,6 +327,19 @@ class ClusterTest {
         long first = append(node, leaves);
         assertThat(first).as("first leaf index").isEqualTo(sent.size());
         leaves.forEach(leaf -> sent.add(leaf.bytes()));
+    }
+
+    /** Appends a large event through {@code node} as the ingestion path does: its body stored first. */
+    private PreparedEntry appendLarge(int node, String tag, char fill, int size, List<byte[]> sent) throws Exception {
+        PreparedEntry entry = LocalCluster.largeEvent(tag, fill, size);
+        byte[] body = entry.detachedBody().orElseThrow().bytes();
+        AuditLog log = cluster.require(node).logs().getOrCreate(LOG);
+        log.putBody(body);
+        long first = log.append(List.of(Leaf.of(entry.leafBytes())), List.of(Optional.empty()), List.of(body))
+                .get(30, TimeUnit.SECONDS).get(0).leafIndex();
+        assertThat(first).as("leaf index of the large event").isEqualTo(sent.size());
+        sent.add(entry.leafBytes());
+        return entry;
     }
 
     private static List<Leaf> batch(String tag, int count) {

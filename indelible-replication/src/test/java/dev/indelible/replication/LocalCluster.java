@@ -1,5 +1,7 @@
 package dev.indelible.replication;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.indelible.formats.note.NoteKeys;
 import dev.indelible.formats.note.NoteSigner;
 import dev.indelible.formats.note.Notes;
@@ -7,6 +9,9 @@ import dev.indelible.log.AuditLog;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.CheckpointSigner;
 import dev.indelible.log.LogConfig;
+import dev.indelible.log.envelope.EnvelopeWriter;
+import dev.indelible.log.envelope.PreparedEntry;
+import dev.indelible.log.envelope.Source;
 import dev.indelible.storage.io.FileIO;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +20,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,6 +50,7 @@ final class LocalCluster implements AutoCloseable {
     private final long snapshotEveryEntries;
     private SizeInBytes segmentSizeMax;
     private Duration checkpointInterval = Duration.ofMillis(100);
+    private Duration electionTimeoutMin = ELECTION_TIMEOUT_MIN;
     private IntFunction<PeerTls> peerTls = i -> null;
     /** Nodes {@code 0..founders-1} form the cluster; the others may join it later. */
     private final int founders;
@@ -71,6 +78,15 @@ final class LocalCluster implements AutoCloseable {
     /** Node {@code i} runs with {@code tls.apply(i)} (null: plaintext). */
     LocalCluster withPeerTls(IntFunction<PeerTls> tls) {
         this.peerTls = tls;
+        return this;
+    }
+
+    /**
+     * Election timeouts of {@code min} to twice that (default {@link #ELECTION_TIMEOUT_MIN}); a
+     * leader that loses its majority steps down after about twice {@code min}.
+     */
+    LocalCluster withElectionTimeoutMin(Duration min) {
+        this.electionTimeoutMin = min;
         return this;
     }
 
@@ -108,6 +124,21 @@ final class LocalCluster implements AutoCloseable {
         return text -> Notes.sign(text, List.of(signer));
     }
 
+    /**
+     * The entry of a large event, as the ingestion path builds it: a leaf naming its body by SHA-256
+     * ({@code "eventDigest"}), the body (about {@code size} bytes of {@code fill}) beside it.
+     */
+    static PreparedEntry largeEvent(String tag, char fill, int size) {
+        ObjectNode event = JsonNodeFactory.instance.objectNode()
+                .put("tag", tag)
+                .put("blob", String.valueOf(fill).repeat(size));
+        PreparedEntry entry = new EnvelopeWriter().prepare(event, Instant.parse("2026-11-26T05:41:17Z"), Source.http("127.0.0.1"));
+        if (entry.detachedBody().isEmpty()) {
+            throw new IllegalArgumentException("an event of " + size + " bytes is not detached");
+        }
+        return entry;
+    }
+
     int size() {
         return nodes.length;
     }
@@ -127,7 +158,7 @@ final class LocalCluster implements AutoCloseable {
         // A founder knows the founders; a spare knows everyone up to itself and joins.
         List<ClusterConfig.Peer> known = i < founders ? peers.subList(0, founders) : peers.subList(0, i + 1);
         ClusterConfig config = new ClusterConfig(
-                peers.get(i).id(), known, data.resolve("raft"), ELECTION_TIMEOUT_MIN, snapshotEveryEntries, i >= founders,
+                peers.get(i).id(), known, data.resolve("raft"), electionTimeoutMin, snapshotEveryEntries, i >= founders,
                 Optional.ofNullable(peerTls.apply(i)));
         AuditLogs.Settings settings = new AuditLogs.Settings(
                 data,

@@ -13,6 +13,7 @@ import dev.indelible.log.Leaf;
 import dev.indelible.log.LogConfig;
 import dev.indelible.log.LogName;
 import dev.indelible.log.PublishedCheckpoint;
+import dev.indelible.log.envelope.PreparedEntry;
 import dev.indelible.storage.io.FileIO;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,8 @@ class SingleNodeToClusterTest {
         List<byte[]> sent = new ArrayList<>();
         Map<Long, byte[]> oldCheckpoints = new LinkedHashMap<>();
         PublishedCheckpoint lastSingle;
+        PreparedEntry large = LocalCluster.largeEvent("single-large", 's', 90_000);
+        PreparedEntry.DetachedBody largeBody = large.detachedBody().orElseThrow();
         try (AuditLogs single = AuditLogs.open(singleNodeSettings(cluster.dataDirectory(0)), FileIO.posix())) {
             AuditLog log = single.getOrCreate(LOG);
             for (int round = 0; round < 3; round++) {
@@ -66,12 +70,20 @@ class SingleNodeToClusterTest {
                     assertThat(first).isEqualTo(sent.size());
                     leaves.forEach(leaf -> sent.add(leaf.bytes()));
                 }
+                if (round == 1) {
+                    // A large event, as the single node's ingestion stores it: body first, then its leaf.
+                    log.putBody(largeBody.bytes());
+                    long at = log.append(List.of(Leaf.of(large.leafBytes())), List.of(Optional.empty()),
+                            List.of(largeBody.bytes())).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+                    assertThat(at).isEqualTo(sent.size());
+                    sent.add(large.leafBytes());
+                }
                 PublishedCheckpoint checkpoint = log.awaitCheckpoint(sent.size()).get(30, TimeUnit.SECONDS);
                 oldCheckpoints.put(checkpoint.treeSize(), checkpoint.signedNote());
             }
             lastSingle = log.latestCheckpoint().orElseThrow();
-            assertThat(lastSingle.treeSize()).isEqualTo(300);
-            assertThat(log.head().treeSize()).isEqualTo(300);
+            assertThat(lastSingle.treeSize()).isEqualTo(301);
+            assertThat(log.head().treeSize()).isEqualTo(301);
         }
 
         RaftNode first = cluster.start(0);
@@ -108,6 +120,13 @@ class SingleNodeToClusterTest {
             // The cluster checkpoint is signed by the same log key under the same origin as before.
             String oldFirstLine = new String(lastSingle.signedNote(), StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
             assertThat(latest.noteText()).startsWith(oldFirstLine);
+        }
+
+        // The joiners fetched the single node's large event body with its leaf (snapshot install).
+        for (int i = 0; i < 3; i++) {
+            assertThat(cluster.require(i).logs().require(LOG).body(largeBody.sha256()))
+                    .as("the single node's large event body on %s", cluster.require(i).nodeId())
+                    .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(largeBody.bytes()));
         }
 
         // A restart of the founder recovers its Raft storage (no adoption again) and keeps appending.

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -139,6 +140,28 @@ public final class EnvelopeWriter {
         var id = event.get("id");
         Optional<String> clientId = id != null && id.isTextual() ? Optional.of(id.textValue()) : Optional.empty();
         return prepare(new ParsedEvent(event, JsonCanonicalizer.canonicalize(event), clientId), receivedAt, source);
+    }
+
+    /**
+     * The SHA-256 of the detached body that {@code entry} names, if it is the envelope of a large
+     * event: with members in canonical order such an envelope begins {@code
+     * {"eventDigest":"sha256:<64 lower-case hex>"}, which no other envelope does (an embedded event
+     * begins {@code {"event":}). Empty for every other entry. A node that copies entries from a peer
+     * uses it to find the bodies it must copy with them.
+     */
+    public static Optional<Hash> detachedDigest(byte[] entry) {
+        int hexStart = DIGEST_OPEN.length;
+        if (entry.length < hexStart + 2 * Hash.SIZE
+                || !Arrays.equals(entry, 0, hexStart, DIGEST_OPEN, 0, hexStart)) {
+            return Optional.empty();
+        }
+        for (int i = hexStart; i < hexStart + 2 * Hash.SIZE; i++) {
+            byte c = entry[i];
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(Hash.fromHex(new String(entry, hexStart, 2 * Hash.SIZE, StandardCharsets.US_ASCII)));
     }
 
     /** {@code receivedAt} as {@code yyyy-MM-ddTHH:mm:ss.SSSSSSZ}, truncated to microseconds. */

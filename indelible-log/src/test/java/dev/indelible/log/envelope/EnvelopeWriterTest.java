@@ -81,6 +81,26 @@ class EnvelopeWriterTest {
     }
 
     @Test
+    void detachedDigestNamesTheBodyOfALargeEventAndNothingElse() {
+        PreparedEntry large = writer.prepare(parse("{\"blob\":\"" + "b".repeat(70_000) + "\"}"), RECEIVED_AT, SOURCE);
+        PreparedEntry small = writer.prepare(parse("{\"eventDigest\":\"sha256:" + "a".repeat(64) + "\"}"), RECEIVED_AT, SOURCE);
+        String hex = "0123456789abcdef".repeat(4);
+
+        assertThat(EnvelopeWriter.detachedDigest(large.leafBytes()))
+                .contains(large.detachedBody().orElseThrow().sha256());
+        assertThat(EnvelopeWriter.detachedDigest(small.leafBytes())).as("an embedded event naming a digest").isEmpty();
+        assertThat(EnvelopeWriter.detachedDigest(bytes("{\"eventDigest\":\"sha256:" + hex + "\"")))
+                .hasValueSatisfying(digest -> assertThat(digest.hex()).isEqualTo(hex));
+        assertThat(EnvelopeWriter.detachedDigest(bytes("{\"eventDigest\":\"sha256:" + hex.toUpperCase() + "\"")))
+                .as("upper-case hex is not canonical")
+                .isEmpty();
+        assertThat(EnvelopeWriter.detachedDigest(bytes("{\"eventDigest\":\"sha256:" + hex.substring(1))))
+                .as("truncated")
+                .isEmpty();
+        assertThat(EnvelopeWriter.detachedDigest(bytes("{\"eventDigest\":\"sha512:" + hex + "\""))).isEmpty();
+    }
+
+    @Test
     void theEmbeddingLimitIsInclusiveAndTheWorstCaseLeafFits() {
         // A source of maximal canonical size: every address char needs an escape.
         Source widest = new Source("a".repeat(Source.TYPE_MAX_CHARS), "\"".repeat(Source.ADDRESS_MAX_CHARS));
@@ -141,6 +161,10 @@ class EnvelopeWriterTest {
 
     private ParsedEvent parse(String json) {
         return parser.parse("application/json", json.getBytes(StandardCharsets.UTF_8)).get(0);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String text(byte[] bytes) {
