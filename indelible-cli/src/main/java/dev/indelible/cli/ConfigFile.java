@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -24,17 +25,18 @@ import picocli.CommandLine.ParameterException;
  * non-blank character is {@code #} are ignored. A key is a long option without its leading dashes
  * ({@code node-id = n1} means {@code --node-id n1}). The value is everything after the first
  * {@code =}, surrounding whitespace removed, taken literally: no quotes, escapes or continuation
- * lines, so an RFC 2253 DN with {@code \,} in it or a Windows path means what it says. Each value
- * is parsed by picocli exactly as {@code --key=value} on the command line, so types, booleans
- * ({@code true} / {@code false}) and comma lists behave the same; a repeatable option (e.g.
- * {@code client-cert-scope}) may be given on several lines.
+ * lines, so an RFC 2253 DN with {@code \,} in it or a Windows path means what it says. There are
+ * no end-of-line comments: whitespace followed by {@code #} in a value is refused rather than
+ * silently made part of a path. Each value is parsed by picocli exactly as {@code --key=value} on
+ * the command line, so types, booleans ({@code true} / {@code false}) and comma lists behave the
+ * same; a repeatable option (e.g. {@code client-cert-scope}) may be given on several lines.
  *
  * <p>Not {@link java.util.Properties} (nor picocli's {@code PropertiesDefaultProvider}, built on
  * it): that silently ignores unknown keys, keeps only the last of repeated keys and treats
  * backslashes as escapes. Here a typo must never go unnoticed: an unknown key, a line that is not
- * {@code key = value}, an empty value or a repeated single-valued key is a usage error naming the
- * file and the key or line. Errors never quote an unknown key's value or a malformed line (it might
- * be a secret typed into the wrong place).
+ * {@code key = value}, an empty value, a value with an end-of-line comment or a repeated
+ * single-valued key is a usage error naming the file and the key or line. Errors never quote an
+ * unknown key's value or a malformed line (it might be a secret typed into the wrong place).
  *
  * <p>Precedence: an option given on the command line replaces the file's value (for a repeatable
  * option, all of the file's values); options in neither keep their defaults. Relative paths in the
@@ -45,6 +47,9 @@ import picocli.CommandLine.ParameterException;
 final class ConfigFile {
     /** Larger files are refused: a settings file is a few hundred bytes. */
     static final long FILE_MAX_BYTES = 1 << 20;
+
+    /** Whitespace then '#' inside a value: an attempted end-of-line comment. */
+    private static final Pattern INLINE_COMMENT = Pattern.compile("\\s#");
 
     private record Value(int lineNumber, String text) {}
 
@@ -110,6 +115,11 @@ final class ConfigFile {
             }
             if (value.isEmpty()) {
                 throw new ParameterException(target, where + ": key '" + key + "' has no value");
+            }
+            if (INLINE_COMMENT.matcher(value).find()) {
+                // Most likely "key = value  # note": refused rather than taken into the value.
+                throw new ParameterException(target, where + ": key '" + key + "' has ' #' in its value; "
+                        + "comments go on lines of their own");
             }
             entries.computeIfAbsent(key, k -> new ArrayList<>()).add(new Value(i + 1, value));
         }

@@ -189,6 +189,11 @@ class ConfigFileTest {
         Path twice = write("c.conf", "listen = 127.0.0.1:1", "# again", "listen = 127.0.0.1:2");
         assertThatThrownBy(() -> parse("--config", twice.toString()))
                 .hasMessageContaining(twice + ": key 'listen' is given more than once (lines 1, 3)");
+        Path comment = write("e.conf", "data = /var/lib/indelible   # the data");
+        assertThatThrownBy(() -> parse("--config", comment.toString()))
+                .hasMessageContaining(comment + " line 1: key 'data' has ' #' in its value");
+        assertThat(parse("--config", write("f.conf", "oidc-jwks = https://idp.example.com/jwks#keys").toString()).oidcJwks)
+                .isEqualTo(URI.create("https://idp.example.com/jwks#keys"));
         Path badNumber = write("d.conf", "rate-burst = lots");
         assertThatThrownBy(() -> parse("--config", badNumber.toString()))
                 .hasMessageContaining(badNumber.toString())
