@@ -25,17 +25,30 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code indelible server}: runs a server (single node, or a cluster member) until interrupted. */
+/**
+ * {@code indelible server}: runs a server (single node, or a cluster member) until interrupted.
+ * Every option may also come from {@code --config FILE} (see {@link ConfigFile}); the command line
+ * overrides the file.
+ */
 @Command(name = "server", mixinStandardHelpOptions = true, description = "Run an indelible server: a single node, or with --cluster a member of a Raft cluster.")
 final class ServerCommand implements Callable<Integer> {
+    static final String CONFIG_OPTION = "--config";
+
     @Spec
     CommandSpec spec;
+
+    @Option(names = CONFIG_OPTION, paramLabel = "FILE",
+            description = "Read settings from FILE: one 'key = value' per line, '#' comments, keys named like the long options "
+                    + "without the dashes (node-id = n1; a repeatable option on several lines). An unknown key is an error; "
+                    + "an option on the command line overrides the file; relative paths in FILE resolve against FILE's directory.")
+    Path config;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to serve HTTP on (default: ${DEFAULT-VALUE}).",
             defaultValue = "127.0.0.1:8080")
@@ -67,10 +80,10 @@ final class ServerCommand implements Callable<Integer> {
                     + "Without it the server runs as a single node.")
     String cluster;
 
-    @Option(names = "--join",
+    @Option(names = "--join", paramLabel = "BOOL", arity = "0..1",
             description = "Join a running cluster: on first start (no Raft storage in --data yet) start outside the Raft "
                     + "configuration and wait for 'indelible cluster add-node' on a member; then catch up from the leader. "
-                    + "--cluster lists the current members and this node.")
+                    + "--cluster lists the current members and this node. --join=false overrides join = true in --config.")
     boolean join;
 
     @Option(names = "--log-key", paramLabel = "FILE",
@@ -220,8 +233,22 @@ final class ServerCommand implements Callable<Integer> {
         return address.port() == 0 ? address.host() : address.host() + ":" + address.port();
     }
 
+    /**
+     * Fills the options that the command line did not give from {@code --config}, if given. Call it
+     * once, after parsing: {@link #call()} does.
+     */
+    void applyConfigFile() {
+        if (config != null) {
+            ConfigFile.apply(config, spec.commandLine(), new CommandLine(new ServerCommand()));
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
+        applyConfigFile();
+        if (config != null) {
+            System.out.println("Settings from " + config.toAbsolutePath().normalize() + " (the command line overrides them)");
+        }
         HostPort address = HostPort.parse(listen);
         if (cluster != null && originHost == null && logKey != null) {
             // Every member must sign the same checkpoint text: the origin cannot default to a per-node address.
