@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -48,6 +49,7 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
@@ -290,6 +292,10 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(properties, false);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
         RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(1024, cluster.snapshotEveryEntries()));
+        // The purge leaves the log starting after a segment boundary, often before the latest
+        // snapshot: the leader's appender must not need the purged entry before a follower's next
+        // index (PurgeAwareLogAppender).
+        RaftConfigKeys.Rpc.setType(properties, new PurgeAwareLogAppender.Transport());
         if (segmentSizeMax != null) {
             RaftServerConfigKeys.Log.setSegmentSizeMax(properties, segmentSizeMax);
         }
@@ -327,6 +333,12 @@ public final class RaftNode implements AutoCloseable {
     /** The first index this node's Raft log still holds (it grows as the log is purged behind snapshots). */
     long raftLogStartIndex() throws IOException {
         return server.getDivision(GROUP_ID).getRaftLog().getStartIndex();
+    }
+
+    /** The last index this node's Raft log holds (-1: none). */
+    long raftLogLastIndex() throws IOException {
+        TermIndex last = server.getDivision(GROUP_ID).getRaftLog().getLastEntryTermIndex();
+        return last == null ? -1 : last.getIndex();
     }
 
     /** Whether this node is currently the Raft leader. */

@@ -148,6 +148,95 @@ class ClusterTest {
         assertThat(installed.inclusionProof(7, sent.size())).isNotEmpty();
     }
 
+    /**
+     * A rolling restart of the leader: its Raft log ends exactly where its term ends. The next leader
+     * starts a Raft log segment at the following index, then snapshots and purges the closed segment
+     * before it, so its log starts right after the returning node's last entry while its latest
+     * snapshot is later still. Ratis 3.2.2's log appender cannot name the entry before the first one
+     * it would send, and without {@link PurgeAwareLogAppender} its thread for that node dies for
+     * good (docs/design/replication.md, "Snapshots and Raft log purge").
+     */
+    @Test
+    void formerLeaderWhoseLogEndsWhereTheNewLeaderPurgedCatchesUp() throws Exception {
+        // Longer election timeouts: a further leader change would start another segment, and the
+        // purge could then move the new leader's log start past the former leader's last entry.
+        cluster = new LocalCluster(dir, 3, 10).withElectionTimeoutMin(Duration.ofSeconds(1)).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            appendRecording(cluster.awaitLeader(WAIT), batch("before-" + i, 2), sent);
+        }
+        awaitAllAt(sent.size());
+        long termEnd = awaitRaftLogsAlike();
+        int former = cluster.awaitLeader(WAIT);
+        cluster.stop(former);
+        for (int i = 0; i < 40; i++) {
+            appendRecording(cluster.awaitLeader(WAIT), batch("while-down-" + i, 1), sent);
+        }
+        awaitAllAt(sent.size());
+        LocalCluster.await("the new leader's Raft log to start right after the former leader's last entry "
+                + termEnd, WAIT, () -> raftLogStartIndex(cluster.awaitLeader(WAIT)) == termEnd + 1);
+        assertThat(latestSnapshotIndex(cluster.awaitLeader(WAIT)))
+                .as("the new leader's latest snapshot index")
+                .isGreaterThan(termEnd);
+        cluster.start(former);
+        awaitAllAt(sent.size());
+        appendRecording(former, batch("after", 2), sent);
+        awaitAllAt(sent.size());
+        assertReplicasIdentical(sent);
+        assertThat(cluster.require(former).failure()).isEmpty();
+    }
+
+    /**
+     * Waits until no Raft entry is in flight: every running node's Raft log ends at the same index
+     * and has applied it, twice in a row half a second apart. Returns that index.
+     */
+    private long awaitRaftLogsAlike() {
+        long[] seen = {-2};
+        LocalCluster.await("every node's Raft log at one applied index", WAIT, () -> {
+            long last = -1;
+            for (int i = 0; i < cluster.size(); i++) {
+                Optional<RaftNode> node = cluster.node(i);
+                if (node.isEmpty()) {
+                    continue;
+                }
+                try {
+                    long index = node.get().raftLogLastIndex();
+                    if ((last >= 0 && index != last) || node.get().status().appliedRaftIndex() != index) {
+                        seen[0] = -2;
+                        return false;
+                    }
+                    last = index;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }
+            boolean settled = last == seen[0];
+            seen[0] = last;
+            LocalCluster.sleep(settled ? 0 : 500);
+            return settled;
+        });
+        return seen[0];
+    }
+
+    private long raftLogStartIndex(int node) {
+        try {
+            return cluster.require(node).raftLogStartIndex();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    /** The index of the newest snapshot file {@code snapshot.<term>_<index>} of a node. */
+    private long latestSnapshotIndex(int node) throws java.io.IOException {
+        try (var files = java.nio.file.Files.walk(cluster.dataDirectory(node).resolve("raft"))) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(name -> name.matches("snapshot\\.\\d+_\\d+"))
+                    .mapToLong(name -> Long.parseLong(name.substring(name.indexOf('_') + 1)))
+                    .max()
+                    .orElse(-1);
+        }
+    }
+
     @Test
     void followerWhoseUnsyncedSegmentTailWasDamagedReappliesItFromTheRaftLog() throws Exception {
         // No checkpoint during the test: every entry is past the latest checkpoint, so no apply
