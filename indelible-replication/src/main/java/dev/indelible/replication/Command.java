@@ -18,13 +18,17 @@ import java.util.Optional;
  * UTF-8 client id]), u32 bodies, bodies × (u32 length, bytes)}, and for {@link Seal}
  * {@code u64 treeSize, 32-byte root}, and for {@link Cosign} {@code u64 treeSize} then the
  * strings node id, verifier key, signer name (each {@code u16 length, UTF-8}), {@code u32 keyId} and
- * the base64 signature ({@code u16 length, ASCII}). Changing it is a wire-format change: bump the version.
+ * the base64 signature ({@code u16 length, ASCII}); for {@link Batch} {@code u32 parts, parts ×
+ * (an Append's body as above)}. Adding a kind is compatible only once every node reads it (a rolling
+ * upgrade must finish before a new kind is proposed); changing one is a wire-format change: bump
+ * the version.
  */
 sealed interface Command {
     byte VERSION = 1;
     byte KIND_APPEND = 1;
     byte KIND_SEAL = 2;
     byte KIND_COSIGN = 3;
+    byte KIND_BATCH = 4;
 
     /** The log the command applies to. */
     LogName log();
@@ -61,6 +65,26 @@ sealed interface Command {
     }
 
     /**
+     * Several append requests to {@code log} proposed as one Raft entry (proposer-side group commit):
+     * applied one after the other, each all-or-nothing and deduplicated on its own, as if each were
+     * its own {@link Append}; the reply holds one part per request.
+     */
+    record Batch(LogName log, List<Append> parts) implements Command {
+        /** Checks every part is for {@code log}. */
+        public Batch {
+            parts = List.copyOf(parts);
+            if (parts.isEmpty()) {
+                throw new IllegalArgumentException("a batch of no appends");
+            }
+            for (Append part : parts) {
+                if (!part.log().equals(log)) {
+                    throw new IllegalArgumentException("append to " + part.log() + " in a batch for " + log);
+                }
+            }
+        }
+    }
+
+    /**
      * Publishes the checkpoint of {@code log} at {@code treeSize}, whose root the proposer computed as
      * {@code root}; every replica checks the root it computed itself before signing.
      */
@@ -79,14 +103,11 @@ sealed interface Command {
         byte[] name = log().value().getBytes(StandardCharsets.UTF_8);
         int size = 4 + name.length;
         switch (this) {
-            case Append a -> {
+            case Append a -> size += appendBodySize(a);
+            case Batch b -> {
                 size += 4;
-                for (int i = 0; i < a.entries().size(); i++) {
-                    size += 4 + a.entries().get(i).length + 1 + a.clientIds().get(i).map(id -> 2 + utf8(id).length).orElse(0);
-                }
-                size += 4;
-                for (byte[] body : a.detachedBodies()) {
-                    size += 4 + body.length;
+                for (Append part : b.parts()) {
+                    size += appendBodySize(part);
                 }
             }
             case Seal s -> size += 8 + Hash.SIZE;
@@ -96,24 +117,18 @@ sealed interface Command {
         ByteBuffer out = ByteBuffer.allocate(size);
         byte kind = switch (this) {
             case Append a -> KIND_APPEND;
+            case Batch b -> KIND_BATCH;
             case Seal s -> KIND_SEAL;
             case Cosign c -> KIND_COSIGN;
         };
         out.put(VERSION).put(kind);
         out.putShort((short) name.length).put(name);
         switch (this) {
-            case Append a -> {
-                out.putInt(a.entries().size());
-                for (int i = 0; i < a.entries().size(); i++) {
-                    byte[] entry = a.entries().get(i);
-                    out.putInt(entry.length).put(entry);
-                    Optional<String> id = a.clientIds().get(i);
-                    out.put((byte) (id.isPresent() ? 1 : 0));
-                    id.ifPresent(value -> putString(out, value));
-                }
-                out.putInt(a.detachedBodies().size());
-                for (byte[] body : a.detachedBodies()) {
-                    out.putInt(body.length).put(body);
+            case Append a -> putAppendBody(out, a);
+            case Batch b -> {
+                out.putInt(b.parts().size());
+                for (Append part : b.parts()) {
+                    putAppendBody(out, part);
                 }
             }
             case Seal s -> out.putLong(s.treeSize()).put(s.root().bytes());
@@ -127,6 +142,64 @@ sealed interface Command {
             }
         }
         return out.array();
+    }
+
+    /** The encoded size of an append's body (after the command header). */
+    static int appendBodySize(Append a) {
+        int size = 4;
+        for (int i = 0; i < a.entries().size(); i++) {
+            size += 4 + a.entries().get(i).length + 1 + a.clientIds().get(i).map(id -> 2 + utf8(id).length).orElse(0);
+        }
+        size += 4;
+        for (byte[] body : a.detachedBodies()) {
+            size += 4 + body.length;
+        }
+        return size;
+    }
+
+    private static void putAppendBody(ByteBuffer out, Append a) {
+        out.putInt(a.entries().size());
+        for (int i = 0; i < a.entries().size(); i++) {
+            byte[] entry = a.entries().get(i);
+            out.putInt(entry.length).put(entry);
+            Optional<String> id = a.clientIds().get(i);
+            out.put((byte) (id.isPresent() ? 1 : 0));
+            id.ifPresent(value -> putString(out, value));
+        }
+        out.putInt(a.detachedBodies().size());
+        for (byte[] body : a.detachedBodies()) {
+            out.putInt(body.length).put(body);
+        }
+    }
+
+    private static Append getAppendBody(ByteBuffer in, LogName log) {
+        int count = in.getInt();
+        if (count < 1 || count > in.remaining() / 4) {
+            throw new IllegalArgumentException("append of " + count + " entries in " + in.remaining() + " bytes");
+        }
+        List<byte[]> entries = new ArrayList<>(count);
+        List<Optional<String>> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            byte[] entry = new byte[in.getInt()];
+            in.get(entry);
+            entries.add(entry);
+            byte hasId = in.get();
+            if (hasId != 0 && hasId != 1) {
+                throw new IllegalArgumentException("client id flag " + hasId + " of entry " + i);
+            }
+            ids.add(hasId == 1 ? Optional.of(getString(in)) : Optional.empty());
+        }
+        int bodyCount = in.getInt();
+        if (bodyCount < 0 || bodyCount > in.remaining() / 4) {
+            throw new IllegalArgumentException(bodyCount + " detached bodies in " + in.remaining() + " bytes");
+        }
+        List<byte[]> bodies = new ArrayList<>(bodyCount);
+        for (int i = 0; i < bodyCount; i++) {
+            byte[] body = new byte[in.getInt()];
+            in.get(body);
+            bodies.add(body);
+        }
+        return new Append(log, entries, ids, bodies);
     }
 
     private static byte[] utf8(String text) {
@@ -161,34 +234,17 @@ sealed interface Command {
             in.get(name);
             LogName log = new LogName(new String(name, StandardCharsets.UTF_8));
             Command command = switch (kind) {
-                case KIND_APPEND -> {
-                    int count = in.getInt();
-                    if (count < 1 || count > in.remaining() / 4) {
-                        throw new IllegalArgumentException("append of " + count + " entries in " + in.remaining() + " bytes");
+                case KIND_APPEND -> getAppendBody(in, log);
+                case KIND_BATCH -> {
+                    int parts = in.getInt();
+                    if (parts < 1 || parts > in.remaining() / 8) {
+                        throw new IllegalArgumentException("batch of " + parts + " appends in " + in.remaining() + " bytes");
                     }
-                    List<byte[]> entries = new ArrayList<>(count);
-                    List<Optional<String>> ids = new ArrayList<>(count);
-                    for (int i = 0; i < count; i++) {
-                        byte[] entry = new byte[in.getInt()];
-                        in.get(entry);
-                        entries.add(entry);
-                        byte hasId = in.get();
-                        if (hasId != 0 && hasId != 1) {
-                            throw new IllegalArgumentException("client id flag " + hasId + " of entry " + i);
-                        }
-                        ids.add(hasId == 1 ? Optional.of(getString(in)) : Optional.empty());
+                    List<Append> appends = new ArrayList<>(parts);
+                    for (int i = 0; i < parts; i++) {
+                        appends.add(getAppendBody(in, log));
                     }
-                    int bodyCount = in.getInt();
-                    if (bodyCount < 0 || bodyCount > in.remaining() / 4) {
-                        throw new IllegalArgumentException(bodyCount + " detached bodies in " + in.remaining() + " bytes");
-                    }
-                    List<byte[]> bodies = new ArrayList<>(bodyCount);
-                    for (int i = 0; i < bodyCount; i++) {
-                        byte[] body = new byte[in.getInt()];
-                        in.get(body);
-                        bodies.add(body);
-                    }
-                    yield new Append(log, entries, ids, bodies);
+                    yield new Batch(log, appends);
                 }
                 case KIND_SEAL -> {
                     long treeSize = in.getLong();

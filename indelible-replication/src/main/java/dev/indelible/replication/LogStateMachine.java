@@ -342,6 +342,7 @@ final class LogStateMachine extends BaseStateMachine {
             RaftSequencer sequencer = sequencers.apply(command.log());
             reply = switch (command) {
                 case Command.Append append -> sequencer.applyAppend(append);
+                case Command.Batch batch -> sequencer.applyBatch(batch);
                 case Command.Seal seal -> sequencer.applySeal(seal.treeSize(), seal.root());
                 case Command.Cosign cosign -> sequencer.applyCosign(cosign);
             };

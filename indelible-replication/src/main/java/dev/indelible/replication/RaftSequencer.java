@@ -65,7 +65,15 @@ final class RaftSequencer implements Sequencer {
         void cosignLater(RaftSequencer sequencer, long treeSize, String checkpointText);
     }
 
+    /** Raft entries of one log this node has proposed and not yet seen answered, at most. */
+    static final int PROPOSALS_IN_FLIGHT_MAX = 4;
+
+    /** The most encoded bytes of appends grouped into one Raft entry (one request may exceed it alone). */
+    static final long BATCH_BYTES_MAX = 4L << 20;
+
     private record CheckpointWaiter(long treeSize, CompletableFuture<PublishedCheckpoint> done) {}
+
+    private record WaitingAppend(Command.Append append, long bytes, CompletableFuture<Reply> reply) {}
 
     /** A sealed checkpoint gathering cosignatures; state of the apply thread only. */
     private record PendingSeal(TreeHead head, SignedNote logSigned, Map<String, NoteSignature> cosignatures) {}
@@ -78,6 +86,9 @@ final class RaftSequencer implements Sequencer {
     private final AtomicLong outstandingEntries = new AtomicLong();
     private final AtomicBoolean sealInFlight = new AtomicBoolean();
     private final List<CheckpointWaiter> checkpointWaiters = new ArrayList<>();
+    /** Appends waiting for a proposal slot, oldest first; guarded by itself, as is {@link #proposalsInFlight}. */
+    private final java.util.ArrayDeque<WaitingAppend> waiting = new java.util.ArrayDeque<>();
+    private int proposalsInFlight;
     private volatile long appliedTreeSize;
     private volatile boolean closed;
     private PendingSeal pending;
@@ -198,7 +209,7 @@ final class RaftSequencer implements Sequencer {
         for (Leaf leaf : leaves) {
             entries.add(leaf.bytes());
         }
-        return proposer.propose(new Command.Append(log.name(), entries, clientIds, detachedBodies))
+        return proposeGrouped(new Command.Append(log.name(), entries, clientIds, detachedBodies))
                 .whenComplete((reply, error) -> outstandingEntries.addAndGet(-leaves.size()))
                 .thenApply(reply -> {
                     if (!reply.ok()) {
@@ -211,6 +222,66 @@ final class RaftSequencer implements Sequencer {
                     }
                     return appended;
                 });
+    }
+
+    /**
+     * Proposer-side group commit: at most {@link #PROPOSALS_IN_FLIGHT_MAX} Raft entries of this log
+     * are in flight from this node; requests that arrive meanwhile wait and go together as one
+     * {@link Command.Batch} (up to {@link #BATCH_BYTES_MAX}) when one completes. Each request keeps
+     * its own all-or-nothing and retry semantics and gets its own part of the reply.
+     */
+    private CompletableFuture<Reply> proposeGrouped(Command.Append append) {
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        synchronized (waiting) {
+            waiting.add(new WaitingAppend(append, Command.appendBodySize(append), reply));
+        }
+        proposeWaiting();
+        return reply;
+    }
+
+    private void proposeWaiting() {
+        while (true) {
+            List<WaitingAppend> group = new ArrayList<>();
+            synchronized (waiting) {
+                if (waiting.isEmpty() || proposalsInFlight >= PROPOSALS_IN_FLIGHT_MAX) {
+                    return;
+                }
+                long bytes = 0;
+                while (!waiting.isEmpty() && (group.isEmpty() || bytes + waiting.peek().bytes() <= BATCH_BYTES_MAX)) {
+                    WaitingAppend next = waiting.poll();
+                    bytes += next.bytes();
+                    group.add(next);
+                }
+                proposalsInFlight++;
+            }
+            Command command = group.size() == 1
+                    ? group.get(0).append()
+                    : new Command.Batch(log.name(), group.stream().map(WaitingAppend::append).toList());
+            CompletableFuture<Reply> proposed;
+            try {
+                proposed = proposer.propose(command);
+            } catch (RuntimeException e) {
+                proposed = CompletableFuture.failedFuture(e);
+            }
+            proposed.whenComplete((reply, error) -> {
+                synchronized (waiting) {
+                    proposalsInFlight--;
+                }
+                for (int i = 0; i < group.size(); i++) {
+                    CompletableFuture<Reply> done = group.get(i).reply();
+                    if (error != null) {
+                        done.completeExceptionally(error);
+                    } else if (group.size() == 1) {
+                        done.complete(reply);
+                    } else if (reply.batch() && reply.parts().size() == group.size()) {
+                        done.complete(reply.parts().get(i));
+                    } else {
+                        done.complete(reply.ok() ? Reply.failed("batch answered with " + reply) : reply);
+                    }
+                }
+                proposeWaiting();
+            });
+        }
     }
 
     @Override
@@ -297,6 +368,15 @@ final class RaftSequencer implements Sequencer {
         appliedTreeSize = first + leaves.size();
         remember(append.clientIds(), first);
         return Reply.ok(first);
+    }
+
+    /** Applies each part of a group-committed batch as its own append, in order (Raft apply thread). */
+    Reply applyBatch(Command.Batch batch) {
+        List<Reply> parts = new ArrayList<>(batch.parts().size());
+        for (Command.Append part : batch.parts()) {
+            parts.add(applyAppend(part));
+        }
+        return Reply.batch(parts);
     }
 
     private Reply retryOf(List<Optional<String>> clientIds) {

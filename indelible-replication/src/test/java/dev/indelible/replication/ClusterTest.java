@@ -298,6 +298,58 @@ class ClusterTest {
         });
     }
 
+    @Test
+    void concurrentRequestsAreGroupCommittedYetEachKeepsItsOwnPositionsAndRetries() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
+        AuditLog log = cluster.require(follower).logs().getOrCreate(LOG);
+        int requests = 200;
+        List<java.util.concurrent.CompletableFuture<List<Appended>>> sent = new ArrayList<>();
+        List<List<Leaf>> batches = new ArrayList<>();
+        for (int r = 0; r < requests; r++) {
+            List<Leaf> leaves = batch("req" + r, 1 + r % 3);
+            batches.add(leaves);
+            List<Optional<String>> ids = new ArrayList<>();
+            for (int i = 0; i < leaves.size(); i++) {
+                ids.add(Optional.of("id-" + r + "-" + i));
+            }
+            sent.add(log.append(leaves, ids, List.of()));
+        }
+        java.util.Map<Long, byte[]> byLeaf = new java.util.HashMap<>();
+        for (int r = 0; r < requests; r++) {
+            List<Appended> appended = sent.get(r).get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < appended.size(); i++) {
+                assertThat(appended.get(i).leafIndex()).isEqualTo(appended.get(0).leafIndex() + i);
+                assertThat(byLeaf.put(appended.get(i).leafIndex(), batches.get(r).get(i).bytes())).isNull();
+            }
+        }
+        long total = byLeaf.size();
+        awaitAllAt(total);
+        for (AuditLog replica : cluster.replicas(LOG)) {
+            for (java.util.Map.Entry<Long, byte[]> entry : byLeaf.entrySet()) {
+                assertThat(replica.entry(entry.getKey())).isEqualTo(entry.getValue());
+            }
+        }
+        // Fewer Raft entries than requests: they were grouped (seals and cosignatures add a few).
+        long raftEntries = cluster.require(follower).status().appliedRaftIndex();
+        assertThat(raftEntries).as("raft entries for %d requests", requests).isLessThan(requests);
+
+        // Retrying every request at once (grouped again) appends nothing and answers the originals.
+        List<java.util.concurrent.CompletableFuture<List<Appended>>> retries = new ArrayList<>();
+        for (int r = 0; r < requests; r++) {
+            List<Optional<String>> ids = new ArrayList<>();
+            for (int i = 0; i < batches.get(r).size(); i++) {
+                ids.add(Optional.of("id-" + r + "-" + i));
+            }
+            retries.add(log.append(batch("retry" + r, batches.get(r).size()), ids, List.of()));
+        }
+        for (int r = 0; r < requests; r++) {
+            assertThat(retries.get(r).get(30, TimeUnit.SECONDS).get(0).leafIndex())
+                    .isEqualTo(sent.get(r).get().get(0).leafIndex());
+        }
+        assertThat(log.head().treeSize()).isEqualTo(total);
+    }
+
     /** Every replica stored the same checkpoint notes at the same tree sizes. */
     private void assertCheckpointHistoriesIdentical(long upTo) {
         List<AuditLog> replicas = cluster.replicas(LOG);

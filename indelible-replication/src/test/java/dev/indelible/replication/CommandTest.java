@@ -43,6 +43,41 @@ class CommandTest {
     }
 
     @Test
+    void batchRoundTripsEveryPartWithItsIdsAndBodies() {
+        Command.Append first = new Command.Append(LOG, List.of(new byte[] {1}, new byte[] {2}),
+                List.of(Optional.of("a"), Optional.empty()), List.of());
+        Command.Append second = new Command.Append(LOG, List.of(new byte[] {3}), List.of(Optional.of("b")),
+                List.of(new byte[] {9, 9}));
+        Command.Batch decoded = (Command.Batch) Command.decode(ByteBuffer.wrap(new Command.Batch(LOG, List.of(first, second)).encode()));
+        assertThat(decoded.log()).isEqualTo(LOG);
+        assertThat(decoded.parts()).hasSize(2);
+        assertThat(decoded.parts().get(0).entries()).satisfiesExactly(e -> assertThat(e).containsExactly(1), e -> assertThat(e).containsExactly(2));
+        assertThat(decoded.parts().get(0).clientIds()).containsExactly(Optional.of("a"), Optional.empty());
+        assertThat(decoded.parts().get(1).entries()).satisfiesExactly(e -> assertThat(e).containsExactly(3));
+        assertThat(decoded.parts().get(1).clientIds()).containsExactly(Optional.of("b"));
+        assertThat(decoded.parts().get(1).detachedBodies()).satisfiesExactly(b -> assertThat(b).containsExactly(9, 9));
+    }
+
+    @Test
+    void batchRefusesAPartForAnotherLogAndATruncatedEncoding() {
+        Command.Append other = new Command.Append(new LogName("other"), List.of(new byte[] {1}));
+        assertThatThrownBy(() -> new Command.Batch(LOG, List.of(other))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Command.Batch(LOG, List.of())).isInstanceOf(IllegalArgumentException.class);
+        byte[] encoded = new Command.Batch(LOG, List.of(new Command.Append(LOG, List.of(new byte[] {1, 2, 3})))).encode();
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(Arrays.copyOf(encoded, encoded.length - 1))))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void batchReplyRoundTripsEachPartsKind() {
+        Hash hash = Hash.of(new byte[32], 0);
+        Reply reply = Reply.batch(List.of(Reply.ok(5), Reply.failed("log stopped"), Reply.duplicate(2, List.of(hash))));
+        Reply decoded = Reply.decode(ByteBuffer.wrap(reply.encode()));
+        assertThat(decoded.batch()).isTrue();
+        assertThat(decoded.parts()).containsExactly(Reply.ok(5), Reply.failed("log stopped"), Reply.duplicate(2, List.of(hash)));
+    }
+
+    @Test
     void sealRoundTrips() {
         byte[] root = new byte[32];
         root[31] = 9;
