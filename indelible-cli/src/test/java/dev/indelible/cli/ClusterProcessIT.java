@@ -4,36 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.indelible.client.AppendedEntry;
 import dev.indelible.client.IndelibleClient;
-import dev.indelible.client.RetryPolicy;
 import dev.indelible.formats.checkpoint.Checkpoint;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.MerkleVerifier;
-import dev.indelible.formats.merkle.Rfc9162;
-import dev.indelible.formats.note.NoteKeys;
 import dev.indelible.formats.note.Notes;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,49 +36,22 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ClusterProcessIT {
-    private static final String LOG = "audit";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LOG = ClusterProcesses.LOG;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     /** Under target/, kept after the run so that the servers' logs can be read when it fails. */
     private final Path dir = Path.of("target", "cluster-it", Long.toString(System.currentTimeMillis())).toAbsolutePath();
 
-    private final List<Process> processes = new ArrayList<>(Collections.nCopies(3, null));
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private int[] httpPorts;
-    private String clusterSpec;
-    private Path key;
-
-    @AfterEach
-    void killAll() {
-        for (Process process : processes) {
-            if (process != null) {
-                process.destroyForcibly();
-            }
-        }
-        http.close();
-    }
+    @AutoClose
+    private ClusterProcesses cluster;
 
     @Test
     void everyAcknowledgedAppendSurvivesLeaderKills() throws Exception {
         int kills = Integer.getInteger("indelible.it.kills", 3);
-        Files.createDirectories(dir);
-        key = dir.resolve("log.key");
-        Files.writeString(key, NoteKeys.generateEd25519("it.cluster", new SecureRandom()).signerKey() + "\n");
-        httpPorts = new int[3];
-        List<String> members = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            httpPorts[i] = LoopbackPorts.free();
-            members.add("n" + (i + 1) + "=127.0.0.1:" + LoopbackPorts.free());
-        }
-        clusterSpec = String.join(",", members);
-        for (int i = 0; i < 3; i++) {
-            start(i);
-        }
-        for (int i = 0; i < 3; i++) {
-            awaitHealthy(i);
-        }
-        int firstLeader = awaitLeader();
+        cluster = new ClusterProcesses(dir, "it.cluster", START_TIMEOUT)
+                .withElectionTimeoutMillis(System.getProperty("indelible.it.electionTimeoutMillis", "200"));
+        cluster.startAll();
+        int firstLeader = cluster.awaitLeader();
         assertClusterStatusPrints(firstLeader);
 
         Map<Long, Hash> acknowledged = new ConcurrentHashMap<>();
@@ -106,17 +67,16 @@ class ClusterProcessIT {
             for (int k = 0; k < kills; k++) {
                 awaitConverged();
                 Thread.sleep(1_000);
-                int leader = awaitLeader();
+                int leader = cluster.awaitLeader();
                 int survivor = (leader + 1) % 3;
                 long killedAt = System.nanoTime();
-                processes.get(leader).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                processes.set(leader, null);
+                cluster.kill(leader);
                 appendUntilAcknowledged(survivor, acknowledged, Duration.ofSeconds(30));
                 failoverMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
                 System.out.println(java.time.Instant.now() + " kill " + k + " of n" + (leader + 1) + ": "
                         + failoverMillis.getLast() + " ms to the first acknowledged append via n" + (survivor + 1));
-                start(leader);
-                awaitHealthy(leader);
+                cluster.start(leader);
+                cluster.awaitHealthy(leader);
             }
             killAndRestartAFollower(acknowledged);
             majorityLossRefusesAppendsUntilRestart(acknowledged);
@@ -134,56 +94,35 @@ class ClusterProcessIT {
                     + sorted.size() + " kills; " + acknowledged.size() + " entries acknowledged");
         }
         assertThat(acknowledged).isNotEmpty();
-        long size = acknowledged.keySet().stream().mapToLong(Long::longValue).max().orElseThrow() + 1;
-        List<List<byte[]>> replicas = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            replicas.add(awaitEntries(i, size));
-        }
-        for (Map.Entry<Long, Hash> ack : new TreeMap<>(acknowledged).entrySet()) {
-            int leafIndex = Math.toIntExact(ack.getKey());
-            assertThat(Rfc9162.leafHash(replicas.get(0).get(leafIndex))).as("acknowledged leaf %d", leafIndex)
-                    .isEqualTo(ack.getValue());
-        }
-        for (int i = 1; i < 3; i++) {
-            for (int leafIndex = 0; leafIndex < size; leafIndex++) {
-                assertThat(replicas.get(i).get(leafIndex)).as("node %d leaf %d", i, leafIndex)
-                        .isEqualTo(replicas.get(0).get(leafIndex));
-            }
-        }
+        cluster.assertEveryNodeHoldsTheAcknowledgedEntries(acknowledged);
         assertConsecutiveCheckpointsConsistent(checkpoints);
     }
 
     private void killAndRestartAFollower(Map<Long, Hash> acknowledged) throws Exception {
-        int leader = awaitLeader();
+        int leader = cluster.awaitLeader();
         int follower = (leader + 1) % 3;
-        processes.get(follower).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        processes.set(follower, null);
+        cluster.kill(follower);
         appendUntilAcknowledged(leader, acknowledged, Duration.ofSeconds(10));
-        start(follower);
-        awaitHealthy(follower);
+        cluster.start(follower);
+        cluster.awaitHealthy(follower);
     }
 
     /** With two of three nodes killed, the survivor cannot acknowledge; after restart, appends resume. */
     private void majorityLossRefusesAppendsUntilRestart(Map<Long, Hash> acknowledged) throws Exception {
-        int leader = awaitLeader();
+        int leader = cluster.awaitLeader();
         int follower = (leader + 1) % 3;
         int survivor = (leader + 2) % 3;
         for (int node : new int[] {leader, follower}) {
-            processes.get(node).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            processes.set(node, null);
+            cluster.kill(node);
         }
-        try (IndelibleClient client = IndelibleClient.builder()
-                .baseUrl("http://127.0.0.1:" + httpPorts[survivor])
-                .requestTimeout(Duration.ofSeconds(3))
-                .retryPolicy(RetryPolicy.none())
-                .build()) {
+        try (IndelibleClient client = cluster.client(survivor, Duration.ofSeconds(3))) {
             byte[] event = "{\"actor\":\"probe\",\"action\":\"minority\"}".getBytes(StandardCharsets.UTF_8);
             assertThatThrownBy(() -> client.append(LOG, List.of(event))).as("a minority must not acknowledge");
         }
-        start(leader);
-        start(follower);
-        awaitHealthy(leader);
-        awaitHealthy(follower);
+        cluster.start(leader);
+        cluster.start(follower);
+        cluster.awaitHealthy(leader);
+        cluster.awaitHealthy(follower);
         appendUntilAcknowledged(survivor, acknowledged, Duration.ofSeconds(60));
     }
 
@@ -203,7 +142,7 @@ class ClusterProcessIT {
                     checkpoints.add(client.checkpoint(LOG));
                 }
             } catch (RuntimeException e) {
-                sleep(50); // node down or failing over: not acknowledged, so nothing is promised
+                ClusterProcesses.sleep(50); // node down or failing over: not acknowledged, so nothing is promised
             }
         }
     }
@@ -218,7 +157,7 @@ class ClusterProcessIT {
                 }
                 return;
             } catch (RuntimeException e) {
-                sleep(20);
+                ClusterProcesses.sleep(20);
             }
         }
         throw new AssertionError("no append acknowledged within " + timeout);
@@ -245,68 +184,19 @@ class ClusterProcessIT {
         }
     }
 
-    private List<byte[]> awaitEntries(int node, long size) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try (IndelibleClient client = client(node)) {
-                if (client.logInfo(LOG).treeSize() >= size) {
-                    List<byte[]> entries = new ArrayList<>();
-                    client.entries(LOG, 0, size, (bytes, leafIndex) -> entries.add(bytes));
-                    return entries;
-                }
-            } catch (RuntimeException e) {
-                // not caught up yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("node " + node + " did not reach tree size " + size);
-            }
-            sleep(100);
-        }
-    }
-
     private IndelibleClient client(int node) {
-        return IndelibleClient.builder()
-                .baseUrl("http://127.0.0.1:" + httpPorts[node])
-                .requestTimeout(Duration.ofSeconds(10))
-                .retryPolicy(RetryPolicy.none())
-                .build();
-    }
-
-    private void start(int i) throws IOException {
-        String jar = System.getProperty("indelible.cli.jar");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path data = dir.resolve("n" + (i + 1));
-        Files.createDirectories(data);
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar, "server",
-                "--node-id", "n" + (i + 1), "--cluster", clusterSpec, "--listen", "127.0.0.1:" + httpPorts[i],
-                "--data", data.toString(), "--log-key", key.toString(), "--checkpoint-interval", "200", "--auth", "off",
-                "--election-timeout", System.getProperty("indelible.it.electionTimeoutMillis", "200"))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()));
-        processes.set(i, builder.start());
-    }
-
-    private void awaitHealthy(int i) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (get(i, "/healthz") != null) {
-                return;
-            }
-            assertThat(processes.get(i).isAlive()).as("node %d alive", i).isTrue();
-            sleep(100);
-        }
-        throw new AssertionError("node " + i + " not healthy within " + START_TIMEOUT);
+        return cluster.client(node, Duration.ofSeconds(10));
     }
 
     /** {@code indelible cluster status} against a follower names every member and the leader. */
     private void assertClusterStatusPrints(int leader) {
         java.io.StringWriter out = new java.io.StringWriter();
         for (int attempt = 0; attempt < 40 && !out.toString().contains("leader n" + (leader + 1)); attempt++) {
-            sleep(attempt == 0 ? 0 : 250); // the follower learns who leads from the leader's first heartbeat
+            ClusterProcesses.sleep(attempt == 0 ? 0 : 250); // the follower learns who leads from the leader's first heartbeat
             out = new java.io.StringWriter();
             picocli.CommandLine cli = new picocli.CommandLine(new ClusterCommand());
             cli.setOut(new java.io.PrintWriter(out, true));
-            assertThat(cli.execute("status", "--url", "http://127.0.0.1:" + httpPorts[(leader + 1) % 3])).isZero();
+            assertThat(cli.execute("status", "--url", cluster.url((leader + 1) % 3))).isZero();
         }
         assertThat(out.toString()).contains("leader n" + (leader + 1)).contains("n1").contains("n2").contains("n3")
                 .contains("LEADER").contains("FOLLOWER");
@@ -319,7 +209,7 @@ class ClusterProcessIT {
             long min = Long.MAX_VALUE;
             long max = Long.MIN_VALUE;
             for (int i = 0; i < 3; i++) {
-                JsonNode status = processes.get(i) == null ? null : get(i, "/v1/cluster");
+                JsonNode status = cluster.running(i) ? cluster.get(i, "/v1/cluster") : null;
                 long applied = status == null ? -1 : status.path("appliedRaftIndex").asLong(-1);
                 min = Math.min(min, applied);
                 max = Math.max(max, applied);
@@ -327,49 +217,8 @@ class ClusterProcessIT {
             if (min >= 0 && max - min < 50) {
                 return;
             }
-            sleep(100);
+            ClusterProcesses.sleep(100);
         }
         throw new AssertionError("nodes did not converge within " + START_TIMEOUT);
-    }
-
-    private int awaitLeader() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (int i = 0; i < 3; i++) {
-                JsonNode status = processes.get(i) == null ? null : get(i, "/v1/cluster");
-                if (status != null && "LEADER".equals(status.path("role").asText())) {
-                    return i;
-                }
-            }
-            sleep(50);
-        }
-        throw new AssertionError("no leader within " + START_TIMEOUT);
-    }
-
-    private JsonNode get(int node, String path) {
-        try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
-                            .timeout(Duration.ofSeconds(2))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

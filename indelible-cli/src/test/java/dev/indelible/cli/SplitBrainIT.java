@@ -4,32 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.indelible.client.AppendedEntry;
 import dev.indelible.client.IndelibleClient;
-import dev.indelible.client.RetryPolicy;
 import dev.indelible.formats.checkpoint.Checkpoint;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.MerkleVerifier;
-import dev.indelible.formats.merkle.Rfc9162;
-import dev.indelible.formats.note.NoteKeys;
 import dev.indelible.formats.note.Notes;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,18 +38,14 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class SplitBrainIT {
-    private static final String LOG = "audit";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LOG = ClusterProcesses.LOG;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(40);
     private static final Duration CUT_FOR = Duration.ofSeconds(8);
 
     private final Path dir = Path.of("target", "splitbrain-it", Long.toString(System.currentTimeMillis())).toAbsolutePath();
-    private final List<Process> processes = new ArrayList<>(Collections.nCopies(3, null));
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<Long, Hash> acknowledged = new ConcurrentHashMap<>();
     private final List<List<byte[]>> checkpoints = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-    private final int[] httpPorts = new int[3];
-    private final int[] raftPorts = new int[3];
+    private ClusterProcesses cluster;
     private NetCut cut;
 
     @AfterEach
@@ -72,15 +57,12 @@ class SplitBrainIT {
         } catch (IOException e) {
             System.err.println("heal: " + e.getMessage());
         } finally {
-            for (Process process : processes) {
-                if (process != null) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
+            if (cluster != null) {
+                cluster.close();
             }
             if (cut != null) {
                 cut.close();
             }
-            http.close();
         }
     }
 
@@ -89,31 +71,18 @@ class SplitBrainIT {
         Optional<String> unavailable = NetCut.unavailable();
         assumeTrue(unavailable.isEmpty(), () -> "no iptables network cut here: " + unavailable.orElseThrow());
         long started = System.nanoTime();
-        Files.createDirectories(dir);
-        Path key = dir.resolve("log.key");
-        Files.writeString(key, NoteKeys.generateEd25519("it.splitbrain", new SecureRandom()).signerKey() + "\n");
-        List<String> members = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            httpPorts[i] = LoopbackPorts.free();
-            raftPorts[i] = LoopbackPorts.free();
-            members.add("n" + (i + 1) + "=127.0.0.1:" + raftPorts[i]);
-        }
+        cluster = new ClusterProcesses(dir, "it.splitbrain", START_TIMEOUT);
         cut = NetCut.create(3);
-        for (int i = 0; i < 3; i++) {
-            start(i, String.join(",", members), key);
-        }
-        for (int i = 0; i < 3; i++) {
-            awaitHealthy(i);
-        }
-        awaitLeader(-1);
+        cluster.withCommandWrapper(cut::wrap).startAll();
+        cluster.awaitLeader(-1);
         for (int n = 0; n < 15; n++) {
             appendUntilAcknowledged(n % 3, "before-" + n, Duration.ofSeconds(20));
         }
         sampleCheckpoints();
 
         // Cut the leader off from the other two.
-        int minority = awaitLeader(-1);
-        cut.isolate(minority, raftPorts);
+        int minority = cluster.awaitLeader(-1);
+        cut.isolate(minority, cluster.raftPorts());
         long cutAt = System.nanoTime();
         System.out.println("cut n" + (minority + 1) + " (the leader) off at " + elapsed(started));
 
@@ -124,7 +93,7 @@ class SplitBrainIT {
         Thread prober = Thread.ofPlatform().start(() -> {
             while (probing.get()) {
                 int n = probes.getAndIncrement();
-                try (IndelibleClient client = client(minority, Duration.ofSeconds(3))) {
+                try (IndelibleClient client = cluster.client(minority, Duration.ofSeconds(3))) {
                     List<AppendedEntry> appended = client.append(LOG, List.of(event("minority-" + n)));
                     minorityAcks.add("minority-" + n + " at " + appended.getFirst().leafIndex());
                 } catch (RuntimeException e) {
@@ -138,7 +107,7 @@ class SplitBrainIT {
         int majorityLeader;
         long sizeAtHeal;
         try {
-            majorityLeader = awaitLeader(minority);
+            majorityLeader = cluster.awaitLeader(minority);
             int majorityFollower = 3 - minority - majorityLeader;
             appendUntilAcknowledged(majorityFollower, "majority-first", Duration.ofSeconds(20));
             System.out.println("majority leader n" + (majorityLeader + 1) + ", first acknowledged append "
@@ -152,10 +121,10 @@ class SplitBrainIT {
                 Thread.sleep(TimeUnit.NANOSECONDS.toMillis(remaining));
             }
             sampleCheckpoints();
-            JsonNode minorityView = get(minority, "/v1/cluster");
+            JsonNode minorityView = cluster.get(minority, "/v1/cluster");
             System.out.println("minority's view while cut: "
                     + (minorityView == null ? "none" : minorityView.path("role").asText() + " term " + minorityView.path("term")));
-            try (IndelibleClient client = client(majorityLeader, Duration.ofSeconds(5))) {
+            try (IndelibleClient client = cluster.client(majorityLeader, Duration.ofSeconds(5))) {
                 sizeAtHeal = client.logInfo(LOG).treeSize();
             }
         } finally {
@@ -169,32 +138,17 @@ class SplitBrainIT {
         cut.heal();
         long healedAt = System.nanoTime();
         System.out.println("healed at " + elapsed(started));
-        awaitEntries(minority, sizeAtHeal);
+        cluster.awaitEntries(minority, sizeAtHeal);
         System.out.println("n" + (minority + 1) + " caught up to " + sizeAtHeal + " entries "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healedAt) + " ms after the heal");
         appendUntilAcknowledged(minority, "after-heal", Duration.ofSeconds(30));
         sampleCheckpoints();
 
-        long size = acknowledged.keySet().stream().mapToLong(Long::longValue).max().orElseThrow() + 1;
-        List<List<byte[]>> replicas = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            replicas.add(awaitEntries(i, size));
-        }
-        for (Map.Entry<Long, Hash> ack : new TreeMap<>(acknowledged).entrySet()) {
-            int leafIndex = Math.toIntExact(ack.getKey());
-            assertThat(Rfc9162.leafHash(replicas.get(0).get(leafIndex))).as("acknowledged leaf %d", leafIndex)
-                    .isEqualTo(ack.getValue());
-        }
-        for (int i = 1; i < 3; i++) {
-            for (int leafIndex = 0; leafIndex < size; leafIndex++) {
-                assertThat(replicas.get(i).get(leafIndex)).as("node %d leaf %d", i, leafIndex)
-                        .isEqualTo(replicas.get(0).get(leafIndex));
-            }
-        }
+        List<byte[]> entries = cluster.assertEveryNodeHoldsTheAcknowledgedEntries(acknowledged);
         // The minority's own Raft log never reached the shared history: a probe can appear only if its
         // Raft client re-sent it to the majority leader after the heal (never acknowledged to us).
         for (int leafIndex = 0; leafIndex < sizeAtHeal; leafIndex++) {
-            assertThat(new String(replicas.get(0).get(leafIndex), StandardCharsets.UTF_8)).as("leaf %d", leafIndex)
+            assertThat(new String(entries.get(leafIndex), StandardCharsets.UTF_8)).as("leaf %d", leafIndex)
                     .doesNotContain("minority-");
         }
         for (int i = 0; i < 3; i++) {
@@ -205,7 +159,7 @@ class SplitBrainIT {
 
     private void sampleCheckpoints() {
         for (int i = 0; i < 3; i++) {
-            try (IndelibleClient client = client(i, Duration.ofSeconds(3))) {
+            try (IndelibleClient client = cluster.client(i, Duration.ofSeconds(3))) {
                 checkpoints.get(i).add(client.checkpoint(LOG));
             } catch (RuntimeException e) {
                 // none published yet
@@ -216,7 +170,7 @@ class SplitBrainIT {
     /** In the order fetched from one node, tree sizes never shrink and each step is proven consistent. */
     private void assertConsecutiveCheckpointsConsistent(int node, List<byte[]> notes) {
         assertThat(notes).as("checkpoints from node %d", node).hasSizeGreaterThan(1);
-        try (IndelibleClient client = client(node, Duration.ofSeconds(10))) {
+        try (IndelibleClient client = cluster.client(node, Duration.ofSeconds(10))) {
             for (int i = 1; i < notes.size(); i++) {
                 Checkpoint from = Checkpoint.parse(Notes.parse(notes.get(i - 1)).text());
                 Checkpoint to = Checkpoint.parse(Notes.parse(notes.get(i)).text());
@@ -234,13 +188,13 @@ class SplitBrainIT {
     private void appendUntilAcknowledged(int node, String action, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            try (IndelibleClient client = client(node, Duration.ofSeconds(5))) {
+            try (IndelibleClient client = cluster.client(node, Duration.ofSeconds(5))) {
                 for (AppendedEntry entry : client.append(LOG, List.of(event(action)))) {
                     acknowledged.put(entry.leafIndex(), entry.leafHash());
                 }
                 return;
             } catch (RuntimeException e) {
-                sleep(50);
+                ClusterProcesses.sleep(50);
             }
         }
         throw new AssertionError("no append acknowledged by node " + node + " within " + timeout);
@@ -250,103 +204,7 @@ class SplitBrainIT {
         return ("{\"actor\":\"splitbrain\",\"action\":\"" + action + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
-    private List<byte[]> awaitEntries(int node, long size) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
-        while (true) {
-            try (IndelibleClient client = client(node, Duration.ofSeconds(10))) {
-                if (client.logInfo(LOG).treeSize() >= size) {
-                    List<byte[]> entries = new ArrayList<>();
-                    client.entries(LOG, 0, size, (bytes, leafIndex) -> entries.add(bytes));
-                    return entries;
-                }
-            } catch (RuntimeException e) {
-                // not caught up yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("node " + node + " did not reach tree size " + size);
-            }
-            sleep(100);
-        }
-    }
-
-    private IndelibleClient client(int node, Duration timeout) {
-        return IndelibleClient.builder()
-                .baseUrl("http://127.0.0.1:" + httpPorts[node])
-                .requestTimeout(timeout)
-                .retryPolicy(RetryPolicy.none())
-                .build();
-    }
-
-    private void start(int i, String clusterSpec, Path key) throws IOException {
-        String jar = System.getProperty("indelible.cli.jar");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path data = dir.resolve("n" + (i + 1));
-        Files.createDirectories(data);
-        List<String> command = List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar, "server",
-                "--node-id", "n" + (i + 1), "--cluster", clusterSpec, "--listen", "127.0.0.1:" + httpPorts[i],
-                "--data", data.toString(), "--log-key", key.toString(), "--checkpoint-interval", "200", "--auth", "off",
-                "--election-timeout", "200");
-        processes.set(i, new ProcessBuilder(cut.wrap(i, command))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()))
-                .start());
-    }
-
-    private void awaitHealthy(int i) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (get(i, "/healthz") != null) {
-                return;
-            }
-            assertThat(processes.get(i).isAlive()).as("node %d alive", i).isTrue();
-            sleep(100);
-        }
-        throw new AssertionError("node " + i + " not healthy within " + START_TIMEOUT);
-    }
-
-    /** A node other than {@code except} that says it leads. */
-    private int awaitLeader(int except) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (int i = 0; i < 3; i++) {
-                JsonNode status = i == except ? null : get(i, "/v1/cluster");
-                if (status != null && "LEADER".equals(status.path("role").asText())) {
-                    return i;
-                }
-            }
-            sleep(50);
-        }
-        throw new AssertionError("no leader within " + START_TIMEOUT);
-    }
-
-    private JsonNode get(int node, String path) {
-        try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
-                            .timeout(Duration.ofSeconds(2))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
     private static String elapsed(long since) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms";
-    }
-
-
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

@@ -1,12 +1,10 @@
 package dev.indelible.replication;
 
+import static dev.indelible.replication.LocalCluster.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.indelible.formats.cosignature.CosignatureV1;
 import dev.indelible.formats.merkle.Hash;
-import dev.indelible.formats.note.NoteSignature;
-import dev.indelible.formats.note.NoteVerifier;
 import dev.indelible.formats.note.Notes;
 import dev.indelible.formats.note.SignedNote;
 import dev.indelible.log.Appended;
@@ -20,14 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.util.SizeInBytes;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,14 +37,8 @@ class ClusterTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private LocalCluster cluster;
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void appendsViaAnyNodeReachEveryReplicaByteIdentical() throws Exception {
@@ -58,12 +48,12 @@ class ClusterTest {
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < 3; i++) {
                 List<Leaf> batch = batch("r" + round + "n" + i, 5);
-                long first = append(i, batch);
+                long first = cluster.append(LOG, i, batch);
                 assertThat(first).isEqualTo(sent.size());
                 batch.forEach(leaf -> sent.add(leaf.bytes()));
             }
         }
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent);
     }
 
@@ -71,19 +61,19 @@ class ClusterTest {
     void leaderKillElectsNewLeaderAndAppendsContinue() throws Exception {
         cluster = new LocalCluster(dir, 3).startAll();
         List<byte[]> sent = new ArrayList<>();
-        appendRecording(cluster.awaitLeader(WAIT), batch("before", 10), sent);
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("before", 10), sent);
         int leader = cluster.awaitLeader(WAIT);
         int survivor = (leader + 1) % 3;
         long killedAt = System.nanoTime();
         cluster.stop(leader);
-        appendRecording(survivor, batch("after-kill", 1), sent);
+        cluster.appendRecording(LOG, survivor, batch("after-kill", 1), sent);
         long failoverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
         System.out.println("failover: first append " + failoverMillis + " ms after the leader stopped");
         assertThat(cluster.awaitLeader(WAIT)).isNotEqualTo(leader);
-        appendRecording((leader + 2) % 3, batch("after-election", 10), sent);
+        cluster.appendRecording(LOG, (leader + 2) % 3, batch("after-election", 10), sent);
 
         cluster.start(leader);
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent);
     }
 
@@ -92,14 +82,14 @@ class ClusterTest {
         cluster = new LocalCluster(dir, 3).startAll();
         List<byte[]> sent = new ArrayList<>();
         int leader = cluster.awaitLeader(WAIT);
-        appendRecording(leader, batch("first", 20), sent);
+        cluster.appendRecording(LOG, leader, batch("first", 20), sent);
         int follower = (leader + 1) % 3;
         cluster.stop(follower);
         for (int i = 0; i < 10; i++) {
-            appendRecording(cluster.awaitLeader(WAIT), batch("while-down-" + i, 7), sent);
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 7), sent);
         }
         cluster.start(follower);
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent);
     }
 
@@ -107,29 +97,23 @@ class ClusterTest {
     void followerTheLeaderPurgedBehindInstallsTheLeadersSnapshotAndCatchesUp() throws Exception {
         cluster = new LocalCluster(dir, 3, 20).withSegmentSizeMax(SizeInBytes.valueOf("4KB")).startAll();
         List<byte[]> sent = new ArrayList<>();
-        appendRecording(cluster.awaitLeader(WAIT), batch("first", 5), sent);
-        awaitAllAt(sent.size());
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("first", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
         long followerApplied = cluster.require(follower).status().appliedRaftIndex();
         cluster.stop(follower);
         List<PreparedEntry> large = new ArrayList<>();
         for (int i = 0; i < 80; i++) {
-            appendRecording(cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
             if (i % 20 == 1) {
                 // Large events, their bodies detached; the Raft entries carrying them are purged.
                 large.add(appendLarge(cluster.awaitLeader(WAIT), "while-down-" + i, (char) ('a' + i % 26), 70_000 + i, sent));
             }
         }
-        awaitAllAt(sent.size());
-        LocalCluster.await("the leader purged its Raft log past the stopped follower", WAIT, () -> {
-            try {
-                return cluster.require(cluster.awaitLeader(WAIT)).raftLogStartIndex() > followerApplied + 1;
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        });
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        cluster.awaitLeaderPurgedPast(followerApplied, WAIT);
         cluster.start(follower);
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent);
         assertCheckpointHistoriesIdentical(sent.size());
         assertThat(cluster.require(follower).failure()).isEmpty();
@@ -140,8 +124,8 @@ class ClusterTest {
                     .as("body %s on the follower that installed the snapshot", body.sha256().hex())
                     .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(body.bytes()));
         }
-        appendRecording(follower, batch("after-install", 4), sent);
-        awaitAllAt(sent.size());
+        cluster.appendRecording(LOG, follower, batch("after-install", 4), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent);
         AuditLog installed = cluster.require(follower).logs().require(LOG);
         assertThat(installed.entry(7)).isEqualTo(sent.get(7));
@@ -163,25 +147,25 @@ class ClusterTest {
         cluster = new LocalCluster(dir, 3, 10).withElectionTimeoutMin(Duration.ofSeconds(1)).startAll();
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            appendRecording(cluster.awaitLeader(WAIT), batch("before-" + i, 2), sent);
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("before-" + i, 2), sent);
         }
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         long termEnd = awaitRaftLogsAlike();
         int former = cluster.awaitLeader(WAIT);
         cluster.stop(former);
         for (int i = 0; i < 40; i++) {
-            appendRecording(cluster.awaitLeader(WAIT), batch("while-down-" + i, 1), sent);
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 1), sent);
         }
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         LocalCluster.await("the new leader's Raft log to start right after the former leader's last entry "
                 + termEnd, WAIT, () -> raftLogStartIndex(cluster.awaitLeader(WAIT)) == termEnd + 1);
-        assertThat(latestSnapshotIndex(cluster.awaitLeader(WAIT)))
+        assertThat(cluster.latestSnapshotIndex(cluster.awaitLeader(WAIT)))
                 .as("the new leader's latest snapshot index")
                 .isGreaterThan(termEnd);
         cluster.start(former);
-        awaitAllAt(sent.size());
-        appendRecording(former, batch("after", 2), sent);
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        cluster.appendRecording(LOG, former, batch("after", 2), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent);
         assertThat(cluster.require(former).failure()).isEmpty();
     }
@@ -226,17 +210,6 @@ class ClusterTest {
         }
     }
 
-    /** The index of the newest snapshot file {@code snapshot.<term>_<index>} of a node. */
-    private long latestSnapshotIndex(int node) throws java.io.IOException {
-        try (var files = java.nio.file.Files.walk(cluster.dataDirectory(node).resolve("raft"))) {
-            return files.map(p -> p.getFileName().toString())
-                    .filter(name -> name.matches("snapshot\\.\\d+_\\d+"))
-                    .mapToLong(name -> Long.parseLong(name.substring(name.indexOf('_') + 1)))
-                    .max()
-                    .orElse(-1);
-        }
-    }
-
     @Test
     void followerWhoseUnsyncedSegmentTailWasDamagedReappliesItFromTheRaftLog() throws Exception {
         // No checkpoint during the test: every entry is past the latest checkpoint, so no apply
@@ -244,7 +217,7 @@ class ClusterTest {
         cluster = new LocalCluster(dir, 3).withCheckpointInterval(Duration.ofHours(1)).startAll();
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            appendRecording(cluster.awaitLeader(WAIT), batch("b" + i, 10), sent);
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("b" + i, 10), sent);
         }
         awaitHeadsAt(sent.size());
         int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
@@ -271,7 +244,7 @@ class ClusterTest {
         }
         AuditLog leaderLog = cluster.require(cluster.awaitLeader(WAIT)).logs().require(LOG);
         assertThat(repaired.rootHash(sent.size())).isEqualTo(leaderLog.rootHash(sent.size()));
-        appendRecording(follower, batch("after", 3), sent);
+        cluster.appendRecording(LOG, follower, batch("after", 3), sent);
         awaitHeadsAt(sent.size());
         assertThat(repaired.entry(sent.size() - 1)).isEqualTo(sent.get(sent.size() - 1));
     }
@@ -293,7 +266,7 @@ class ClusterTest {
     private void awaitHeadsAt(long size) {
         LocalCluster.await("every node at tree size " + size, WAIT, () -> {
             List<AuditLog> replicas = cluster.replicas(LOG);
-            return replicas.size() == runningNodes()
+            return replicas.size() == cluster.runningNodes()
                     && replicas.stream().allMatch(log -> log.head().treeSize() == size);
         });
     }
@@ -324,7 +297,7 @@ class ClusterTest {
             }
         }
         long total = byLeaf.size();
-        awaitAllAt(total);
+        cluster.awaitAllAt(LOG, total, WAIT);
         for (AuditLog replica : cluster.replicas(LOG)) {
             for (java.util.Map.Entry<Long, byte[]> entry : byLeaf.entrySet()) {
                 assertThat(replica.entry(entry.getKey())).isEqualTo(entry.getValue());
@@ -373,12 +346,12 @@ class ClusterTest {
     void wholeClusterRestartReplaysWithoutDuplicating() throws Exception {
         cluster = new LocalCluster(dir, 3).startAll();
         List<byte[]> sent = new ArrayList<>();
-        appendRecording(cluster.awaitLeader(WAIT), batch("one", 30), sent);
-        awaitAllAt(sent.size());
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("one", 30), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         cluster.close();
         cluster.startAll();
-        appendRecording(cluster.awaitLeader(WAIT), batch("two", 5), sent);
-        awaitAllAt(sent.size());
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("two", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent);
     }
 
@@ -388,7 +361,7 @@ class ClusterTest {
         int leader = cluster.awaitLeader(WAIT);
         List<Leaf> first = batch("original", 3);
         List<Optional<String>> ids = List.of(Optional.of("a"), Optional.of("b"), Optional.of("c"));
-        appendRecording(leader, batch("before", 2), new ArrayList<>());
+        cluster.appendRecording(LOG, leader, batch("before", 2), new ArrayList<>());
         List<Appended> original = cluster.require(leader).logs().require(LOG).append(first, ids, List.of()).get(30, TimeUnit.SECONDS);
         assertThat(original.get(0).leafIndex()).isEqualTo(2);
 
@@ -409,7 +382,7 @@ class ClusterTest {
         cluster = new LocalCluster(dir, 3, 10).startAll();
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
-            appendRecording(cluster.awaitLeader(WAIT), batch("s" + i, 2), sent);
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("s" + i, 2), sent);
         }
         int leader = cluster.awaitLeader(WAIT);
         List<Optional<String>> ids = List.of(Optional.of("snap-1"));
@@ -417,9 +390,9 @@ class ClusterTest {
         long at = cluster.require(leader).logs().require(LOG).append(withId, ids, List.of()).get(30, TimeUnit.SECONDS).get(0).leafIndex();
         sent.add(withId.get(0).bytes());
         for (int i = 0; i < 12; i++) {
-            appendRecording(cluster.awaitLeader(WAIT), batch("t" + i, 1), sent);
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("t" + i, 1), sent);
         }
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         for (int i = 0; i < 3; i++) {
             int node = i;
             LocalCluster.await("a snapshot on node " + node, WAIT, () -> snapshotCount(node) > 0);
@@ -430,8 +403,8 @@ class ClusterTest {
                 .append(batch("id-again", 1), ids, List.of()).get(30, TimeUnit.SECONDS);
         assertThat(retried.get(0).leafIndex()).isEqualTo(at);
         assertThat(retried.get(0).leafHash()).isEqualTo(withId.get(0).leafHash());
-        appendRecording(cluster.awaitLeader(WAIT), batch("after", 4), sent);
-        awaitAllAt(sent.size());
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("after", 4), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent);
     }
 
@@ -459,17 +432,6 @@ class ClusterTest {
         }
     }
 
-    private long append(int node, List<Leaf> leaves) throws Exception {
-        AuditLog log = cluster.require(node).logs().getOrCreate(LOG);
-        return log.append(leaves).get(30, TimeUnit.SECONDS).get(0).leafIndex();
-    }
-
-    private void appendRecording(int node, List<Leaf> leaves, List<byte[]> sent) throws Exception {
-        long first = append(node, leaves);
-        assertThat(first).as("first leaf index").isEqualTo(sent.size());
-        leaves.forEach(leaf -> sent.add(leaf.bytes()));
-    }
-
     /** Appends a large event through {@code node} as the ingestion path does: its body stored first. */
     private PreparedEntry appendLarge(int node, String tag, char fill, int size, List<byte[]> sent) throws Exception {
         PreparedEntry entry = LocalCluster.largeEvent(tag, fill, size);
@@ -483,54 +445,11 @@ class ClusterTest {
         return entry;
     }
 
-    private static List<Leaf> batch(String tag, int count) {
-        List<Leaf> leaves = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            leaves.add(Leaf.of(("{\"tag\":\"" + tag + "\",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
-        }
-        return leaves;
-    }
-
-    /** Waits until every running node has applied {@code size} entries and sealed a checkpoint of them. */
-    private void awaitAllAt(long size) {
-        LocalCluster.await("every node at tree size " + size + " with a checkpoint", WAIT, () -> {
-            List<AuditLog> replicas = cluster.replicas(LOG);
-            if (replicas.size() < runningNodes()) {
-                return false;
-            }
-            for (AuditLog log : replicas) {
-                if (log.head().treeSize() != size
-                        || log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L) != size) {
-                    return false;
-                }
-            }
-            return true;
-        });
-    }
-
-    private int runningNodes() {
-        int running = 0;
-        for (int i = 0; i < cluster.size(); i++) {
-            running += cluster.node(i).isPresent() ? 1 : 0;
-        }
-        return running;
-    }
-
     /** The note carries the log signature and, after it, valid cosignatures by a majority of nodes. */
     private void assertCosignedByMajority(byte[] note) {
         SignedNote parsed = Notes.parse(note);
         assertThat(parsed.signatures().get(0).name()).isEqualTo(LocalCluster.ORIGIN_HOST + "/" + LOG.value());
-        Set<String> cosigners = new HashSet<>();
-        for (int i = 0; i < cluster.size(); i++) {
-            String key = cluster.cosignerKey(i);
-            NoteVerifier verifier = CosignatureV1.verifier(key);
-            for (NoteSignature signature : parsed.signatures()) {
-                if (signature.name().equals(verifier.name()) && signature.keyId() == verifier.keyId()) {
-                    verifier.verify(parsed.text().getBytes(StandardCharsets.UTF_8), signature.signature());
-                    cosigners.add(verifier.name());
-                }
-            }
-        }
+        Set<String> cosigners = cluster.cosigners(note);
         assertThat(cosigners).as("cosigners of %s", parsed.text()).hasSizeGreaterThanOrEqualTo(2);
         assertThat(parsed.signatures()).hasSize(1 + cosigners.size());
     }
@@ -540,9 +459,9 @@ class ClusterTest {
         cluster = new LocalCluster(dir, 3).startAll();
         List<byte[]> sent = new ArrayList<>();
         int leader = cluster.awaitLeader(WAIT);
-        appendRecording(leader, batch("x", 3), sent);
-        awaitAllAt(sent.size());
-        appendRecording(leader, batch("y", 3), sent);
+        cluster.appendRecording(LOG, leader, batch("x", 3), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        cluster.appendRecording(LOG, leader, batch("y", 3), sent);
         Hash wrong = Hash.of(new byte[32], 0);
         Reply reply = cluster.require(leader).propose(new Command.Seal(LOG, sent.size(), wrong)).get(30, TimeUnit.SECONDS);
         assertThat(reply.ok()).isFalse();
@@ -556,24 +475,10 @@ class ClusterTest {
                 .isEqualTo(3);
     }
 
+    /** Every running replica: the same entries, roots (every 7th tree size) and checkpoint bytes, cosigned by a majority. */
     private void assertReplicasIdentical(List<byte[]> sent) {
-        List<AuditLog> replicas = cluster.replicas(LOG);
-        assertThat(replicas).hasSize(runningNodes());
-        AuditLog first = replicas.get(0);
-        for (AuditLog replica : replicas) {
-            assertThat(replica.head()).isEqualTo(first.head());
-            assertThat(replica.failure()).isEmpty();
-            for (int i = 0; i < sent.size(); i++) {
-                assertThat(replica.entry(i)).as("entry %d", i).isEqualTo(sent.get(i));
-            }
-            byte[] note = replica.latestCheckpoint().orElseThrow().signedNote();
-            assertThat(Arrays.equals(note, first.latestCheckpoint().orElseThrow().signedNote()))
-                    .as("byte-identical checkpoints")
-                    .isTrue();
-            assertCosignedByMajority(note);
-            for (long size = 1; size <= sent.size(); size += 7) {
-                assertThat(replica.rootHash(size)).isEqualTo(first.rootHash(size));
-            }
+        for (AuditLog replica : cluster.assertReplicasIdentical(LOG, sent, 7)) {
+            assertCosignedByMajority(replica.latestCheckpoint().orElseThrow().signedNote());
         }
     }
 }

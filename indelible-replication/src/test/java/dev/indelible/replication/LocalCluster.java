@@ -1,14 +1,23 @@
 package dev.indelible.replication;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.indelible.formats.cosignature.CosignatureV1;
 import dev.indelible.formats.note.NoteKeys;
+import dev.indelible.formats.note.NoteSignature;
 import dev.indelible.formats.note.NoteSigner;
+import dev.indelible.formats.note.NoteVerifier;
 import dev.indelible.formats.note.Notes;
+import dev.indelible.formats.note.SignedNote;
 import dev.indelible.log.AuditLog;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.CheckpointSigner;
+import dev.indelible.log.Leaf;
 import dev.indelible.log.LogConfig;
+import dev.indelible.log.LogName;
+import dev.indelible.log.PublishedCheckpoint;
 import dev.indelible.log.envelope.EnvelopeWriter;
 import dev.indelible.log.envelope.PreparedEntry;
 import dev.indelible.log.envelope.Source;
@@ -17,14 +26,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import org.apache.ratis.util.SizeInBytes;
@@ -32,6 +49,11 @@ import org.apache.ratis.util.SizeInBytes;
 /**
  * A cluster of Raft nodes in this JVM on 127.0.0.1, each with its own data directory, sharing one
  * log signing key. Ports are chosen free when the cluster is made and kept across restarts.
+ *
+ * <p>Also the steps the cluster tests share: append a batch through a node and record what was
+ * sent, wait until every running node has applied and sealed it, assert that the replicas are
+ * identical, read a node's snapshot files and a checkpoint's cosignatures. Every wait takes the
+ * caller's timeout.
  */
 final class LocalCluster implements AutoCloseable {
     static final String ORIGIN_HOST = "cluster.test";
@@ -139,8 +161,39 @@ final class LocalCluster implements AutoCloseable {
         return entry;
     }
 
+    /**
+     * The settings of the logs of a node in {@code data}: this cluster's origin host and signing key,
+     * a checkpoint sealed at most every {@code checkpointInterval}.
+     */
+    static AuditLogs.Settings settings(Path data, Duration checkpointInterval) {
+        return new AuditLogs.Settings(
+                data,
+                ORIGIN_HOST,
+                LocalCluster::signer,
+                LogConfig.defaults().withCheckpointInterval(checkpointInterval),
+                Clock.systemUTC());
+    }
+
+    /** {@code count} small JSON leaves tagged {@code tag}, numbered from 0. */
+    static List<Leaf> batch(String tag, int count) {
+        List<Leaf> leaves = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            leaves.add(Leaf.of(("{\"tag\":\"" + tag + "\",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+        }
+        return leaves;
+    }
+
     int size() {
         return nodes.length;
+    }
+
+    /** How many nodes are running now. */
+    int runningNodes() {
+        int running = 0;
+        for (RaftNode node : nodes) {
+            running += node != null ? 1 : 0;
+        }
+        return running;
     }
 
     LocalCluster startAll() {
@@ -160,14 +213,8 @@ final class LocalCluster implements AutoCloseable {
         ClusterConfig config = new ClusterConfig(
                 peers.get(i).id(), known, data.resolve("raft"), electionTimeoutMin, snapshotEveryEntries, i >= founders,
                 Optional.ofNullable(peerTls.apply(i)));
-        AuditLogs.Settings settings = new AuditLogs.Settings(
-                data,
-                ORIGIN_HOST,
-                LocalCluster::signer,
-                LogConfig.defaults().withCheckpointInterval(checkpointInterval),
-                Clock.systemUTC());
         try {
-            nodes[i] = RaftNode.start(config, settings, FileIO.posix(), segmentSizeMax);
+            nodes[i] = RaftNode.start(config, settings(data, checkpointInterval), FileIO.posix(), segmentSizeMax);
             cosignerKeys[i] = nodes[i].cosignerKey();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -178,11 +225,6 @@ final class LocalCluster implements AutoCloseable {
     /** Node {@code i}'s id and Raft address. */
     ClusterConfig.Peer peer(int i) {
         return peers.get(i);
-    }
-
-    /** Node {@code i}'s cosigner verifier key (known once it has started). */
-    String cosignerKey(int i) {
-        return cosignerKeys[i];
     }
 
     void stop(int i) {
@@ -239,8 +281,121 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** Appends {@code leaves} to {@code log} through node {@code node}, waiting up to 30 s; the first leaf index. */
+    long append(LogName log, int node, List<Leaf> leaves)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return require(node).logs().getOrCreate(log).append(leaves).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+    }
+
+    /**
+     * Appends {@code leaves} through node {@code node}, asserts they follow everything in {@code sent}
+     * (the leaves appended so far, in order), and adds their bytes to it.
+     */
+    void appendRecording(LogName log, int node, List<Leaf> leaves, List<byte[]> sent)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long first = append(log, node, leaves);
+        assertThat(first).as("first leaf index").isEqualTo(sent.size());
+        leaves.forEach(leaf -> sent.add(leaf.bytes()));
+    }
+
+    /** Waits until every running node has applied {@code size} entries and sealed a checkpoint of them. */
+    void awaitAllAt(LogName log, long size, Duration timeout) {
+        await("every node at tree size " + size + " with a checkpoint", timeout, () -> {
+            List<AuditLog> replicas = replicas(log);
+            if (replicas.size() < runningNodes()) {
+                return false;
+            }
+            for (AuditLog replica : replicas) {
+                if (replica.head().treeSize() != size
+                        || replica.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L) != size) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /** Waits until the leader's Raft log starts after {@code followerApplied + 1}: purged past a stopped follower. */
+    void awaitLeaderPurgedPast(long followerApplied, Duration timeout) {
+        await("the leader purged its Raft log past the stopped follower", timeout, () -> {
+            try {
+                return require(awaitLeader(timeout)).raftLogStartIndex() > followerApplied + 1;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** The snapshot file {@code snapshot.<term>_<raftIndex>} of node {@code i} with the highest Raft index. */
+    Optional<Path> latestSnapshot(int i) {
+        try (var files = Files.walk(dataDirectory(i).resolve("raft"))) {
+            return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+"))
+                    .max(Comparator.comparingLong(LocalCluster::snapshotIndex));
+        } catch (IOException | UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The Raft index of node {@code i}'s newest snapshot, or -1 if it has none. */
+    long latestSnapshotIndex(int i) {
+        return latestSnapshot(i).map(LocalCluster::snapshotIndex).orElse(-1L);
+    }
+
+    private static long snapshotIndex(Path file) {
+        String name = file.getFileName().toString();
+        return Long.parseLong(name.substring(name.indexOf('_') + 1));
+    }
+
+    /**
+     * The names of the nodes whose cosignature is on {@code note}, each verified with the node's
+     * cosigner key (nodes never started have none and are skipped); a bad signature throws.
+     */
+    Set<String> cosigners(byte[] note) {
+        SignedNote parsed = Notes.parse(note);
+        Set<String> names = new HashSet<>();
+        for (String key : cosignerKeys) {
+            if (key == null) {
+                continue;
+            }
+            NoteVerifier verifier = CosignatureV1.verifier(key);
+            for (NoteSignature signature : parsed.signatures()) {
+                if (signature.name().equals(verifier.name()) && signature.keyId() == verifier.keyId()) {
+                    verifier.verify(parsed.text().getBytes(StandardCharsets.UTF_8), signature.signature());
+                    names.add(verifier.name());
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Asserts that every running node holds {@code log} with the same head, no failure, {@code sent}
+     * as its entries, the same root hashes at tree sizes 1, 1 + {@code rootHashStep}, ... and
+     * byte-identical latest checkpoints. Returns the replicas, for the caller's own checks of them.
+     */
+    List<AuditLog> assertReplicasIdentical(LogName log, List<byte[]> sent, int rootHashStep) {
+        List<AuditLog> replicas = replicas(log);
+        assertThat(replicas).hasSize(runningNodes());
+        AuditLog first = replicas.get(0);
+        for (AuditLog replica : replicas) {
+            assertThat(replica.head()).isEqualTo(first.head());
+            assertThat(replica.failure()).isEmpty();
+            for (int i = 0; i < sent.size(); i++) {
+                assertThat(replica.entry(i)).as("entry %d", i).isEqualTo(sent.get(i));
+            }
+            for (long size = 1; size <= sent.size(); size += rootHashStep) {
+                assertThat(replica.rootHash(size)).isEqualTo(first.rootHash(size));
+            }
+            assertThat(Arrays.equals(replica.latestCheckpoint().orElseThrow().signedNote(),
+                            first.latestCheckpoint().orElseThrow().signedNote()))
+                    .as("byte-identical checkpoints")
+                    .isTrue();
+        }
+        return replicas;
+    }
+
     /** Every running node's copy of a log, if it has one. */
-    List<AuditLog> replicas(dev.indelible.log.LogName name) {
+    List<AuditLog> replicas(LogName name) {
         List<AuditLog> logs = new ArrayList<>();
         for (RaftNode node : nodes) {
             if (node != null) {

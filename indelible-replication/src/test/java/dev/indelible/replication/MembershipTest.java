@@ -1,34 +1,22 @@
 package dev.indelible.replication;
 
+import static dev.indelible.replication.LocalCluster.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.indelible.formats.cosignature.CosignatureV1;
-import dev.indelible.formats.note.NoteSignature;
-import dev.indelible.formats.note.NoteVerifier;
-import dev.indelible.formats.note.Notes;
-import dev.indelible.formats.note.SignedNote;
 import dev.indelible.log.AuditLog;
 import dev.indelible.log.ErrorCode;
 import dev.indelible.log.IndelibleException;
-import dev.indelible.log.Leaf;
 import dev.indelible.log.LogName;
-import dev.indelible.log.PublishedCheckpoint;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.util.SizeInBytes;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,14 +37,8 @@ class MembershipTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private LocalCluster cluster;
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void addedNodeCatchesUpAndRemovedNodeLeavesTheCluster() throws Exception {
@@ -64,9 +46,9 @@ class MembershipTest {
         cluster.awaitLeader(WAIT);
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            appendRecording(i, batch("before" + i, 5), sent);
+            cluster.appendRecording(LOG, i, batch("before" + i, 5), sent);
         }
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
 
         RaftNode joining = cluster.start(3);
         assertThat(joining.status().nodes()).as("a joining node is in no configuration yet").isEmpty();
@@ -79,9 +61,9 @@ class MembershipTest {
                 .isInstanceOf(IndelibleException.class)
                 .satisfies(e -> assertThat(((IndelibleException) e).code()).isEqualTo(ErrorCode.INVALID_PARAMETER));
 
-        appendRecording(3, batch("via-n4", 4), sent);
-        appendRecording(0, batch("after-add", 4), sent);
-        awaitAllAt(sent.size());
+        cluster.appendRecording(LOG, 3, batch("via-n4", 4), sent);
+        cluster.appendRecording(LOG, 0, batch("after-add", 4), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent, 4);
         LocalCluster.await("n4 sees four members", WAIT, () -> joining.status().nodes().size() == 4);
 
@@ -93,9 +75,9 @@ class MembershipTest {
                 .isInstanceOf(IndelibleException.class)
                 .satisfies(e -> assertThat(((IndelibleException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
         for (int i : new int[] {0, 1, 3}) {
-            appendRecording(i, batch("after-remove" + i, 3), sent);
+            cluster.appendRecording(LOG, i, batch("after-remove" + i, 3), sent);
         }
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent, 3);
         for (int i : new int[] {0, 1, 3}) {
             RaftNode node = cluster.require(i);
@@ -105,9 +87,9 @@ class MembershipTest {
 
         // The new node survives a restart (it recovers its Raft storage; it does not join again).
         cluster.stop(3);
-        appendRecording(0, batch("n4-down", 2), sent);
+        cluster.appendRecording(LOG, 0, batch("n4-down", 2), sent);
         cluster.start(3);
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent, 3);
     }
 
@@ -117,7 +99,7 @@ class MembershipTest {
         // (about 2 s) to append a configuration entry it can no longer commit.
         cluster = new LocalCluster(dir, 3, 1, 10).withElectionTimeoutMin(Duration.ofSeconds(1)).startAll();
         List<byte[]> sent = new ArrayList<>();
-        appendRecording(cluster.awaitLeader(WAIT), batch("before", 3), sent);
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("before", 3), sent);
         cluster.start(3);
         cluster.require(cluster.awaitLeader(WAIT)).addMember("n4", cluster.peer(3).address());
         Set<String> applied = Set.of("n1", "n2", "n3", "n4");
@@ -127,11 +109,11 @@ class MembershipTest {
         }
         int leader = cluster.awaitLeader(WAIT);
         long changedAt = cluster.require(leader).status().appliedRaftIndex();
-        for (int i = 0; i < 100 && latestSnapshotIndex(leader) < changedAt; i++) {
-            appendRecording(leader, batch("fill-" + i, 1), sent);
+        for (int i = 0; i < 100 && cluster.latestSnapshotIndex(leader) < changedAt; i++) {
+            cluster.appendRecording(LOG, leader, batch("fill-" + i, 1), sent);
         }
         LocalCluster.await("a snapshot on the leader past the configuration change", WAIT,
-                () -> latestSnapshotIndex(leader) >= changedAt);
+                () -> cluster.latestSnapshotIndex(leader) >= changedAt);
         assertThat(cluster.awaitLeader(WAIT)).as("the same leader, so no configuration entry follows the snapshot")
                 .isEqualTo(leader);
 
@@ -152,7 +134,7 @@ class MembershipTest {
                 .as("the removal never commits")
                 .hasCauseInstanceOf(IndelibleException.class);
 
-        SnapshotFile.Contents snapshot = SnapshotFile.read(latestSnapshot(leader).orElseThrow());
+        SnapshotFile.Contents snapshot = SnapshotFile.read(cluster.latestSnapshot(leader).orElseThrow());
         List<SnapshotFile.Member> members = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             members.add(new SnapshotFile.Member(cluster.peer(i).id(), cluster.peer(i).address()));
@@ -180,136 +162,35 @@ class MembershipTest {
     void aFollowerThatInstallsASnapshotAfterAMembershipChangePublishesWithTheNewQuorum() throws Exception {
         cluster = new LocalCluster(dir, 3, 1, 20).withSegmentSizeMax(SizeInBytes.valueOf("4KB")).startAll();
         List<byte[]> sent = new ArrayList<>();
-        appendRecording(cluster.awaitLeader(WAIT), batch("first", 5), sent);
-        awaitAllAt(sent.size());
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("first", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
         long followerApplied = cluster.require(follower).status().appliedRaftIndex();
         cluster.stop(follower);
         cluster.start(3);
         cluster.require(cluster.awaitLeader(WAIT)).addMember("n4", cluster.peer(3).address());
         for (int i = 0; i < 60; i++) {
-            appendRecording(cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
         }
-        awaitAllAt(sent.size());
-        LocalCluster.await("the leader purged its Raft log past the stopped follower", WAIT, () -> {
-            try {
-                return cluster.require(cluster.awaitLeader(WAIT)).raftLogStartIndex() > followerApplied + 1;
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        });
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        cluster.awaitLeaderPurgedPast(followerApplied, WAIT);
 
         // The follower knows only the founders; the configuration with n4 lies behind the snapshot it installs.
         RaftNode installed = cluster.start(follower);
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         LocalCluster.await(installed.nodeId() + " counts the members of the configuration with n4", WAIT,
                 () -> installed.members().equals(Set.of("n1", "n2", "n3", "n4")));
-        appendRecording(follower, batch("after-install", 4), sent);
-        awaitAllAt(sent.size());
+        cluster.appendRecording(LOG, follower, batch("after-install", 4), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         // Byte-identical checkpoints: the follower published with the same quorum as the others.
         assertReplicasIdentical(sent, 4);
     }
 
-    private long latestSnapshotIndex(int node) {
-        return latestSnapshot(node).map(MembershipTest::snapshotIndex).orElse(-1L);
-    }
-
-    private static long snapshotIndex(Path file) {
-        String name = file.getFileName().toString();
-        return Long.parseLong(name.substring(name.indexOf('_') + 1));
-    }
-
-    /** The snapshot file of node {@code node} with the highest Raft index. */
-    private Optional<Path> latestSnapshot(int node) {
-        try (var files = Files.walk(cluster.dataDirectory(node).resolve("raft"))) {
-            return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+"))
-                    .max(Comparator.comparingLong(MembershipTest::snapshotIndex));
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private long append(int node, List<Leaf> leaves) throws Exception {
-        AuditLog log = cluster.require(node).logs().getOrCreate(LOG);
-        return log.append(leaves).get(30, TimeUnit.SECONDS).get(0).leafIndex();
-    }
-
-    private void appendRecording(int node, List<Leaf> leaves, List<byte[]> sent) throws Exception {
-        long first = append(node, leaves);
-        assertThat(first).as("first leaf index").isEqualTo(sent.size());
-        leaves.forEach(leaf -> sent.add(leaf.bytes()));
-    }
-
-    private static List<Leaf> batch(String tag, int count) {
-        List<Leaf> leaves = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            leaves.add(Leaf.of(("{\"tag\":\"" + tag + "\",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
-        }
-        return leaves;
-    }
-
-    private int runningNodes() {
-        int running = 0;
-        for (int i = 0; i < cluster.size(); i++) {
-            running += cluster.node(i).isPresent() ? 1 : 0;
-        }
-        return running;
-    }
-
-    private void awaitAllAt(long size) {
-        LocalCluster.await("every node at tree size " + size + " with a checkpoint", WAIT, () -> {
-            List<AuditLog> replicas = cluster.replicas(LOG);
-            if (replicas.size() < runningNodes()) {
-                return false;
-            }
-            for (AuditLog log : replicas) {
-                if (log.head().treeSize() != size
-                        || log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L) != size) {
-                    return false;
-                }
-            }
-            return true;
-        });
-    }
-
     /** Every running replica: the same entries, roots and checkpoint bytes, cosigned by a majority of {@code members}. */
     private void assertReplicasIdentical(List<byte[]> sent, int members) {
-        List<AuditLog> replicas = cluster.replicas(LOG);
-        assertThat(replicas).hasSize(runningNodes());
-        AuditLog first = replicas.get(0);
-        for (AuditLog replica : replicas) {
-            assertThat(replica.head()).isEqualTo(first.head());
-            assertThat(replica.failure()).isEmpty();
-            for (int i = 0; i < sent.size(); i++) {
-                assertThat(replica.entry(i)).as("entry %d", i).isEqualTo(sent.get(i));
-            }
-            for (long size = 1; size <= sent.size(); size++) {
-                assertThat(replica.rootHash(size)).isEqualTo(first.rootHash(size));
-            }
+        for (AuditLog replica : cluster.assertReplicasIdentical(LOG, sent, 1)) {
             byte[] note = replica.latestCheckpoint().orElseThrow().signedNote();
-            assertThat(Arrays.equals(note, first.latestCheckpoint().orElseThrow().signedNote()))
-                    .as("byte-identical checkpoints")
-                    .isTrue();
-            assertThat(cosigners(note)).as("cosigners").isGreaterThanOrEqualTo(members / 2 + 1);
+            assertThat(cluster.cosigners(note)).as("cosigners").hasSizeGreaterThanOrEqualTo(members / 2 + 1);
         }
-    }
-
-    private int cosigners(byte[] note) {
-        SignedNote parsed = Notes.parse(note);
-        Set<String> names = new HashSet<>();
-        for (int i = 0; i < cluster.size(); i++) {
-            String key = cluster.cosignerKey(i);
-            if (key == null) {
-                continue;
-            }
-            NoteVerifier verifier = CosignatureV1.verifier(key);
-            for (NoteSignature signature : parsed.signatures()) {
-                if (signature.name().equals(verifier.name()) && signature.keyId() == verifier.keyId()) {
-                    verifier.verify(parsed.text().getBytes(StandardCharsets.UTF_8), signature.signature());
-                    names.add(verifier.name());
-                }
-            }
-        }
-        return names.size();
     }
 }

@@ -1,19 +1,18 @@
 package dev.indelible.replication;
 
+import static dev.indelible.replication.LocalCluster.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.indelible.log.AuditLog;
-import dev.indelible.log.Leaf;
 import dev.indelible.log.LogName;
 import dev.indelible.log.PublishedCheckpoint;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,14 +26,8 @@ class PeerTlsTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private LocalCluster cluster;
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void tlsClusterElectsAndReplicatesByteIdentical() throws Exception {
@@ -49,7 +42,7 @@ class PeerTlsTest {
         for (int round = 0; round < 2; round++) {
             for (int i = 0; i < 3; i++) {
                 // Through every node: a follower's Raft client forwards the append over TLS too.
-                appendRecording(i, batch("r" + round + "n" + i, 4), sent);
+                cluster.appendRecording(LOG, i, batch("r" + round + "n" + i, 4), sent);
             }
         }
         awaitAt(sent.size(), 3);
@@ -80,7 +73,7 @@ class PeerTlsTest {
         for (int i = 0; i < 2; i++) {
             int leader = cluster.awaitLeader(WAIT);
             assertThat(leader).as("the rogue node never leads").isNotEqualTo(2);
-            appendRecording(i, batch("majority-" + i, 5), sent);
+            cluster.appendRecording(LOG, i, batch("majority-" + i, 5), sent);
         }
         LocalCluster.await("the majority at tree size " + sent.size(), WAIT, () -> at(0, sent.size()) && at(1, sent.size()));
         // Give the leader several heartbeats' worth of time to (fail to) reach the rogue node.
@@ -114,20 +107,5 @@ class PeerTlsTest {
             }
             return true;
         });
-    }
-
-    private void appendRecording(int node, List<Leaf> leaves, List<byte[]> sent) throws Exception {
-        AuditLog log = cluster.require(node).logs().getOrCreate(LOG);
-        long first = log.append(leaves).get(30, TimeUnit.SECONDS).get(0).leafIndex();
-        assertThat(first).as("first leaf index").isEqualTo(sent.size());
-        leaves.forEach(leaf -> sent.add(leaf.bytes()));
-    }
-
-    private static List<Leaf> batch(String tag, int count) {
-        List<Leaf> leaves = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            leaves.add(Leaf.of(("{\"tag\":\"" + tag + "\",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
-        }
-        return leaves;
     }
 }

@@ -1,5 +1,6 @@
 package dev.indelible.replication;
 
+import static dev.indelible.replication.LocalCluster.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,14 +45,8 @@ class SingleNodeToClusterTest {
     @TempDir
     Path dir;
 
+    @AutoClose
     private LocalCluster cluster;
-
-    @AfterEach
-    void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void singleNodeDataDirectoryBecomesTheFirstNodeOfACluster() throws Exception {
@@ -89,15 +84,15 @@ class SingleNodeToClusterTest {
         RaftNode first = cluster.start(0);
         cluster.awaitLeader(WAIT);
         assertThat(first.failure()).isEmpty();
-        appendRecording(0, batch("cluster-n1", 7), sent);
+        cluster.appendRecording(LOG, 0, batch("cluster-n1", 7), sent);
 
         cluster.start(1);
         first.addMember("n2", cluster.peer(1).address());
         cluster.start(2);
         cluster.require(1).addMember("n3", cluster.peer(2).address());
-        appendRecording(1, batch("cluster-n2", 5), sent);
-        appendRecording(2, batch("cluster-n3", 5), sent);
-        awaitAllAt(sent.size());
+        cluster.appendRecording(LOG, 1, batch("cluster-n2", 5), sent);
+        cluster.appendRecording(LOG, 2, batch("cluster-n3", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
 
         List<AuditLog> replicas = cluster.replicas(LOG);
         assertThat(replicas).hasSize(3);
@@ -132,9 +127,9 @@ class SingleNodeToClusterTest {
         // A restart of the founder recovers its Raft storage (no adoption again) and keeps appending.
         cluster.stop(0);
         cluster.awaitLeader(WAIT);
-        appendRecording(1, batch("n1-down", 3), sent);
+        cluster.appendRecording(LOG, 1, batch("n1-down", 3), sent);
         cluster.start(0);
-        awaitAllAt(sent.size());
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         for (AuditLog replica : cluster.replicas(LOG)) {
             assertThat(replica.failure()).isEmpty();
             assertThat(replica.entry(sent.size() - 1)).isEqualTo(sent.getLast());
@@ -180,46 +175,6 @@ class SingleNodeToClusterTest {
     }
 
     private static AuditLogs.Settings singleNodeSettings(Path data) {
-        return new AuditLogs.Settings(
-                data,
-                LocalCluster.ORIGIN_HOST,
-                LocalCluster::signer,
-                LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(50)),
-                Clock.systemUTC());
-    }
-
-    private void appendRecording(int node, List<Leaf> leaves, List<byte[]> sent) throws Exception {
-        AuditLog log = cluster.require(node).logs().getOrCreate(LOG);
-        long first = log.append(leaves).get(30, TimeUnit.SECONDS).get(0).leafIndex();
-        assertThat(first).as("first leaf index").isEqualTo(sent.size());
-        leaves.forEach(leaf -> sent.add(leaf.bytes()));
-    }
-
-    private static List<Leaf> batch(String tag, int count) {
-        List<Leaf> leaves = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            leaves.add(Leaf.of(("{\"tag\":\"" + tag + "\",\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
-        }
-        return leaves;
-    }
-
-    private void awaitAllAt(long size) {
-        LocalCluster.await("every node at tree size " + size + " with a checkpoint", WAIT, () -> {
-            List<AuditLog> replicas = cluster.replicas(LOG);
-            int running = 0;
-            for (int i = 0; i < cluster.size(); i++) {
-                running += cluster.node(i).isPresent() ? 1 : 0;
-            }
-            if (replicas.size() < running) {
-                return false;
-            }
-            for (AuditLog log : replicas) {
-                if (log.head().treeSize() != size
-                        || log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L) != size) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        return LocalCluster.settings(data, Duration.ofMillis(50));
     }
 }
