@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Three-node cluster benchmark on this machine (127.0.0.1 only), for one or more builds of indelible.
+#
+#   bench/three-nodes.sh [--rounds N] JAR [JAR...]
+#
+# For each round and each JAR (interleaved, so a noisy machine hurts every build alike): start three
+# server JVMs (-Xmx1g, access control off, rate limit off) on a fresh data directory, warm them up
+# with 600,000 batched events (JIT), then measure with `indelible bench` (the load generator of the
+# first JAR, so every build is driven alike):
+#   full   -- 300,000 events of 500 B, 1,000 per request, 8 concurrent requests, as fast as possible
+#   half   -- 250,000 events at 25,000 events/s (half of issue 3's 50,000), 1,000 per request
+#   half100-- the same rate in requests of 100 events
+#   single -- 20,000 single-event requests, 64 concurrent
+# and the three servers' CPU time (user + system, /proc) per event of the full run.
+# Prints one line per measurement; the raw bench output is kept under $OUT (default /tmp/indelible-3n).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bin/find-java.sh
+JAVA="$JAVA_HOME/bin/java"
+ROUNDS=1
+if [[ "${1:-}" == "--rounds" ]]; then ROUNDS=$2; shift 2; fi
+[[ $# -ge 1 ]] || { echo "usage: bench/three-nodes.sh [--rounds N] JAR [JAR...]" >&2; exit 2; }
+OUT=${OUT:-/tmp/indelible-3n}
+LOADGEN=$1
+HTTP_BASE=${HTTP_BASE:-18301}
+RAFT_BASE=${RAFT_BASE:-19201}
+PIDS=()
+
+stop() {
+  for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]:-}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+trap stop EXIT
+
+bench() { "$JAVA" -jar "$LOADGEN" bench --url "http://127.0.0.1:$HTTP_BASE" --size 500 "$@"; }
+
+ticks() {
+  local total=0 pid stat
+  for pid in "$@"; do
+    stat=$(sed 's/.*) //' "/proc/$pid/stat")
+    set -- $stat
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
+
+start_cluster() {
+  local jar=$1 dir=$2 cluster="" i
+  if curl -s -o /dev/null "http://127.0.0.1:$HTTP_BASE/"; then
+    echo "something already listens on 127.0.0.1:$HTTP_BASE; stop it or set HTTP_BASE/RAFT_BASE" >&2
+    exit 1
+  fi
+  rm -rf "$dir"; mkdir -p "$dir"
+  for i in 1 2 3; do cluster+="${cluster:+,}n$i=127.0.0.1:$((RAFT_BASE + i - 1))"; done
+  "$JAVA" -jar "$jar" keys generate --name bench.example --out "$dir/cluster.key" >/dev/null
+  for i in 1 2 3; do
+    "$JAVA" -Xmx1g -XX:+ExitOnOutOfMemoryError -jar "$jar" server --node-id "n$i" --cluster "$cluster" \
+      --listen "127.0.0.1:$((HTTP_BASE + i - 1))" --data "$dir/n$i" --log-key "$dir/cluster.key" \
+      --auth off --rate-limit 0 >"$dir/n$i.log" 2>&1 &
+    PIDS+=($!)
+  done
+  for i in $(seq 1 120); do
+    for pid in "${PIDS[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { echo "a server exited; see $dir/n*.log" >&2; exit 1; }
+    done
+    curl -sf "http://127.0.0.1:$HTTP_BASE/v1/cluster" | grep -q '"leader":"n' && return 0
+    sleep 1
+  done
+  echo "cluster did not elect a leader; see $dir/n*.log" >&2
+  exit 1
+}
+
+field() { grep -E "$1" | tr -s ' ' | sed 's/^ //'; }
+
+for round in $(seq 1 "$ROUNDS"); do
+  for jar in "$@"; do
+    label=$(basename "$jar" .jar)
+    dir="$OUT/$label-r$round"
+    start_cluster "$jar" "$dir"
+    bench --log warm --events 300000 --batch 1000 --concurrency 8 >/dev/null 2>&1
+    bench --log warm --events 300000 --batch 1000 --concurrency 8 >/dev/null 2>&1
+    before=$(ticks "${PIDS[@]}")
+    bench --log full --events 300000 --batch 1000 --concurrency 8 >"$dir/full.txt" 2>&1
+    after=$(ticks "${PIDS[@]}")
+    hz=$(getconf CLK_TCK)
+    cpu=$(( (after - before) * 1000000000 / hz / 300000 ))
+    bench --log half --events 250000 --batch 1000 --concurrency 8 --rate 25000 >"$dir/half.txt" 2>&1
+    bench --log half100 --events 250000 --batch 100 --concurrency 32 --rate 25000 >"$dir/half100.txt" 2>&1
+    bench --log single --events 20000 --batch 1 --concurrency 64 >"$dir/single.txt" 2>&1
+    echo "round $round $label full:    $(field throughput <"$dir/full.txt") | servers' CPU ${cpu} ns/event"
+    echo "round $round $label half:    $(field latency <"$dir/half.txt")"
+    echo "round $round $label half100: $(field latency <"$dir/half100.txt")"
+    echo "round $round $label single:  $(field throughput <"$dir/single.txt") | $(field latency <"$dir/single.txt")"
+    stop
+  done
+done
