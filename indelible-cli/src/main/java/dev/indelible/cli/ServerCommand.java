@@ -118,7 +118,8 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--peer-tls-cert", paramLabel = "FILE",
             description = "Mutual TLS for Raft traffic between cluster nodes: this node's certificate chain (PEM), "
-                    + "separate from --tls-cert. Needs --peer-tls-key and --peer-tls-ca; every member must use peer TLS.")
+                    + "separate from --tls-cert; it must carry the SAN URI indelible-node:<node-id>. Needs "
+                    + "--peer-tls-key and --peer-tls-ca; every member must use peer TLS.")
     Path peerTlsCert;
 
     @Option(names = "--peer-tls-key", paramLabel = "FILE",
@@ -127,7 +128,8 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--peer-tls-ca", paramLabel = "FILE",
             description = "The CA certificates (PEM) that sign every cluster node's --peer-tls-cert; only peers with "
-                    + "a certificate they sign may connect, and this node connects only to such peers.")
+                    + "a certificate they sign that names a cluster node id (SAN URI indelible-node:<id>) may connect, "
+                    + "and this node connects only to such peers.")
     Path peerTlsCa;
 
     @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS with this certificate chain (PEM).")

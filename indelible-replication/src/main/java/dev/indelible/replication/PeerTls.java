@@ -7,11 +7,12 @@ import java.nio.file.Path;
  * Mutual TLS for Raft traffic between cluster nodes (gRPC), from PEM files, separate from the HTTP
  * API's TLS. Every node presents {@code certificateChain} on each connection it accepts or opens,
  * and accepts a peer only if the peer's certificate chains to a certificate in {@code ca} (only
- * those: not the JDK's default trust store). A connecting node also checks that the peer's
- * certificate names (SAN) the host of the peer's Raft address.
+ * those: not the JDK's default trust store) and names a node id of the cluster as a SAN URI
+ * {@code indelible-node:<node-id>} ({@link PeerTrust}). A connecting node also checks that the
+ * peer's certificate names (SAN) the host of the peer's Raft address.
  *
  * @param certificateChain this node's certificate followed by its intermediates (PEM {@code
- *     CERTIFICATE} blocks)
+ *     CERTIFICATE} blocks); the first names this node as SAN URI {@code indelible-node:<node-id>}
  * @param privateKey its private key, unencrypted PKCS#8 (PEM {@code PRIVATE KEY})
  * @param ca the CA certificates that sign every cluster node's certificate (PEM)
  */

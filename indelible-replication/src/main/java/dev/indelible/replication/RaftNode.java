@@ -35,7 +35,6 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcFactory;
-import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -260,13 +259,36 @@ public final class RaftNode implements AutoCloseable {
      * The Ratis parameters: with peer TLS, one mutual-TLS configuration that Ratis's gRPC factory
      * uses for every server port (server-to-server, client and admin services) and for every
      * client this node opens (log appenders, the append and admin clients), so every Raft
-     * connection presents this node's certificate and requires one the peer CA signed.
+     * connection presents this node's certificate and requires one the peer CA signed that names a
+     * node id of the cluster ({@link PeerTrust}, {@link #peerIds()}).
      */
     private Parameters parameters() {
         Parameters parameters = new Parameters();
-        cluster.peerTls().ifPresent(tls -> GrpcConfigKeys.TLS.setConf(parameters, new GrpcTlsConfig(
-                tls.privateKey().toFile(), tls.certificateChain().toFile(), tls.ca().toFile(), true)));
+        cluster.peerTls().ifPresent(tls -> GrpcConfigKeys.TLS.setConf(parameters, PeerTrust.grpcConfig(tls, this::peerIds)));
         return parameters;
+    }
+
+    /**
+     * The node ids a peer certificate may name (docs/security.md, "Between cluster nodes"): this
+     * node's {@code --cluster} list, the member set last applied, the Raft configuration Ratis holds
+     * (latest, maybe uncommitted) and, on the leader, every follower it replicates to — which
+     * includes a node being added while the leader brings it up to date, before the configuration
+     * naming it is in the log. Read at every TLS handshake, from any thread.
+     */
+    Set<String> peerIds() {
+        Set<String> ids = new HashSet<>(members);
+        cluster.peers().forEach(peer -> ids.add(peer.id()));
+        currentPeers().forEach(peer -> ids.add(peer.getId().toString()));
+        DivisionInfo info = info();
+        if (info != null && info.isLeader()) {
+            try {
+                info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()
+                        .forEach(follower -> ids.add(follower.getId().getId().toStringUtf8()));
+            } catch (RuntimeException e) {
+                LOG.debug("no follower infos: {}", e.toString());
+            }
+        }
+        return ids;
     }
 
     private RaftProperties properties() {

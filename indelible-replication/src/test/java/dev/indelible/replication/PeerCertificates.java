@@ -40,16 +40,27 @@ final class PeerCertificates {
     }
 
     /**
-     * A node certificate signed by {@code ca} for {@code 127.0.0.1}, with its PEM certificate, key
+     * A node certificate signed by {@code ca} for {@code 127.0.0.1} naming node {@code id} (SAN URI
+     * {@code indelible-node:<id>}), with its PEM certificate, key
      * and {@code ca}'s certificate written under {@code dir} as a {@link PeerTls}.
      */
     static PeerTls node(Issued ca, String id, Path dir) throws Exception {
+        return node(ca, id, id, dir);
+    }
+
+    /**
+     * As {@link #node(Issued, String, Path)}, with files named after {@code id} but a certificate
+     * naming node {@code namedId} (SAN URI {@code indelible-node:<namedId>}).
+     */
+    static PeerTls node(Issued ca, String id, String namedId, Path dir) throws Exception {
         KeyPair keys = keys();
         JcaX509v3CertificateBuilder builder = builder(
-                new X500Name(ca.certificate().getSubjectX500Principal().getName()), new X500Name("CN=" + id), keys);
+                new X500Name(ca.certificate().getSubjectX500Principal().getName()), new X500Name("CN=" + namedId), keys);
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")
+            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+            new GeneralName(GeneralName.dNSName, "localhost"),
+            new GeneralName(GeneralName.uniformResourceIdentifier, PeerTrust.NODE_URI_SCHEME + namedId)
         }));
         X509Certificate certificate = sign(builder, ca.keys().getPrivate());
         Files.createDirectories(dir);

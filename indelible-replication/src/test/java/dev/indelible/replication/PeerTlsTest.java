@@ -68,6 +68,44 @@ class PeerTlsTest {
             PeerCertificates.node(ca, "n2", dir.resolve("certs")),
             PeerCertificates.node(rogueCa, "n3", dir.resolve("rogue")),
         };
+        assertThirdNodeIsolated(tls);
+    }
+
+    @Test
+    void nodeWhoseCertificateNamesANonMemberGetsNoEntries() throws Exception {
+        PeerCertificates.Issued ca = PeerCertificates.ca("peer CA");
+        PeerTls[] tls = {
+            PeerCertificates.node(ca, "n1", dir.resolve("certs")),
+            PeerCertificates.node(ca, "n2", dir.resolve("certs")),
+            // The right CA, but the certificate names node n9, which is not in the cluster.
+            PeerCertificates.node(ca, "n3", "n9", dir.resolve("certs")),
+        };
+        assertThirdNodeIsolated(tls);
+    }
+
+    @Test
+    void nodeAddedAtRunTimeIsAcceptedByTheIdItsCertificateNames() throws Exception {
+        PeerCertificates.Issued ca = PeerCertificates.ca("peer CA");
+        PeerTls[] tls = new PeerTls[4];
+        for (int i = 0; i < 4; i++) {
+            tls[i] = PeerCertificates.node(ca, "n" + (i + 1), dir.resolve("certs"));
+        }
+        // n4 is in no founder's --cluster list: the leader accepts it once it replicates to it.
+        cluster = new LocalCluster(dir.resolve("nodes"), 3, 1, ClusterConfig.DEFAULT_SNAPSHOT_EVERY_ENTRIES)
+                .withPeerTls(i -> tls[i])
+                .startAll();
+        cluster.awaitLeader(WAIT);
+        List<byte[]> sent = new ArrayList<>();
+        cluster.appendRecording(LOG, 0, batch("before", 4), sent);
+        awaitAt(sent.size(), 3);
+        cluster.start(3);
+        cluster.require(1).addMember("n4", cluster.peer(3).address());
+        cluster.appendRecording(LOG, 3, batch("via-n4", 4), sent);
+        awaitAt(sent.size(), 4);
+    }
+
+    /** Nodes 0 and 1 elect and append; node 2 (n3) never leads and gets no entries. */
+    private void assertThirdNodeIsolated(PeerTls[] tls) throws Exception {
         cluster = new LocalCluster(dir.resolve("nodes"), 3).withPeerTls(i -> tls[i]).startAll();
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
