@@ -92,6 +92,9 @@ public final class RaftNode implements AutoCloseable {
     /** Seals waiting to be cosigned; the oldest is dropped when full (a newer seal supersedes it). */
     static final int COSIGN_QUEUE_MAX = 64;
 
+    /** The longest a token proposal waits, after its commit, for this node to apply it. */
+    static final java.time.Duration APPLY_WAIT_MAX = java.time.Duration.ofSeconds(5);
+
     private final ClusterConfig cluster;
     private final RaftGroup group;
     private final Map<LogName, RaftSequencer> sequencers = new ConcurrentHashMap<>();
@@ -573,9 +576,6 @@ public final class RaftNode implements AutoCloseable {
     public CompletableFuture<Boolean> proposeTokenRevoke(String name) {
         return proposeAndAwaitApplied(new Command.TokenRevoke(name)).thenApply(reply -> reply.ok() && reply.value() == 1);
     }
-
-    /** The longest a token proposal waits, after its commit, for this node to apply it. */
-    static final java.time.Duration APPLY_WAIT_MAX = java.time.Duration.ofSeconds(5);
 
     private CompletableFuture<Reply> proposeAndAwaitApplied(Command command) {
         return send(command).thenCompose(committed -> {
