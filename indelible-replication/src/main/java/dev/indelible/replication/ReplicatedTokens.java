@@ -13,13 +13,15 @@ import java.util.Optional;
  * machine keeps that state and writes it into every snapshot); this interface only stores the
  * outcome where authentication looks for it.
  *
- * <p>Contract: both methods are called on the Raft apply thread, one at a time, in Raft log order,
- * and again for entries that are replayed after a restart or restored from a snapshot, so they
- * MUST be idempotent; they MUST NOT read a clock or randomness to decide what to store. When they
- * return, the change MUST be durable (a later crash replays nothing that was not yet applied past
- * the last snapshot, and a snapshot counts on this store holding what was applied before it). An
- * {@link IOException} stops the node (fail-stop): a node that cannot store a revocation must not
- * go on serving. Only records travel here, never a secret.
+ * <p>Contract: both methods are called by the state machine, one call at a time: on the Raft apply
+ * thread in Raft log order, again for entries replayed after a restart, and for every token of a
+ * snapshot when one is loaded (on start, after a snapshot install, while nothing is applied). So
+ * they MUST be idempotent, and they MUST NOT read a clock
+ * or randomness to decide what to store. The change MUST be durable when they return: after a
+ * restart the Raft log after the last snapshot is replayed in the background while the node already
+ * serves, and a revocation must hold meanwhile (which is also why {@link #store} never revives a
+ * revoked token). An exception stops the node (fail-stop): a node that cannot store a revocation
+ * must not go on serving. Only records travel here, never a secret.
  */
 public interface ReplicatedTokens {
     /**

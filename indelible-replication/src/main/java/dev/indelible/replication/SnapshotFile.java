@@ -24,15 +24,16 @@ import java.util.zip.CRC32C;
 /**
  * The state machine's snapshot: for the Raft index it was taken at, the members of the last Raft
  * configuration applied (the cosignature quorum), the cluster's replicated access-control tokens
- * (records only: name, SHA-256, scopes, times, revoked — never a secret), and each log's applied
+ * (records only: name, SHA-256, scopes, times, revoked — never a secret — and names revoked that
+ * the cluster had no token of), and each log's applied
  * tree size, its client-id window and its pending (not yet cosigned) seal. The entries themselves
  * are not in it: they are already durable in the log's segments (fsync'd on apply), which must hold
  * at least the applied tree size when the snapshot is loaded.
  *
  * <p>Format, version 4, big-endian: magic {@code "INDSNAP4"}, {@code u64 term, u64 index, u32
- * members, members × (UTF id, UTF address), u32 tokens, tokens × (UTF name, 32-byte SHA-256, u16
- * scopes, scopes × UTF scope, u64 createdEpochSecond, u32 createdNano, u8 hasExpiry, [u64
- * expiresEpochSecond, u32 expiresNano], u8 revoked), u32 logs}, per log {@code UTF name, u64
+ * members, members × (UTF id, UTF address), u32 tokens, tokens × (UTF name, u8 hasToken, [32-byte
+ * SHA-256, u16 scopes, scopes × UTF scope, u64 createdEpochSecond, u32 createdNano, u8 hasExpiry,
+ * [u64 expiresEpochSecond, u32 expiresNano]], u8 revoked), u32 logs}, per log {@code UTF name, u64
  * appliedTreeSize, u64 checkpointTreeSize, u8 hasRoot, [32-byte root at appliedTreeSize], u32 ids,
  * ids × (UTF id, u64 leafIndex), u8 hasPending, [u64 treeSize, 32-byte root, u32 noteLength, note,
  * u32 cosignatures, cosignatures × (UTF nodeId, UTF name, u32 keyId, UTF base64)]}, then a {@code
@@ -106,7 +107,7 @@ final class SnapshotFile {
         }
         out.writeInt(contents.tokens().size());
         for (TokenRegistry.Entry entry : contents.tokens()) {
-            writeToken(out, entry);
+            writeEntry(out, entry);
         }
         out.writeInt(contents.logs().size());
         for (LogState log : contents.logs()) {
@@ -146,9 +147,16 @@ final class SnapshotFile {
         return bytes.toByteArray();
     }
 
-    private static void writeToken(DataOutputStream out, TokenRegistry.Entry entry) throws IOException {
-        ReplicatedTokens.Token token = entry.token();
-        out.writeUTF(token.name());
+    private static void writeEntry(DataOutputStream out, TokenRegistry.Entry entry) throws IOException {
+        out.writeUTF(entry.name());
+        out.writeBoolean(entry.token().isPresent());
+        if (entry.token().isPresent()) {
+            writeToken(out, entry.token().get());
+        }
+        out.writeBoolean(entry.revoked());
+    }
+
+    private static void writeToken(DataOutputStream out, ReplicatedTokens.Token token) throws IOException {
         out.write(token.sha256().bytes());
         out.writeShort(token.scopes().size());
         for (String scope : token.scopes()) {
@@ -161,11 +169,19 @@ final class SnapshotFile {
             out.writeLong(token.expiresAt().get().getEpochSecond());
             out.writeInt(token.expiresAt().get().getNano());
         }
-        out.writeBoolean(entry.revoked());
     }
 
-    private static TokenRegistry.Entry readToken(DataInputStream in) throws IOException {
+    private static TokenRegistry.Entry readEntry(DataInputStream in) throws IOException {
         String name = in.readUTF();
+        Optional<ReplicatedTokens.Token> token = in.readBoolean() ? Optional.of(readToken(in, name)) : Optional.empty();
+        try {
+            return new TokenRegistry.Entry(name, token, in.readBoolean());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("token entry " + name + " in the snapshot is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    private static ReplicatedTokens.Token readToken(DataInputStream in, String name) throws IOException {
         Hash sha256 = Hash.of(in.readNBytes(Hash.SIZE), 0);
         int scopeCount = in.readUnsignedShort();
         List<String> scopes = new ArrayList<>(scopeCount);
@@ -177,8 +193,7 @@ final class SnapshotFile {
             Optional<Instant> expiresAt = in.readBoolean()
                     ? Optional.of(Instant.ofEpochSecond(in.readLong(), in.readInt()))
                     : Optional.empty();
-            return new TokenRegistry.Entry(
-                    new ReplicatedTokens.Token(name, sha256, scopes, createdAt, expiresAt), in.readBoolean());
+            return new ReplicatedTokens.Token(name, sha256, scopes, createdAt, expiresAt);
         } catch (java.time.DateTimeException | ArithmeticException | IllegalArgumentException e) {
             throw new IOException("token " + name + " in the snapshot is malformed: " + e.getMessage(), e);
         }
@@ -243,7 +258,7 @@ final class SnapshotFile {
             throw new IOException("snapshot " + file + " holds " + tokenCount + " tokens, more than " + TokenRegistry.TOKENS_MAX);
         }
         for (int i = 0; i < tokenCount; i++) {
-            tokens.add(readToken(in));
+            tokens.add(readEntry(in));
         }
         int count = in.readInt();
         List<LogState> logs = new ArrayList<>(count);

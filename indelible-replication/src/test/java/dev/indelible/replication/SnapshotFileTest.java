@@ -52,11 +52,14 @@ class SnapshotFileTest {
             + "0000000100056175646974000000000000000a0000000000000008010100000000000000000000000000000000000000"
             + "0000000000000000000000000000000100057265712d31000000000000000400fccf1a2f";
 
+    /** A live token, a revoked one, and a revoked name the cluster had no token of. */
     private static final List<TokenRegistry.Entry> TOKENS = List.of(
-            new TokenRegistry.Entry(new ReplicatedTokens.Token("ci-writer", Hash.of(filled(0x22), 0),
-                    List.of("append:audit"), Instant.ofEpochSecond(1_700_000_000L, 123_456_789), Optional.empty()), false),
-            new TokenRegistry.Entry(new ReplicatedTokens.Token("old", Hash.of(filled(0x33), 0), List.of("admin", "read:*"),
-                    Instant.ofEpochSecond(1_600_000_000L), Optional.of(Instant.ofEpochSecond(1_650_000_000L, 1))), true));
+            new TokenRegistry.Entry("ci-writer", Optional.of(new ReplicatedTokens.Token("ci-writer", Hash.of(filled(0x22), 0),
+                    List.of("append:audit"), Instant.ofEpochSecond(1_700_000_000L, 123_456_789), Optional.empty())), false),
+            new TokenRegistry.Entry("old", Optional.of(new ReplicatedTokens.Token("old", Hash.of(filled(0x33), 0),
+                    List.of("admin", "read:*"), Instant.ofEpochSecond(1_600_000_000L),
+                    Optional.of(Instant.ofEpochSecond(1_650_000_000L, 1)))), true),
+            new TokenRegistry.Entry("admin", Optional.empty(), true));
 
     @TempDir
     Path dir;

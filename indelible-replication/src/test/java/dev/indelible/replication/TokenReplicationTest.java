@@ -73,6 +73,7 @@ class TokenReplicationTest {
         assertThat(cluster.require(leader).proposeTokenRevoke("ci").get(30, TimeUnit.SECONDS)).as("revoked twice").isFalse();
         assertThat(cluster.require(follower).proposeTokenRevoke("nobody").get(30, TimeUnit.SECONDS)).isFalse();
         assertRefused(follower, token("ci", 3), "revoked names are not reused");
+        assertRefused(leader, token("nobody", 4), "revoked names are not reused");
         for (int i = 0; i < 3; i++) {
             assertThat(cluster.require(i).failure()).isEmpty();
             assertThat(cluster.tokens(i).all()).containsExactly(new MemoryTokens.Stored(ci, true));
@@ -105,7 +106,7 @@ class TokenReplicationTest {
     }
 
     @Test
-    void aFollowerThatInstallsTheLeadersSnapshotGetsTheTokens() throws Exception {
+    void aFollowerThatInstallsTheLeadersSnapshotGetsTheTokensAndRevocations() throws Exception {
         cluster = new LocalCluster(dir, 3, 10).withSegmentSizeMax(SizeInBytes.valueOf("4KB")).startAll();
         ReplicatedTokens.Token early = token("early", 1);
         cluster.require(cluster.awaitLeader(WAIT)).proposeTokenPut(early).get(30, TimeUnit.SECONDS);
@@ -113,15 +114,20 @@ class TokenReplicationTest {
         int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
         long followerApplied = cluster.require(follower).status().appliedRaftIndex();
         cluster.stop(follower);
+        // A token of the follower's own (as its bootstrap admin token is), which the cluster never had.
+        ReplicatedTokens.Token own = token("admin", 9);
+        cluster.tokens(follower).store(own);
 
         ReplicatedTokens.Token late = token("late", 2);
         int leader = cluster.awaitLeader(WAIT);
         cluster.require(leader).proposeTokenPut(late).get(30, TimeUnit.SECONDS);
         assertThat(cluster.require((follower + 2) % 3).proposeTokenRevoke("early").get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(cluster.require(leader).proposeTokenRevoke("admin").get(30, TimeUnit.SECONDS)).isFalse();
         appendUntilPurgedPast(cluster.awaitLeader(WAIT), followerApplied + 1);
         cluster.start(follower);
 
-        List<MemoryTokens.Stored> want = List.of(new MemoryTokens.Stored(early, true), new MemoryTokens.Stored(late, false));
+        List<MemoryTokens.Stored> want = List.of(new MemoryTokens.Stored(early, true), new MemoryTokens.Stored(own, true),
+                new MemoryTokens.Stored(late, false));
         LocalCluster.await("the follower's tokens after the snapshot install", WAIT,
                 () -> cluster.tokens(follower).all().equals(want));
         assertThat(cluster.require(follower).failure()).isEmpty();
