@@ -114,8 +114,8 @@ sealed interface Command {
             implements LogCommand {}
 
     /**
-     * Adds {@code token} to the cluster's tokens: applied only if no replicated token has its name
-     * yet (revoked names are not reused); the same token again (a replay) changes nothing.
+     * Adds {@code token} to the cluster's tokens: applied only if the cluster has not used its name
+     * yet (for a token, or a revocation: names are not reused); the same token again changes nothing.
      */
     record TokenPut(ReplicatedTokens.Token token) implements Command {}
 

@@ -580,7 +580,9 @@ public final class RaftNode implements AutoCloseable {
     private CompletableFuture<Reply> proposeAndAwaitApplied(Command command) {
         return send(command).thenCompose(committed -> {
             LogStateMachine machine = stateMachine;
+            // A copy: the timeout must not complete the waiter the state machine holds.
             return machine.awaitApplied(committed.logIndex())
+                    .copy()
                     .completeOnTimeout(null, APPLY_WAIT_MAX.toMillis(), TimeUnit.MILLISECONDS)
                     .thenApply(applied -> committed.reply());
         });
