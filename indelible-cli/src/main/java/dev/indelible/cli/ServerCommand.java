@@ -302,7 +302,15 @@ final class ServerCommand implements Callable<Integer> {
             System.out.println("Admin token: " + token);
             System.out.println("Try: curl -H 'Authorization: Bearer " + token + "' -H 'Content-Type: application/json' -d '{\"hello\":\"world\"}' "
                     + base + "/v1/logs/audit/entries");
-            System.out.println("Create narrower tokens with: indelible token create --data " + data + " --name ci-writer --scope append:audit");
+            if (cluster == null) {
+                System.out.println("Create narrower tokens with: indelible token create --data " + data
+                        + " --name ci-writer --scope append:audit");
+            } else {
+                System.out.println("This token is this node's own. Tokens every node accepts are made through the admin API"
+                        + " (indelible token create --data affects only this node):");
+                System.out.println("  curl -H 'Authorization: Bearer " + token + "' -H 'Content-Type: application/json'"
+                        + " -d '{\"name\":\"ci-writer\",\"scopes\":[\"append:audit\"]}' " + base + "/v1/admin/tokens");
+            }
         });
         if (config.security().mode() == SecurityConfig.Mode.OFF) {
             System.out.println("WARNING: access control is off (--auth off): anyone who can connect can append and read.");

@@ -17,12 +17,16 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code indelible token create|list|revoke --data DIR}: manages the bearer tokens of a data
  * directory offline (a running server picks the change up within a fraction of a second; the admin
- * API {@code /v1/admin/tokens} does the same online).
+ * API {@code /v1/admin/tokens} does the same online). In a cluster this edits one node's token file
+ * only — a token made here works on that node alone, a revocation here holds on that node alone —
+ * which suits bootstrapping a node; tokens every node shares are made and revoked through the admin
+ * API, which replicates them through the Raft log.
  */
 @Command(
         name = "token",
         mixinStandardHelpOptions = true,
-        description = "Create, list and revoke API tokens (stored hashed in DIR/auth/tokens.json).",
+        description = "Create, list and revoke API tokens (stored hashed in DIR/auth/tokens.json). In a cluster this "
+                + "affects only the node owning DIR; use the admin API /v1/admin/tokens for tokens every node accepts.",
         subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
 final class TokenCommand implements Runnable {
     @picocli.CommandLine.Spec

@@ -11,7 +11,13 @@ import java.util.Optional;
 
 /**
  * A replicated command: the bytes of one Raft log entry. Everything a replica needs to apply it is
- * inside (entry bytes already carry their receive time and source), so applying reads no clock.
+ * inside (entry bytes already carry their receive time and source, token records their creation
+ * and expiry times), so applying reads no clock.
+ *
+ * <p>Two families: {@link LogCommand}s act on one log, named in the header; {@link TokenPut} and
+ * {@link TokenRevoke} act on the cluster's access-control tokens ({@link ReplicatedTokens}) and
+ * carry an empty name in the header (no log name is empty, so the header alone tells them apart
+ * from a log's commands, and no reserved log name is taken for them).
  *
  * <p>Encoding, version 1, big-endian: {@code u8 version=1, u8 kind, u16 nameLength, name (UTF-8)},
  * then for {@link Append} {@code u32 count, count × (u32 length, bytes, u8 hasId, [u16 length,
@@ -19,9 +25,13 @@ import java.util.Optional;
  * {@code u64 treeSize, 32-byte root}, and for {@link Cosign} {@code u64 treeSize} then the
  * strings node id, verifier key, signer name (each {@code u16 length, UTF-8}), {@code u32 keyId} and
  * the base64 signature ({@code u16 length, ASCII}); for {@link Batch} {@code u32 parts, parts ×
- * (an Append's body as above)}. Adding a kind is compatible only once every node reads it (a rolling
- * upgrade must finish before a new kind is proposed); changing one is a wire-format change: bump
- * the version.
+ * (an Append's body as above)}. With {@code nameLength = 0}: for {@link TokenPut} (kind 5) the token
+ * name ({@code u16 length, UTF-8}), its 32-byte SHA-256, {@code u16 scopes, scopes × (u16 length,
+ * UTF-8)}, the creation time ({@code u64} epoch second, {@code u32} nanosecond) and {@code u8
+ * hasExpiry, [u64 epoch second, u32 nanosecond]}; for {@link TokenRevoke} (kind 6) the token name.
+ * A token's secret is never in a command. Adding a kind is compatible only once every node reads it
+ * (a rolling upgrade must finish before a new kind is proposed); changing one is a wire-format
+ * change: bump the version.
  */
 sealed interface Command {
     byte VERSION = 1;
@@ -29,9 +39,14 @@ sealed interface Command {
     byte KIND_SEAL = 2;
     byte KIND_COSIGN = 3;
     byte KIND_BATCH = 4;
+    byte KIND_TOKEN_PUT = 5;
+    byte KIND_TOKEN_REVOKE = 6;
 
-    /** The log the command applies to. */
-    LogName log();
+    /** A command on one log, named in the header. */
+    sealed interface LogCommand extends Command {
+        /** The log the command applies to. */
+        LogName log();
+    }
 
     /** Client ids longer than this (in UTF-16 chars) are not deduplicated. */
     int CLIENT_ID_MAX_CHARS = 1_024;
@@ -45,7 +60,7 @@ sealed interface Command {
      *     replica stores them before the entries
      */
     record Append(LogName log, List<byte[]> entries, List<Optional<String>> clientIds, List<byte[]> detachedBodies)
-            implements Command {
+            implements LogCommand {
         /** Checks the lists match; ids too long to deduplicate are dropped. */
         public Append {
             if (entries.size() != clientIds.size()) {
@@ -69,7 +84,7 @@ sealed interface Command {
      * applied one after the other, each all-or-nothing and deduplicated on its own, as if each were
      * its own {@link Append}; the reply holds one part per request.
      */
-    record Batch(LogName log, List<Append> parts) implements Command {
+    record Batch(LogName log, List<Append> parts) implements LogCommand {
         /** Checks every part is for {@code log}. */
         public Batch {
             parts = List.copyOf(parts);
@@ -88,7 +103,7 @@ sealed interface Command {
      * Publishes the checkpoint of {@code log} at {@code treeSize}, whose root the proposer computed as
      * {@code root}; every replica checks the root it computed itself before signing.
      */
-    record Seal(LogName log, long treeSize, Hash root) implements Command {}
+    record Seal(LogName log, long treeSize, Hash root) implements LogCommand {}
 
     /**
      * Node {@code nodeId} states that it computed the same root for the checkpoint of {@code log} at
@@ -96,11 +111,31 @@ sealed interface Command {
      * with the node's own key, whose verifier key is {@code verifierKey}.
      */
     record Cosign(LogName log, long treeSize, String nodeId, String verifierKey, NoteSignature signature)
-            implements Command {}
+            implements LogCommand {}
+
+    /**
+     * Adds {@code token} to the cluster's tokens: applied only if the cluster has not used its name
+     * yet (for a token, or a revocation: names are not reused); the same token again changes nothing.
+     */
+    record TokenPut(ReplicatedTokens.Token token) implements Command {}
+
+    /** Revokes the cluster's token called {@code name} (and every token of that name on every node). */
+    record TokenRevoke(String name) implements Command {
+        /** Checks there is a name. */
+        public TokenRevoke {
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("revoking a token needs its name");
+            }
+        }
+    }
 
     /** The entry bytes of this command. */
     default byte[] encode() {
-        byte[] name = log().value().getBytes(StandardCharsets.UTF_8);
+        byte[] name = switch (this) {
+            case LogCommand c -> utf8(c.log().value());
+            case TokenPut p -> new byte[0];
+            case TokenRevoke r -> new byte[0];
+        };
         int size = 4 + name.length;
         switch (this) {
             case Append a -> size += appendBodySize(a);
@@ -113,6 +148,8 @@ sealed interface Command {
             case Seal s -> size += 8 + Hash.SIZE;
             case Cosign c -> size += 8 + 4 + 4 * 2 + utf8(c.nodeId()).length + utf8(c.verifierKey()).length
                     + utf8(c.signature().name()).length + utf8(c.signature().base64()).length;
+            case TokenPut p -> size += tokenSize(p.token());
+            case TokenRevoke r -> size += 2 + utf8(r.name()).length;
         }
         ByteBuffer out = ByteBuffer.allocate(size);
         byte kind = switch (this) {
@@ -120,6 +157,8 @@ sealed interface Command {
             case Batch b -> KIND_BATCH;
             case Seal s -> KIND_SEAL;
             case Cosign c -> KIND_COSIGN;
+            case TokenPut p -> KIND_TOKEN_PUT;
+            case TokenRevoke r -> KIND_TOKEN_REVOKE;
         };
         out.put(VERSION).put(kind);
         out.putShort((short) name.length).put(name);
@@ -140,8 +179,63 @@ sealed interface Command {
                 out.putInt(c.signature().keyId());
                 putString(out, c.signature().base64());
             }
+            case TokenPut p -> putToken(out, p.token());
+            case TokenRevoke r -> putString(out, r.name());
         }
         return out.array();
+    }
+
+    private static int tokenSize(ReplicatedTokens.Token token) {
+        int size = 2 + utf8(token.name()).length + Hash.SIZE + 2;
+        for (String scope : token.scopes()) {
+            size += 2 + utf8(scope).length;
+        }
+        return size + 12 + 1 + (token.expiresAt().isPresent() ? 12 : 0);
+    }
+
+    private static void putToken(ByteBuffer out, ReplicatedTokens.Token token) {
+        putString(out, token.name());
+        out.put(token.sha256().bytes());
+        if (token.scopes().size() > 0xFFFF) {
+            throw new IllegalArgumentException(token.scopes().size() + " scopes, more than a command holds");
+        }
+        out.putShort((short) token.scopes().size());
+        token.scopes().forEach(scope -> putString(out, scope));
+        putInstant(out, token.createdAt());
+        out.put((byte) (token.expiresAt().isPresent() ? 1 : 0));
+        token.expiresAt().ifPresent(expiry -> putInstant(out, expiry));
+    }
+
+    private static ReplicatedTokens.Token getToken(ByteBuffer in) {
+        String name = getString(in);
+        byte[] sha256 = new byte[Hash.SIZE];
+        in.get(sha256);
+        int count = Short.toUnsignedInt(in.getShort());
+        List<String> scopes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            scopes.add(getString(in));
+        }
+        java.time.Instant createdAt = getInstant(in);
+        byte hasExpiry = in.get();
+        if (hasExpiry != 0 && hasExpiry != 1) {
+            throw new IllegalArgumentException("expiry flag " + hasExpiry + " of token " + name);
+        }
+        Optional<java.time.Instant> expiresAt = hasExpiry == 1 ? Optional.of(getInstant(in)) : Optional.empty();
+        return new ReplicatedTokens.Token(name, Hash.of(sha256, 0), scopes, createdAt, expiresAt);
+    }
+
+    private static void putInstant(ByteBuffer out, java.time.Instant instant) {
+        out.putLong(instant.getEpochSecond()).putInt(instant.getNano());
+    }
+
+    private static java.time.Instant getInstant(ByteBuffer in) {
+        long seconds = in.getLong();
+        int nanos = in.getInt();
+        try {
+            return java.time.Instant.ofEpochSecond(seconds, nanos);
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw new IllegalArgumentException("time " + seconds + " s " + nanos + " ns is out of range", e);
+        }
     }
 
     /** The encoded size of an append's body (after the command header). */
@@ -208,6 +302,9 @@ sealed interface Command {
 
     private static void putString(ByteBuffer out, String text) {
         byte[] bytes = utf8(text);
+        if (bytes.length > 0xFFFF) {
+            throw new IllegalArgumentException("a string of " + bytes.length + " bytes, more than 65535, in a command");
+        }
         out.putShort((short) bytes.length).put(bytes);
     }
 
@@ -232,6 +329,17 @@ sealed interface Command {
             byte kind = in.get();
             byte[] name = new byte[Short.toUnsignedInt(in.getShort())];
             in.get(name);
+            if (kind == KIND_TOKEN_PUT || kind == KIND_TOKEN_REVOKE) {
+                if (name.length != 0) {
+                    throw new IllegalArgumentException("token command of kind " + kind + " names log "
+                            + new String(name, StandardCharsets.UTF_8));
+                }
+                Command command = kind == KIND_TOKEN_PUT ? new TokenPut(getToken(in)) : new TokenRevoke(getString(in));
+                if (in.hasRemaining()) {
+                    throw new IllegalArgumentException(in.remaining() + " trailing bytes after command");
+                }
+                return command;
+            }
             LogName log = new LogName(new String(name, StandardCharsets.UTF_8));
             Command command = switch (kind) {
                 case KIND_APPEND -> getAppendBody(in, log);

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Ratis state machine of a node: decodes each committed {@link Command} and applies it to its
- * log's {@link RaftSequencer}, creating the log on first use. Ratis calls {@link #applyTransaction}
- * from one thread, in Raft log order, on every replica; nothing here reads a clock or randomness.
+ * log's {@link RaftSequencer}, creating the log on first use, or, for a token command, to the
+ * cluster's {@link TokenRegistry}. Ratis calls {@link #applyTransaction} from one thread, in Raft
+ * log order, on every replica; nothing here reads a clock or randomness.
  *
  * <p>A command this replica cannot decode or apply for reasons outside one log (a bug, a log that
  * cannot be created) stops the whole node: it records the failure (health down) and fails the
@@ -57,6 +58,10 @@ final class LogStateMachine extends BaseStateMachine {
     private final Function<LogName, RaftSequencer> existing;
     private final Supplier<Collection<RaftSequencer>> allSequencers;
     private final FileIO io;
+    private final TokenRegistry tokens;
+    /** Futures waiting for this node to apply a Raft index, by index; completed as it is applied. */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, CompletableFuture<Void>> appliedWaiters =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
     private volatile BiFunctionIO leader;
 
     /** Sends a catch-up query to the named peer (the leader). */
@@ -80,16 +85,19 @@ final class LogStateMachine extends BaseStateMachine {
      * @param sequencers the sequencer of a log, created (durably) if the log does not exist yet
      * @param existing the sequencer of a log this node has, or null (creates nothing)
      * @param allSequencers every log's sequencer, for snapshots
+     * @param tokens where this node stores the replicated access-control tokens
      */
     LogStateMachine(
             Function<LogName, RaftSequencer> sequencers,
             Function<LogName, RaftSequencer> existing,
             Supplier<Collection<RaftSequencer>> allSequencers,
-            FileIO io) {
+            FileIO io,
+            ReplicatedTokens tokens) {
         this.sequencers = sequencers;
         this.existing = existing;
         this.allSequencers = allSequencers;
         this.io = io;
+        this.tokens = new TokenRegistry(tokens);
     }
 
     /**
@@ -131,8 +139,9 @@ final class LogStateMachine extends BaseStateMachine {
         TermIndex first = TermIndex.valueOf(0, 0);
         File file = snapshots.getSnapshotFile(first.getTerm(), first.getIndex());
         // No configuration has been applied before the first Raft entry: the members are not recorded.
+        // The single node's tokens stay its own: none is replicated yet.
         SnapshotFile.write(
-                file.toPath(), new SnapshotFile.Contents(first.getTerm(), first.getIndex(), List.of(), logs), io);
+                file.toPath(), new SnapshotFile.Contents(first.getTerm(), first.getIndex(), List.of(), List.of(), logs), io);
         MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
         snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), first));
         for (SnapshotFile.LogState state : logs) {
@@ -172,6 +181,7 @@ final class LogStateMachine extends BaseStateMachine {
         for (SnapshotFile.LogState state : contents.logs()) {
             sequencers.apply(state.log()).restore(state);
         }
+        tokens.restore(contents.tokens());
         if (!contents.members().isEmpty()) {
             // The configuration applied at the snapshot's index, which the Raft log after it may no
             // longer hold; Ratis's own recovered configuration may be a later, uncommitted one.
@@ -179,7 +189,9 @@ final class LogStateMachine extends BaseStateMachine {
             membersListener.accept(memberIds(contents.members()));
         }
         setLastAppliedTermIndex(TermIndex.valueOf(contents.term(), contents.index()));
-        LOG.info("restored snapshot at raft index {} ({} logs, members {})", contents.index(), contents.logs().size(),
+        completeAppliedWaiters(contents.index());
+        LOG.info("restored snapshot at raft index {} ({} logs, {} replicated tokens, members {})", contents.index(),
+                contents.logs().size(), contents.tokens().size(),
                 contents.members().isEmpty() ? "not recorded" : memberIds(contents.members()));
     }
 
@@ -210,8 +222,8 @@ final class LogStateMachine extends BaseStateMachine {
         }
         logs.sort(Comparator.comparing(state -> state.log().value()));
         File file = snapshots.getSnapshotFile(last.getTerm(), last.getIndex());
-        SnapshotFile.write(
-                file.toPath(), new SnapshotFile.Contents(last.getTerm(), last.getIndex(), appliedMembers, logs), io);
+        SnapshotFile.write(file.toPath(),
+                new SnapshotFile.Contents(last.getTerm(), last.getIndex(), appliedMembers, tokens.snapshotState(), logs), io);
         MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
         snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), last));
         LOG.info("snapshot at raft index {} ({} logs)", last.getIndex(), logs.size());
@@ -287,6 +299,46 @@ final class LogStateMachine extends BaseStateMachine {
         return installed;
     }
 
+    /**
+     * Completes once this node has applied Raft index {@code index} (at once if it has); any thread.
+     * Waiting is bounded by the caller; a future for an index never applied (the node stops) stays
+     * incomplete.
+     */
+    CompletableFuture<Void> awaitApplied(long index) {
+        if (appliedIndex() >= index) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> done = appliedWaiters.computeIfAbsent(index, at -> new CompletableFuture<>());
+        completeAppliedWaiters(appliedIndex()); // the index may have been applied meanwhile
+        return done;
+    }
+
+    private long appliedIndex() {
+        TermIndex last = getLastAppliedTermIndex();
+        return last == null ? -1 : last.getIndex();
+    }
+
+    private void completeAppliedWaiters(long applied) {
+        if (appliedWaiters.isEmpty()) {
+            return;
+        }
+        var reached = appliedWaiters.headMap(applied, true);
+        for (Long index : List.copyOf(reached.keySet())) {
+            CompletableFuture<Void> done = appliedWaiters.remove(index);
+            if (done != null) {
+                done.complete(null);
+            }
+        }
+    }
+
+    /** Ratis moves the applied index here for every entry, transactions and configuration entries alike. */
+    @Override
+    protected boolean updateLastAppliedTermIndex(TermIndex newTermIndex) {
+        boolean updated = super.updateLastAppliedTermIndex(newTermIndex);
+        completeAppliedWaiters(appliedIndex());
+        return updated;
+    }
+
     @Override
     public void close() throws IOException {
         installer.shutdownNow();
@@ -325,6 +377,16 @@ final class LogStateMachine extends BaseStateMachine {
         membersListener.accept(ids);
     }
 
+    private Reply apply(Command.LogCommand command) {
+        RaftSequencer sequencer = sequencers.apply(command.log());
+        return switch (command) {
+            case Command.Append append -> sequencer.applyAppend(append);
+            case Command.Batch batch -> sequencer.applyBatch(batch);
+            case Command.Seal seal -> sequencer.applySeal(seal.treeSize(), seal.root());
+            case Command.Cosign cosign -> sequencer.applyCosign(cosign);
+        };
+    }
+
     /** Why this node stopped applying, if it did. */
     String failure() {
         return failure;
@@ -339,14 +401,12 @@ final class LogStateMachine extends BaseStateMachine {
         Reply reply;
         try {
             Command command = Command.decode(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
-            RaftSequencer sequencer = sequencers.apply(command.log());
             reply = switch (command) {
-                case Command.Append append -> sequencer.applyAppend(append);
-                case Command.Batch batch -> sequencer.applyBatch(batch);
-                case Command.Seal seal -> sequencer.applySeal(seal.treeSize(), seal.root());
-                case Command.Cosign cosign -> sequencer.applyCosign(cosign);
+                case Command.TokenPut put -> tokens.put(put.token());
+                case Command.TokenRevoke revoke -> tokens.revoke(revoke.name());
+                case Command.LogCommand onLog -> apply(onLog);
             };
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             failure = "could not apply raft entry " + entry.getIndex() + ": " + e;
             LOG.error("node stopped (fail-stop): {}", failure, e);
             return CompletableFuture.failedFuture(e);

@@ -91,6 +91,9 @@ public final class RaftNode implements AutoCloseable {
     /** Seals waiting to be cosigned; the oldest is dropped when full (a newer seal supersedes it). */
     static final int COSIGN_QUEUE_MAX = 64;
 
+    /** The longest a token proposal waits, after its commit, for this node to apply it. */
+    static final java.time.Duration APPLY_WAIT_MAX = java.time.Duration.ofSeconds(5);
+
     private final ClusterConfig cluster;
     private final RaftGroup group;
     private final Map<LogName, RaftSequencer> sequencers = new ConcurrentHashMap<>();
@@ -126,18 +129,22 @@ public final class RaftNode implements AutoCloseable {
     /**
      * Opens this node's logs, starts its Raft server (recovering its Raft log if it has one) and
      * its Raft client. The node catches up with the cluster in the background.
+     *
+     * @param tokens where the replicated access-control tokens are stored on this node; written on
+     *     the Raft apply thread from the moment the server starts (replaying its Raft log)
      */
-    public static RaftNode start(ClusterConfig cluster, AuditLogs.Settings settings, FileIO io) throws IOException {
-        return start(cluster, settings, io, null);
+    public static RaftNode start(ClusterConfig cluster, AuditLogs.Settings settings, FileIO io, ReplicatedTokens tokens)
+            throws IOException {
+        return start(cluster, settings, io, tokens, null);
     }
 
     /**
-     * As {@link #start(ClusterConfig, AuditLogs.Settings, FileIO)}, with Raft log segments of at most
-     * {@code segmentSizeMax} (null: 64 MB). Only closed segments are purged, so tests that need a
-     * purge use small ones.
+     * As {@link #start(ClusterConfig, AuditLogs.Settings, FileIO, ReplicatedTokens)}, with Raft log
+     * segments of at most {@code segmentSizeMax} (null: 64 MB). Only closed segments are purged, so
+     * tests that need a purge use small ones.
      */
-    static RaftNode start(ClusterConfig cluster, AuditLogs.Settings settings, FileIO io, SizeInBytes segmentSizeMax)
-            throws IOException {
+    static RaftNode start(ClusterConfig cluster, AuditLogs.Settings settings, FileIO io, ReplicatedTokens tokens,
+            SizeInBytes segmentSizeMax) throws IOException {
         RaftNode node = new RaftNode(cluster);
         node.segmentSizeMax = segmentSizeMax;
         node.nodeKey = NodeKey.loadOrCreate(
@@ -167,7 +174,8 @@ public final class RaftNode implements AutoCloseable {
                     },
                     node.sequencers::get,
                     node.sequencers::values,
-                    io);
+                    io,
+                    tokens);
             node.stateMachine.leader(node::queryLeader);
             if (!existing) {
                 adoptIfSingleNode(node.logs, node.sequencers.values(), cluster, settings.originHost(), joining, node.stateMachine);
@@ -529,6 +537,13 @@ public final class RaftNode implements AutoCloseable {
      * failover would stall every later one (head-of-line blocking).
      */
     CompletableFuture<Reply> propose(Command command) {
+        return send(command).thenApply(Committed::reply);
+    }
+
+    /** The leader's apply reply to a command and the Raft index it was committed at. */
+    private record Committed(Reply reply, long logIndex) {}
+
+    private CompletableFuture<Committed> send(Command command) {
         RaftClient current = client;
         if (current == null) {
             return CompletableFuture.failedFuture(new IndelibleException(ErrorCode.OVERLOADED, "node is starting; retry"));
@@ -546,9 +561,53 @@ public final class RaftNode implements AutoCloseable {
                         throw new IndelibleException(
                                 ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + reply.getException());
                     }
-                    return Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+                    return new Committed(
+                            Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer()), reply.getLogIndex());
                 },
                 proposers);
+    }
+
+    /**
+     * Adds {@code token} to the cluster's tokens through the Raft log: every node stores it (the
+     * record only; the secret never leaves the caller). Completes once the cluster has committed it
+     * and this node has applied it (waiting at most {@link #APPLY_WAIT_MAX} for this node after the
+     * commit); other nodes apply it moments later.
+     *
+     * @return fails with {@link IndelibleException} {@code invalid-parameter} if the cluster already
+     *     has a token of that name (revoked names are not reused), or {@code overloaded} (retryable)
+     *     if it was not committed — it may still commit, so a retry may then find the name taken
+     */
+    public CompletableFuture<Void> proposeTokenPut(ReplicatedTokens.Token token) {
+        return proposeAndAwaitApplied(new Command.TokenPut(token)).thenApply(reply -> {
+            if (!reply.ok()) {
+                throw new IndelibleException(ErrorCode.INVALID_PARAMETER, reply.reason());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Revokes the cluster's token called {@code name} through the Raft log: every node revokes every
+     * token of that name it holds (its own local ones too). Completes as {@link #proposeTokenPut}
+     * does.
+     *
+     * @return whether the cluster had an unrevoked token of that name; fails with {@link
+     *     IndelibleException} {@code overloaded} (retryable: revoking twice is harmless) if the
+     *     revocation was not committed
+     */
+    public CompletableFuture<Boolean> proposeTokenRevoke(String name) {
+        return proposeAndAwaitApplied(new Command.TokenRevoke(name)).thenApply(reply -> reply.ok() && reply.value() == 1);
+    }
+
+    private CompletableFuture<Reply> proposeAndAwaitApplied(Command command) {
+        return send(command).thenCompose(committed -> {
+            LogStateMachine machine = stateMachine;
+            // A copy: the timeout must not complete the waiter the state machine holds.
+            return machine.awaitApplied(committed.logIndex())
+                    .copy()
+                    .completeOnTimeout(null, APPLY_WAIT_MAX.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenApply(applied -> committed.reply());
+        });
     }
 
     /** Sends a catch-up query to the leader (read-only, through this node's Raft client). */

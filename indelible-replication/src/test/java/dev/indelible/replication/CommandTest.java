@@ -8,7 +8,9 @@ import dev.indelible.formats.note.NoteSignature;
 import dev.indelible.log.LogName;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -102,6 +104,69 @@ class CommandTest {
                 .hasMessageContaining("truncated");
         assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(Arrays.copyOf(bytes, bytes.length + 1))))
                 .hasMessageContaining("trailing");
+    }
+
+    private static ReplicatedTokens.Token token(Optional<Instant> expiresAt) {
+        byte[] sha256 = new byte[32];
+        Arrays.fill(sha256, (byte) 0x11);
+        return new ReplicatedTokens.Token("ci", Hash.of(sha256, 0), List.of("admin"),
+                Instant.ofEpochSecond(1_700_000_000L, 5), expiresAt);
+    }
+
+    @Test
+    void tokenPutHasAKnownEncodingWithAnEmptyLogName() {
+        byte[] bytes = new Command.TokenPut(token(Optional.of(Instant.ofEpochSecond(1_800_000_000L, 0)))).encode();
+
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("0105" + "0000" // version, kind 5, no log name
+                + "0002" + "6369" // name "ci"
+                + "11".repeat(32) // SHA-256
+                + "0001" + "0005" + "61646d696e" // one scope, "admin"
+                + "000000006553f100" + "00000005" // created 1700000000 s + 5 ns
+                + "01" + "000000006b49d200" + "00000000"); // expires 1800000000 s
+    }
+
+    @Test
+    void tokenPutRoundTripsEveryFieldWithAndWithoutExpiry() {
+        for (Optional<Instant> expiry : List.of(Optional.<Instant>empty(), Optional.of(Instant.ofEpochSecond(1_800_000_000L, 999_999_999)))) {
+            ReplicatedTokens.Token original = new ReplicatedTokens.Token(
+                    "ci-writer.1", token(expiry).sha256(), List.of("append:audit", "read:*"), token(expiry).createdAt(), expiry);
+
+            Command decoded = Command.decode(ByteBuffer.wrap(new Command.TokenPut(original).encode()));
+
+            assertThat(decoded).isEqualTo(new Command.TokenPut(original));
+        }
+    }
+
+    @Test
+    void tokenRevokeHasAKnownEncodingAndRoundTrips() {
+        byte[] bytes = new Command.TokenRevoke("ci").encode();
+
+        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("0106" + "0000" + "0002" + "6369");
+        assertThat(Command.decode(ByteBuffer.wrap(bytes))).isEqualTo(new Command.TokenRevoke("ci"));
+    }
+
+    @Test
+    void decodeRefusesATokenCommandNamingALogALogCommandNamingNoneAndTruncation() {
+        byte[] revoke = new Command.TokenRevoke("ci").encode();
+        byte[] namingALog = HexFormat.of().parseHex("0106" + "0005" + "6175646974" + "0002" + "6369");
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(namingALog))).hasMessageContaining("names log audit");
+
+        byte[] sealOfNoLog = new Command.Seal(LOG, 1, Hash.of(new byte[32], 0)).encode();
+        byte[] unnamed = new byte[sealOfNoLog.length - LOG.value().length()];
+        System.arraycopy(sealOfNoLog, 0, unnamed, 0, 2);
+        System.arraycopy(sealOfNoLog, 4 + LOG.value().length(), unnamed, 4, sealOfNoLog.length - 4 - LOG.value().length());
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(unnamed))).hasMessageContaining("log name");
+
+        byte[] put = new Command.TokenPut(token(Optional.empty())).encode();
+        for (byte[] whole : List.of(put, revoke)) {
+            assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(Arrays.copyOf(whole, whole.length - 1))))
+                    .hasMessageContaining("truncated");
+            assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(Arrays.copyOf(whole, whole.length + 1))))
+                    .hasMessageContaining("trailing");
+        }
+        byte[] badExpiryFlag = put.clone();
+        badExpiryFlag[put.length - 1] = 2;
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(badExpiryFlag))).hasMessageContaining("expiry flag 2");
     }
 
     @Test

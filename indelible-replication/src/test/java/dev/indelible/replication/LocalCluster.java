@@ -68,6 +68,8 @@ final class LocalCluster implements AutoCloseable {
     private final List<ClusterConfig.Peer> peers = new ArrayList<>();
     private final RaftNode[] nodes;
     private final String[] cosignerKeys;
+    /** Each node's token store; like a data directory, it outlives the node's restarts. */
+    private final MemoryTokens[] tokens;
 
     private final long snapshotEveryEntries;
     private SizeInBytes segmentSizeMax;
@@ -92,8 +94,10 @@ final class LocalCluster implements AutoCloseable {
         this.founders = size;
         this.nodes = new RaftNode[size + spares];
         this.cosignerKeys = new String[size + spares];
+        this.tokens = new MemoryTokens[size + spares];
         for (int i = 0; i < size + spares; i++) {
             peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", freePort()));
+            tokens[i] = new MemoryTokens();
         }
     }
 
@@ -214,12 +218,25 @@ final class LocalCluster implements AutoCloseable {
                 peers.get(i).id(), known, data.resolve("raft"), electionTimeoutMin, snapshotEveryEntries, i >= founders,
                 Optional.ofNullable(peerTls.apply(i)));
         try {
-            nodes[i] = RaftNode.start(config, settings(data, checkpointInterval), FileIO.posix(), segmentSizeMax);
+            nodes[i] = RaftNode.start(config, settings(data, checkpointInterval), FileIO.posix(), tokens[i], segmentSizeMax);
             cosignerKeys[i] = nodes[i].cosignerKey();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return nodes[i];
+    }
+
+    /** Node {@code i}'s token store. */
+    MemoryTokens tokens(int i) {
+        return tokens[i];
+    }
+
+    /** Empties node {@code i}'s token store (stopped), as if its token file were lost. */
+    void forgetTokens(int i) {
+        if (nodes[i] != null) {
+            throw new IllegalStateException("node " + i + " is running");
+        }
+        tokens[i] = new MemoryTokens();
     }
 
     /** Node {@code i}'s id and Raft address. */

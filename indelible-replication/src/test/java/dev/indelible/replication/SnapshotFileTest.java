@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +42,33 @@ class SnapshotFileTest {
             + "414141414141414141414141414141414141414141414141414141414141414141414141414141414141414141414141"
             + "414141414141414141414141413d3d6b22c7f8";
 
+    /**
+     * A version 3 snapshot as the version 3 writer (before tokens were recorded) encoded it: term 3,
+     * index 42, member n1 at 127.0.0.1:9001, log "audit" applied 10, checkpoint 8, root 01 00.., id
+     * "req-1" at 4, no pending seal.
+     */
+    private static final String VERSION_3_HEX =
+            "494e44534e4150330000000000000003000000000000002a0000000100026e31000e3132372e302e302e313a39303031"
+            + "0000000100056175646974000000000000000a0000000000000008010100000000000000000000000000000000000000"
+            + "0000000000000000000000000000000100057265712d31000000000000000400fccf1a2f";
+
+    /** A live token, a revoked one, and a revoked name the cluster had no token of. */
+    private static final List<TokenRegistry.Entry> TOKENS = List.of(
+            new TokenRegistry.Entry("ci-writer", Optional.of(new ReplicatedTokens.Token("ci-writer", Hash.of(filled(0x22), 0),
+                    List.of("append:audit"), Instant.ofEpochSecond(1_700_000_000L, 123_456_789), Optional.empty())), false),
+            new TokenRegistry.Entry("old", Optional.of(new ReplicatedTokens.Token("old", Hash.of(filled(0x33), 0),
+                    List.of("admin", "read:*"), Instant.ofEpochSecond(1_600_000_000L),
+                    Optional.of(Instant.ofEpochSecond(1_650_000_000L, 1)))), true),
+            new TokenRegistry.Entry("admin", Optional.empty(), true));
+
     @TempDir
     Path dir;
+
+    private static byte[] filled(int value) {
+        byte[] bytes = new byte[32];
+        java.util.Arrays.fill(bytes, (byte) value);
+        return bytes;
+    }
 
     private static SnapshotFile.Contents sample() {
         LinkedHashMap<String, Long> ids = new LinkedHashMap<>();
@@ -55,7 +81,7 @@ class SnapshotFileTest {
         SnapshotFile.PendingState pending = new SnapshotFile.PendingState(
                 10, Hash.of(root, 0), "c.test/audit\n10\nAQ==\n\n— c.test/audit AAAA\n".getBytes(StandardCharsets.UTF_8),
                 cosignatures);
-        return new SnapshotFile.Contents(3, 42, MEMBERS, List.of(
+        return new SnapshotFile.Contents(3, 42, MEMBERS, TOKENS, List.of(
                 new SnapshotFile.LogState(new LogName("audit"), 10, 8, Optional.of(Hash.of(root, 0)), ids, Optional.of(pending)),
                 new SnapshotFile.LogState(LogName.system("_access"), 0, 0, Optional.empty(), new LinkedHashMap<>(), Optional.empty())));
     }
@@ -68,6 +94,7 @@ class SnapshotFileTest {
         assertThat(read.term()).isEqualTo(3);
         assertThat(read.index()).isEqualTo(42);
         assertThat(read.members()).isEqualTo(MEMBERS);
+        assertThat(read.tokens()).isEqualTo(TOKENS);
         SnapshotFile.LogState audit = read.logs().get(0);
         assertThat(audit.appliedTreeSize()).isEqualTo(10);
         assertThat(audit.checkpointTreeSize()).isEqualTo(8);
@@ -83,11 +110,12 @@ class SnapshotFileTest {
 
     @Test
     void aSnapshotWithoutAConfigurationRecordsNoMembers() throws IOException {
-        SnapshotFile.Contents none = new SnapshotFile.Contents(0, 0, List.of(), sample().logs());
+        SnapshotFile.Contents none = new SnapshotFile.Contents(0, 0, List.of(), List.of(), sample().logs());
 
         SnapshotFile.Contents read = SnapshotFile.decode(SnapshotFile.encode(none), "test");
 
         assertThat(read.members()).isEmpty();
+        assertThat(read.tokens()).isEmpty();
         assertThat(read.logs()).hasSize(2);
         assertThat(read.logs().get(0).recentIds().keySet()).containsExactly("req-2", "req-1");
     }
@@ -112,9 +140,27 @@ class SnapshotFileTest {
         assertThat(pending.treeSize()).isEqualTo(10);
         assertThat(new String(pending.logSignedNote(), StandardCharsets.UTF_8)).isEqualTo("c.test/audit\n10\nAQ==\n");
         assertThat(pending.cosignatures()).containsEntry("n2", NoteSignature.of("c.test/node/n2", 7, new byte[72]));
-        // The current writer makes version 3, which differs from these bytes.
+        // The current writer makes version 4, which differs from these bytes.
         assertThat(SnapshotFile.encode(read)).isNotEqualTo(bytes);
-        assertThat(new String(SnapshotFile.encode(read), 0, 8, StandardCharsets.US_ASCII)).isEqualTo("INDSNAP3");
+        assertThat(new String(SnapshotFile.encode(read), 0, 8, StandardCharsets.US_ASCII)).isEqualTo("INDSNAP4");
+    }
+
+    @Test
+    void versionThreeIsStillReadWithoutTokens() throws IOException {
+        SnapshotFile.Contents read = SnapshotFile.decode(HexFormat.of().parseHex(VERSION_3_HEX), "version 3");
+
+        assertThat(read.term()).isEqualTo(3);
+        assertThat(read.index()).isEqualTo(42);
+        assertThat(read.members()).containsExactly(new SnapshotFile.Member("n1", "127.0.0.1:9001"));
+        assertThat(read.tokens()).as("version 3 records no tokens").isEmpty();
+        SnapshotFile.LogState audit = read.logs().get(0);
+        assertThat(read.logs()).hasSize(1);
+        assertThat(audit.log()).isEqualTo(new LogName("audit"));
+        assertThat(audit.appliedTreeSize()).isEqualTo(10);
+        assertThat(audit.checkpointTreeSize()).isEqualTo(8);
+        assertThat(audit.appliedRoot().orElseThrow().bytes()[0]).isEqualTo((byte) 1);
+        assertThat(audit.recentIds()).containsExactly(java.util.Map.entry("req-1", 4L));
+        assertThat(audit.pending()).isEmpty();
     }
 
     @Test
@@ -146,14 +192,14 @@ class SnapshotFileTest {
     @Test
     void anUnknownVersionIsRefused() throws IOException {
         byte[] bytes = SnapshotFile.encode(sample());
-        bytes[7] = '4';
+        bytes[7] = '5';
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, bytes.length - 4);
         java.nio.ByteBuffer.wrap(bytes, bytes.length - 4, 4).putInt((int) crc.getValue());
 
-        assertThatThrownBy(() -> SnapshotFile.decode(bytes, "version 4"))
+        assertThatThrownBy(() -> SnapshotFile.decode(bytes, "version 5"))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("not an indelible version 1, 2 or 3 snapshot");
+                .hasMessageContaining("not an indelible version 1, 2, 3 or 4 snapshot");
     }
 
     @Test

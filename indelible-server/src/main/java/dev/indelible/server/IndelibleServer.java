@@ -7,6 +7,7 @@ import dev.indelible.log.AuditLog;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.ErrorCode;
 import dev.indelible.server.auth.AccessControl;
+import dev.indelible.server.auth.ClusterTokens;
 import dev.indelible.server.tls.TlsConnectors;
 import dev.indelible.storage.io.FileIO;
 import io.javalin.Javalin;
@@ -115,13 +116,21 @@ public final class IndelibleServer implements AutoCloseable {
                 : LogKey.loadOrCreate(config.dataDirectory().resolve("keys"), config.originHost(), io);
         AuditLogs.Settings settings = new AuditLogs.Settings(
                 config.dataDirectory(), config.originHost(), key::signer, config.log(), Clock.systemUTC());
-        RaftNode node = cluster.isPresent() ? RaftNode.start(cluster.get(), settings, io) : null;
+        // In a cluster the Raft apply thread writes replicated tokens to the token file from the start.
+        ClusterTokens tokens = cluster.isPresent() ? ClusterTokens.open(config.dataDirectory(), Clock.systemUTC()) : null;
+        RaftNode node = cluster.isPresent() ? RaftNode.start(cluster.get(), settings, io, tokens) : null;
         AuditLogs logs = node != null ? node.logs() : AuditLogs.open(settings, io);
         IndelibleServer server;
         AccessControl access = null;
         try {
             AppendService appends = new AppendService(logs, config.limits(), Clock.systemUTC());
-            access = AccessControl.create(config.security(), config.dataDirectory(), appends, new ObjectMapper(), Clock.systemUTC());
+            if (node != null) {
+                tokens.proposeThrough(node);
+                access = AccessControl.create(config.security(), tokens, appends, new ObjectMapper(), Clock.systemUTC());
+            } else {
+                access = AccessControl.create(
+                        config.security(), config.dataDirectory(), appends, new ObjectMapper(), Clock.systemUTC());
+            }
             server = new IndelibleServer(config, key, logs, appends, access, node);
             server.app.start();
         } catch (IOException | RuntimeException e) {

@@ -45,7 +45,7 @@ public final class AccessControl implements AutoCloseable {
     private static final int PATH_MAX_CHARS = 512;
 
     private final SecurityConfig config;
-    private final TokenStore tokens;
+    private final TokenAdministration administration;
     private final Authenticator authenticator;
     private final RateLimiter requests;
     private final RateLimiter failures;
@@ -63,10 +63,13 @@ public final class AccessControl implements AutoCloseable {
         ADMIN
     }
 
-    private AccessControl(SecurityConfig config, TokenStore tokens, Optional<JwtAuthenticator> jwt, AppendService appends,
-            ObjectMapper json, Clock clock) {
+    private AccessControl(SecurityConfig config, TokenStore tokens, TokenAdministration administration,
+            AppendService appends, ObjectMapper json, Clock clock) throws IOException {
         this.config = config;
-        this.tokens = tokens;
+        this.administration = administration;
+        Optional<JwtAuthenticator> jwt = config.oidc().isPresent()
+                ? Optional.of(new JwtAuthenticator(config.oidc().get()))
+                : Optional.empty();
         this.authenticator = new Authenticator(tokens, jwt, config.certificateScopes());
         SecurityConfig.RateLimit limit = config.rateLimit();
         this.requests = new RateLimiter(limit.requestsPerSecond(), limit.burst(), System::nanoTime);
@@ -80,22 +83,46 @@ public final class AccessControl implements AutoCloseable {
     }
 
     /**
-     * Opens the token store of {@code dataDirectory}, creating the bootstrap admin token on the
-     * first start with authentication required (see {@link #takeBootstrapAdminToken}).
+     * A single node: opens the token store of {@code dataDirectory}, creating the bootstrap admin
+     * token on the first start with authentication required (see {@link #takeBootstrapAdminToken});
+     * the admin API edits that store.
      */
     public static AccessControl create(
             SecurityConfig config, Path dataDirectory, AppendService appends, ObjectMapper json, Clock clock)
             throws IOException {
         TokenStore tokens = TokenStore.open(dataDirectory, clock);
-        Optional<JwtAuthenticator> jwt = config.oidc().isPresent()
-                ? Optional.of(new JwtAuthenticator(config.oidc().get()))
-                : Optional.empty();
-        AccessControl control = new AccessControl(config, tokens, jwt, appends, json, clock);
+        AccessControl control = new AccessControl(config, tokens, tokens, appends, json, clock);
         if (config.mode() == SecurityConfig.Mode.REQUIRED && !tokens.exists()) {
-            TokenStore.IssuedToken admin = tokens.create(BOOTSTRAP_TOKEN_NAME, Set.of(Scope.ADMIN), Optional.empty());
-            control.bootstrapToken.set(admin.secret());
+            control.createBootstrapToken(tokens);
         }
         return control;
+    }
+
+    /**
+     * A cluster node: authenticates against the node's token file (its own tokens and those the
+     * cluster replicated), and the admin API creates and revokes through the Raft log. The bootstrap
+     * admin token is made, as on a single node, on the node's first start — judged by whether the
+     * token file existed before the Raft node could write to it — and stays this node's own.
+     */
+    public static AccessControl create(
+            SecurityConfig config, ClusterTokens tokens, AppendService appends, ObjectMapper json, Clock clock)
+            throws IOException {
+        AccessControl control = new AccessControl(config, tokens.store(), tokens, appends, json, clock);
+        if (config.mode() == SecurityConfig.Mode.REQUIRED && !tokens.fileExistedAtOpen()) {
+            control.createBootstrapToken(tokens.store());
+        }
+        return control;
+    }
+
+    private void createBootstrapToken(TokenStore tokens) throws IOException {
+        try {
+            TokenStore.IssuedToken admin = tokens.create(BOOTSTRAP_TOKEN_NAME, Set.of(Scope.ADMIN), Optional.empty());
+            bootstrapToken.set(admin.secret());
+        } catch (IllegalArgumentException e) {
+            // Only in a cluster: a replicated token took the name before this first start got here.
+            org.slf4j.LoggerFactory.getLogger(AccessControl.class)
+                    .warn("no bootstrap admin token made: {}; use an admin token of the cluster", e.getMessage());
+        }
     }
 
     /**
@@ -110,7 +137,7 @@ public final class AccessControl implements AutoCloseable {
     public void install(RoutesConfig routes) {
         routes.beforeMatched(this::before);
         routes.afterMatched(this::after);
-        new AdminRoutes(tokens, json).register(routes);
+        new AdminRoutes(administration, json).register(routes);
     }
 
     /**

@@ -18,17 +18,19 @@ import java.util.Set;
  * The token administration API ({@code admin} scope, every call recorded in {@code _access}):
  * {@code POST /v1/admin/tokens} with {@code {"name":…, "scopes":[…], "expires":"90d"}} answers 201
  * with the token, shown this once; {@code GET /v1/admin/tokens} lists names, scopes and dates
- * (never secrets or hashes); {@code DELETE /v1/admin/tokens/{name}} revokes.
+ * (never secrets or hashes); {@code DELETE /v1/admin/tokens/{name}} revokes. In a cluster, creating
+ * and revoking go through the Raft log ({@link ClusterTokens}) and answer once the cluster has
+ * committed the change and this node has applied it; listing shows this node's token file.
  */
 final class AdminRoutes {
     static final String TOKENS = "/v1/admin/tokens";
     static final String TOKEN = "/v1/admin/tokens/{name}";
     private static final int BODY_MAX_BYTES = 16 * 1024;
 
-    private final TokenStore tokens;
+    private final TokenAdministration tokens;
     private final ObjectMapper json;
 
-    AdminRoutes(TokenStore tokens, ObjectMapper json) {
+    AdminRoutes(TokenAdministration tokens, ObjectMapper json) {
         this.tokens = tokens;
         this.json = json;
     }

@@ -47,9 +47,14 @@ import java.util.regex.Pattern;
  * by others within {@link #RELOAD_CHECK_INTERVAL}: every authentication at most that often compares
  * the file's identity (inode, size, modification time) and re-reads it if it changed.
  *
+ * <p>In a cluster the file holds two kinds of tokens: the node's own (the bootstrap admin token, and
+ * those the offline CLI made) and those the cluster replicated through its Raft log ({@link #put},
+ * {@link #revoke}, called by {@link ClusterTokens} on the Raft apply thread). Both authenticate
+ * alike; only the replicated ones exist on every node.
+ *
  * <p>Thread-safe.
  */
-public final class TokenStore {
+public final class TokenStore implements TokenAdministration {
     /** The prefix of every token: makes leaked tokens easy to find with secret scanners. */
     public static final String TOKEN_PREFIX = "idl_";
     /** How often, at most, authentication checks whether the file changed. */
@@ -126,7 +131,30 @@ public final class TokenStore {
      * @param validity how long the token is valid, or empty for no expiry
      * @throws IllegalArgumentException if the name is invalid or taken, or there is no scope
      */
+    @Override
     public IssuedToken create(String name, Set<Scope> scopes, Optional<Duration> validity) throws IOException {
+        IssuedToken issued = mint(name, scopes, validity);
+        TokenInfo info = issued.info();
+        modify(tokens -> {
+            if (holdsName(tokens, name)) {
+                throw new IllegalArgumentException("a token named \"" + name + "\" exists; revoked names are not reused");
+            }
+            if (tokens.size() >= TOKENS_MAX) {
+                throw new IllegalArgumentException("the token file holds " + TOKENS_MAX + " tokens, the maximum");
+            }
+            tokens.put(info.sha256(), info);
+            return true;
+        });
+        return issued;
+    }
+
+    /**
+     * Makes a token without storing it: a fresh secret, its hash, and the creation and expiry times
+     * from this store's clock. For a cluster, whose nodes store it when the Raft log applies it.
+     *
+     * @throws IllegalArgumentException if the name is invalid or there is no scope
+     */
+    IssuedToken mint(String name, Set<Scope> scopes, Optional<Duration> validity) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("token name \"" + name + "\" is invalid; want [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
         }
@@ -137,39 +165,53 @@ public final class TokenStore {
         random.nextBytes(bytes);
         String secret = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Instant now = clock.instant();
-        TokenInfo info = new TokenInfo(name, sha256Hex(secret), scopes, now, validity.map(now::plus), false);
-        modify(tokens -> {
-            if (tokens.values().stream().anyMatch(t -> t.name().equals(name))) {
-                throw new IllegalArgumentException("a token named \"" + name + "\" exists; revoked names are not reused");
-            }
-            if (tokens.size() >= TOKENS_MAX) {
-                throw new IllegalArgumentException("the token file holds " + TOKENS_MAX + " tokens, the maximum");
+        return new IssuedToken(secret, new TokenInfo(name, sha256Hex(secret), scopes, now, validity.map(now::plus), false));
+    }
+
+    private static boolean holdsName(Map<String, TokenInfo> tokens, String name) {
+        return tokens.values().stream().anyMatch(t -> t.name().equals(name));
+    }
+
+    /**
+     * Stores a token made elsewhere (replicated by the cluster) durably, unless a token with its hash
+     * is stored already, revoked or not: putting it again changes nothing. Its name may equal that
+     * of a token of this node's own; {@link #revoke} then revokes both.
+     *
+     * @return whether it was stored now
+     */
+    boolean put(TokenInfo info) throws IOException {
+        return modify(tokens -> {
+            if (tokens.containsKey(info.sha256())) {
+                return false;
             }
             tokens.put(info.sha256(), info);
             return true;
         });
-        return new IssuedToken(secret, info);
     }
 
     /**
-     * Revokes the token called {@code name}.
+     * Revokes every unrevoked token called {@code name} (one, unless the cluster replicated a token
+     * whose name equals one of this node's own).
      *
      * @return whether a token of that name existed and was not yet revoked
      */
+    @Override
     public boolean revoke(String name) throws IOException {
         return modify(tokens -> {
+            boolean revoked = false;
             for (Map.Entry<String, TokenInfo> e : tokens.entrySet()) {
                 TokenInfo t = e.getValue();
                 if (t.name().equals(name) && !t.revoked()) {
                     e.setValue(new TokenInfo(t.name(), t.sha256(), t.scopes(), t.createdAt(), t.expiresAt(), true));
-                    return true;
+                    revoked = true;
                 }
             }
-            return false;
+            return revoked;
         });
     }
 
     /** Every token, in creation order. */
+    @Override
     public List<TokenInfo> list() throws IOException {
         reloadIfChanged();
         return List.copyOf(snapshot.bySha256().values());
