@@ -321,6 +321,10 @@ public final class RaftNode implements AutoCloseable {
         // (LogStateMachine.notifyInstallSnapshotFromLeader); the leader ships no files.
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(properties, false);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        // No commit-index metadata entries in the Raft log: Raft never needs the commit index
+        // persisted (a restarted node learns it from the leader), and each such entry cost a Raft
+        // log fsync — half of all of them under load (docs/BENCHMARKS.md, "Three nodes after ...").
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(properties, false);
         RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(1024, cluster.snapshotEveryEntries()));
         // The purge leaves the log starting after a segment boundary, often before the latest
         // snapshot: the leader's appender must not need the purged entry before a follower's next
