@@ -5,7 +5,7 @@
 #
 # For each round and each JAR (interleaved, so a noisy machine hurts every build alike): start three
 # server JVMs (-Xmx1g, access control off, rate limit off) on a fresh data directory, warm them up
-# with 600,000 batched events (JIT), then measure with `indelible bench` (the load generator of the
+# with WARM_ROUNDS × 300,000 batched events (default 2; JIT), then measure with `indelible bench` (the load generator of the
 # first JAR, so every build is driven alike):
 #   full   -- 300,000 events of 500 B, 1,000 per request, 8 concurrent requests, as fast as possible
 #   half   -- 250,000 events at 25,000 events/s (half of issue 3's 50,000), 1,000 per request
@@ -21,6 +21,7 @@ ROUNDS=1
 if [[ "${1:-}" == "--rounds" ]]; then ROUNDS=$2; shift 2; fi
 [[ $# -ge 1 ]] || { echo "usage: bench/three-nodes.sh [--rounds N] JAR [JAR...]" >&2; exit 2; }
 OUT=${OUT:-/tmp/indelible-3n}
+WARM_ROUNDS=${WARM_ROUNDS:-2}   # warm-up runs of 300,000 events before measuring (JIT)
 LOADGEN=$1
 HTTP_BASE=${HTTP_BASE:-18301}
 RAFT_BASE=${RAFT_BASE:-19201}
@@ -78,8 +79,9 @@ for round in $(seq 1 "$ROUNDS"); do
     label=$(basename "$jar" .jar)
     dir="$OUT/$label-r$round"
     start_cluster "$jar" "$dir"
-    bench --log warm --events 300000 --batch 1000 --concurrency 8 >/dev/null 2>&1
-    bench --log warm --events 300000 --batch 1000 --concurrency 8 >/dev/null 2>&1
+    for warm in $(seq 1 "$WARM_ROUNDS"); do
+      bench --log warm --events 300000 --batch 1000 --concurrency 8 >/dev/null 2>&1
+    done
     before=$(ticks "${PIDS[@]}")
     bench --log full --events 300000 --batch 1000 --concurrency 8 >"$dir/full.txt" 2>&1
     after=$(ticks "${PIDS[@]}")
