@@ -7,6 +7,7 @@ import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.LeafHasher;
 import dev.indelible.formats.merkle.Rfc9162;
 import dev.indelible.formats.note.NoteVerifier;
+import dev.indelible.log.envelope.EnvelopeWriter;
 import dev.indelible.log.fsck.FsckReport.LogResult;
 import dev.indelible.storage.segment.SegmentStore;
 import dev.indelible.storage.segment.SegmentVerification;
@@ -14,13 +15,11 @@ import dev.indelible.storage.io.FileIO;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -44,8 +43,6 @@ final class LogCheck {
     private static final int SEGMENT_HEADER_BYTES = 16;
     /** The format limit of a segment record (storage-format.md §Segment file). */
     private static final int SEGMENT_RECORD_LIMIT_BYTES = 1 << 20;
-    private static final byte[] DIGEST_PREFIX = "{\"eventDigest\":\"sha256:".getBytes(StandardCharsets.US_ASCII);
-    private static final int DIGEST_HEX_CHARS = 64;
 
     private final Path directory;
     private final String log;
@@ -263,14 +260,11 @@ final class LogCheck {
 
     /** Checks the detached body an envelope names, if it names one. */
     private void checkBody(long leafIndex, byte[] entry) throws IOException {
-        if (entry.length < DIGEST_PREFIX.length + DIGEST_HEX_CHARS
-                || !Arrays.equals(entry, 0, DIGEST_PREFIX.length, DIGEST_PREFIX, 0, DIGEST_PREFIX.length)) {
+        Optional<Hash> digest = EnvelopeWriter.detachedDigest(entry);
+        if (digest.isEmpty()) {
             return;
         }
-        String hex = new String(entry, DIGEST_PREFIX.length, DIGEST_HEX_CHARS, StandardCharsets.US_ASCII);
-        if (!hex.matches("[0-9a-f]{64}")) {
-            return;
-        }
+        String hex = digest.get().hex();
         Path blob = directory.resolve("blobs").resolve(hex.substring(0, 2)).resolve(hex);
         if (!Files.isRegularFile(blob)) {
             findings.problem(leafIndex, "detached body sha256:" + hex + " is missing (blobs/" + hex.substring(0, 2) + "/" + hex + ")");
