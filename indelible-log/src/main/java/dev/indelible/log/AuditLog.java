@@ -47,6 +47,14 @@ public final class AuditLog implements AutoCloseable {
         return storage.head();
     }
 
+    /**
+     * How many entries this node's segments hold fsync'd: the whole {@link #head()} on a single
+     * node; on a replica, whose Raft log is the write-ahead log, it may trail the head a little.
+     */
+    public long fsyncedEntries() {
+        return storage.fsyncedEntries();
+    }
+
     /** Why the log refuses appends (corruption, failed fsync), if it does. */
     public Optional<String> failure() {
         return storage.failure();

@@ -44,8 +44,12 @@ final class CheckpointPublisher {
 
     /** The checkpoint of {@code head} signed with the log key; stores nothing. */
     byte[] sign(TreeHead head) {
-        String text = new Checkpoint(origin, head.treeSize(), head.rootHash(), List.of()).format();
-        return signer.sign(text);
+        return signer.sign(text(head));
+    }
+
+    /** The C2SP checkpoint body of {@code head}: the text {@link #sign} signs. */
+    String text(TreeHead head) {
+        return new Checkpoint(origin, head.treeSize(), head.rootHash(), List.of()).format();
     }
 
     /** Durably stores {@code note}, a signed checkpoint of {@code head}, then exposes it. */

@@ -75,6 +75,18 @@ public final class LogApplier {
         storage.syncEntries();
     }
 
+    /**
+     * fsyncs the entries appended so far, from any thread, without waiting for the writer: keeps
+     * the unsynced tail of a replayable log short, so publishing a checkpoint seldom has to wait
+     * for an fsync on the writer thread. MUST NOT run on a thread that may be interrupted (an
+     * interrupt during an fsync closes the file under the writer).
+     *
+     * @return whether there was anything to fsync
+     */
+    public boolean syncInBackground() {
+        return storage.syncWrittenEntries();
+    }
+
     /** Stores a detached event body durably (idempotent: the same body again is a no-op). */
     public Hash putBody(byte[] body) throws IOException {
         return storage.putBody(body);
@@ -124,6 +136,11 @@ public final class LogApplier {
      */
     public byte[] signCheckpoint(TreeHead head) {
         return publisher.sign(head);
+    }
+
+    /** The checkpoint text of {@code head} (what {@link #signCheckpoint} signs and cosigners sign). */
+    public String checkpointText(TreeHead head) {
+        return publisher.text(head);
     }
 
     /**

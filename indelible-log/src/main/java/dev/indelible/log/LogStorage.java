@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * disagree the log opens <em>failed</em> (corruption), refusing appends.
  *
  * <p><b>Threads.</b> One writer thread calls {@link #integrate}, {@link #syncEntries} and {@link
- * #storeCheckpoint}; any thread may read, and sees the tree up to the last published {@link #head()}.
+ * #storeCheckpoint}; any thread may read, and sees the tree up to the last published {@link #head()};
+ * any one other thread may call {@link #syncWrittenEntries}.
  */
 public final class LogStorage implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LogStorage.class);
@@ -225,6 +226,28 @@ public final class LogStorage implements AutoCloseable {
         TreeHead next = new TreeHead(range.size(), range.rootHash());
         head = next;
         return next;
+    }
+
+    /**
+     * fsyncs the entries written so far, and the hash rows as far as the writer flushed them,
+     * without publishing anything; any thread, also while the writer appends. A replayable log
+     * calls it in the background so that {@link #storeCheckpoint} on the writer thread finds little
+     * left to fsync.
+     *
+     * @return whether there was anything to fsync
+     */
+    public boolean syncWrittenEntries() {
+        if (segments.durableSize() >= segments.size()) {
+            return false;
+        }
+        segments.sync();
+        hashes.syncFlushedInBackground();
+        return true;
+    }
+
+    /** How many entries the segments hold fsync'd (any thread). */
+    public long fsyncedEntries() {
+        return segments.durableSize();
     }
 
     /** Whether entries past the latest checkpoint are replayed from elsewhere after a crash. */

@@ -101,6 +101,7 @@ public final class RaftNode implements AutoCloseable {
     private final ThreadPoolExecutor cosignExecutor;
     private final Clock clock;
     private final ExecutorService proposers = Executors.newVirtualThreadPerTaskExecutor();
+    private final EntrySyncer entrySyncer;
     private volatile NodeKey nodeKey;
     private volatile AuditLogs logs;
     private volatile LogStateMachine stateMachine;
@@ -124,6 +125,8 @@ public final class RaftNode implements AutoCloseable {
                 Thread.ofPlatform().name("cosigner-" + cluster.nodeId()).daemon(true).factory(),
                 new ThreadPoolExecutor.DiscardOldestPolicy());
         this.clock = Clock.systemUTC();
+        this.entrySyncer = new EntrySyncer(cluster.nodeId(),
+                () -> sequencers.values().stream().map(RaftSequencer::log).toList());
     }
 
     /**
@@ -162,7 +165,7 @@ public final class RaftNode implements AutoCloseable {
                 settings.signers(), settings.config().withTailReplayable(true), settings.clock());
         node.logs = AuditLogs.open(replica, io, applier -> {
             RaftSequencer sequencer =
-                    new RaftSequencer(applier, node::propose, node::cosignLater, () -> node.members, pushback);
+                    new RaftSequencer(applier, node::propose, node::cosignLater, () -> node.members, node.cosignExecutor, pushback);
             node.sequencers.put(applier.name(), sequencer);
             return sequencer;
         });
@@ -220,6 +223,7 @@ public final class RaftNode implements AutoCloseable {
         }
         long interval = settings.config().checkpointInterval().toMillis();
         node.sealTimer.scheduleWithFixedDelay(node::sealIfLeader, interval, interval, TimeUnit.MILLISECONDS);
+        node.entrySyncer.start();
         LOG.info("node {} started in cluster {}{}", cluster.nodeId(), cluster.peers(),
                 cluster.peerTls().isPresent() ? " with mutual TLS between nodes" : "");
         return node;
@@ -635,6 +639,7 @@ public final class RaftNode implements AutoCloseable {
 
     /** Cosigns a sealed checkpoint off the apply thread and proposes the cosignature. */
     private void cosignLater(RaftSequencer sequencer, long treeSize, String checkpointText) {
+        entrySyncer.kick();
         cosignExecutor.execute(() -> {
             if (sequencer.publishedAtLeast(treeSize)) {
                 return;
@@ -672,6 +677,7 @@ public final class RaftNode implements AutoCloseable {
         proposers.shutdownNow();
         closeQuietly(client, "raft client");
         closeQuietly(server, "raft server");
+        entrySyncer.close();
         if (logs != null) {
             logs.close();
         }

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -75,13 +77,18 @@ final class RaftSequencer implements Sequencer {
 
     private record WaitingAppend(Command.Append append, long bytes, CompletableFuture<Reply> reply) {}
 
-    /** A sealed checkpoint gathering cosignatures; state of the apply thread only. */
-    private record PendingSeal(TreeHead head, SignedNote logSigned, Map<String, NoteSignature> cosignatures) {}
+    /**
+     * A sealed checkpoint gathering cosignatures; state of the apply thread only. {@code logSigned}
+     * is made off the apply thread ({@link #logSignature} makes it on the spot if it is not done).
+     */
+    private record PendingSeal(
+            TreeHead head, String text, CompletableFuture<SignedNote> logSigned, Map<String, NoteSignature> cosignatures) {}
 
     private final LogApplier log;
     private final Proposer proposer;
     private final Cosigner cosigner;
     private final Supplier<Set<String>> members;
+    private final Executor signer;
     private final long pushbackMaxOutstanding;
     private final AtomicLong outstandingEntries = new AtomicLong();
     private final AtomicBoolean sealInFlight = new AtomicBoolean();
@@ -99,12 +106,13 @@ final class RaftSequencer implements Sequencer {
      * @param members the ids of the cluster members in the Raft configuration applied so far (read
      *     on the apply thread); a checkpoint is published once a majority of them have cosigned it
      */
-    RaftSequencer(
-            LogApplier log, Proposer proposer, Cosigner cosigner, Supplier<Set<String>> members, long pushbackMaxOutstanding) {
+    RaftSequencer(LogApplier log, Proposer proposer, Cosigner cosigner, Supplier<Set<String>> members, Executor signer,
+            long pushbackMaxOutstanding) {
         this.log = log;
         this.proposer = proposer;
         this.cosigner = cosigner;
         this.members = members;
+        this.signer = signer;
         this.pushbackMaxOutstanding = pushbackMaxOutstanding;
     }
 
@@ -130,7 +138,7 @@ final class RaftSequencer implements Sequencer {
     /** This log's replicated state, for a snapshot (Raft apply thread, between applies). */
     SnapshotFile.LogState snapshotState() {
         Optional<SnapshotFile.PendingState> pendingState = Optional.ofNullable(pending)
-                .map(p -> new SnapshotFile.PendingState(p.head().treeSize(), p.head().rootHash(), p.logSigned().encode(),
+                .map(p -> new SnapshotFile.PendingState(p.head().treeSize(), p.head().rootHash(), logSignature(p).encode(),
                         new LinkedHashMap<>(p.cosignatures())));
         long checkpointTreeSize = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
         Optional<Hash> root = appliedTreeSize == 0 ? Optional.empty() : Optional.of(log.rootHash(appliedTreeSize));
@@ -173,8 +181,11 @@ final class RaftSequencer implements Sequencer {
         recentIds.clear();
         recentIds.putAll(state.recentIds());
         pending = state.pending()
-                .map(p -> new PendingSeal(new TreeHead(p.treeSize(), p.root()), Notes.parse(p.logSignedNote()),
-                        new LinkedHashMap<>(p.cosignatures())))
+                .map(p -> {
+                    SignedNote logSigned = Notes.parse(p.logSignedNote());
+                    return new PendingSeal(new TreeHead(p.treeSize(), p.root()), logSigned.text(),
+                            CompletableFuture.completedFuture(logSigned), new LinkedHashMap<>(p.cosignatures()));
+                })
                 .orElse(null);
         if (stored < state.appliedTreeSize()) {
             stop("the snapshot counts " + state.appliedTreeSize() + " applied entries but the segments hold "
@@ -437,9 +448,21 @@ final class RaftSequencer implements Sequencer {
                         + proposedRoot.base64() + " on the proposer: replicas diverged");
             }
             TreeHead head = new TreeHead(treeSize, mine);
-            SignedNote logSigned = Notes.parse(log.signCheckpoint(head));
-            pending = new PendingSeal(head, logSigned, new LinkedHashMap<>());
-            cosigner.cosignLater(this, treeSize, logSigned.text());
+            String text = log.checkpointText(head);
+            CompletableFuture<SignedNote> logSigned = new CompletableFuture<>();
+            try {
+                signer.execute(() -> {
+                    try {
+                        logSigned.complete(Notes.parse(log.signCheckpoint(head)));
+                    } catch (RuntimeException e) {
+                        logSigned.completeExceptionally(e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                LOG.debug("log signature of {} at {} left to the apply thread: {}", log.name(), treeSize, e.toString());
+            }
+            pending = new PendingSeal(head, text, logSigned, new LinkedHashMap<>());
+            cosigner.cosignLater(this, treeSize, text);
         } catch (RuntimeException e) {
             return stop("checkpoint could not be signed: " + e);
         }
@@ -465,7 +488,7 @@ final class RaftSequencer implements Sequencer {
             if (!verifier.name().equals(signature.name()) || verifier.keyId() != signature.keyId()) {
                 throw new IllegalArgumentException("signature by " + signature.name() + " does not match key " + verifier.name());
             }
-            verifier.verify(current.logSigned().text().getBytes(StandardCharsets.UTF_8), signature.signature());
+            verifier.verify(current.text().getBytes(StandardCharsets.UTF_8), signature.signature());
         } catch (RuntimeException e) {
             LOG.warn("ignoring cosignature of {} at {} by {}: {}", log.name(), cosign.treeSize(), cosign.nodeId(), e.toString());
             return Reply.ok(-1);
@@ -474,9 +497,15 @@ final class RaftSequencer implements Sequencer {
         if (current.cosignatures().size() < quorum()) {
             return Reply.ok(cosign.treeSize());
         }
-        List<NoteSignature> lines = new ArrayList<>(current.logSigned().signatures());
-        lines.addAll(current.cosignatures().values());
-        byte[] note = new SignedNote(current.logSigned().text(), lines, List.of()).encode();
+        byte[] note;
+        try {
+            SignedNote logSigned = logSignature(current);
+            List<NoteSignature> lines = new ArrayList<>(logSigned.signatures());
+            lines.addAll(current.cosignatures().values());
+            note = new SignedNote(current.text(), lines, List.of()).encode();
+        } catch (RuntimeException e) {
+            return stop("checkpoint could not be signed: " + e);
+        }
         pending = null;
         try {
             completeWaiters(log.publish(current.head(), note));
@@ -484,6 +513,22 @@ final class RaftSequencer implements Sequencer {
             return stop("checkpoint could not be stored: " + e);
         }
         return Reply.ok(cosign.treeSize());
+    }
+
+    /**
+     * The pending checkpoint signed with the log key: made off the apply thread after the seal, or
+     * here if that has not finished (Ed25519 is deterministic: both give the same bytes).
+     */
+    private SignedNote logSignature(PendingSeal seal) {
+        CompletableFuture<SignedNote> made = seal.logSigned();
+        if (made.isDone() && !made.isCompletedExceptionally()) {
+            return made.join();
+        }
+        SignedNote signed = Notes.parse(log.signCheckpoint(seal.head()));
+        if (!signed.text().equals(seal.text())) {
+            throw new IllegalStateException("the log signed text differs from the checkpoint text");
+        }
+        return signed;
     }
 
     /** Whether the checkpoint at {@code treeSize} is already published (any thread). */

@@ -156,7 +156,7 @@ class CatchUpTest {
         AuditLogs logs = AuditLogs.open(settings, FileIO.posix(), log -> {
             applier.set(log);
             return new RaftSequencer(log, command -> CompletableFuture.failedFuture(new IllegalStateException("no raft")),
-                    (sequencer, treeSize, text) -> {}, Set::of, 100);
+                    (sequencer, treeSize, text) -> {}, Set::of, Runnable::run, 100);
         });
         opened.add(logs);
         logs.getOrCreate(LOG);

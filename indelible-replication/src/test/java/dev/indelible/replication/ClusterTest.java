@@ -249,6 +249,23 @@ class ClusterTest {
         assertThat(repaired.entry(sent.size() - 1)).isEqualTo(sent.get(sent.size() - 1));
     }
 
+    @Test
+    void replicasFsyncAppliedEntriesInTheBackgroundWithoutWaitingForACheckpoint() throws Exception {
+        // Replicas apply without fsync; the entry syncer fsyncs behind the apply thread so that a
+        // checkpoint seldom has to. No checkpoint and no segment roll happens during this test.
+        cluster = new LocalCluster(dir, 3).withCheckpointInterval(Duration.ofHours(1)).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("s" + i, 25), sent);
+        }
+        awaitHeadsAt(sent.size());
+        LocalCluster.await("every replica fsync'd all " + sent.size() + " entries", WAIT, () ->
+                cluster.replicas(LOG).stream().allMatch(log -> log.fsyncedEntries() == sent.size()));
+        for (AuditLog replica : cluster.replicas(LOG)) {
+            assertThat(replica.latestCheckpoint()).isEmpty();
+        }
+    }
+
     /** Flips the last payload byte of record {@code ordinal} of a segment file ([u32 len][u32 crc][bytes] after a 16-byte header). */
     private static void flipPayloadByte(Path segment, int ordinal) throws java.io.IOException {
         byte[] file = java.nio.file.Files.readAllBytes(segment);

@@ -7,6 +7,7 @@ import dev.indelible.storage.StorageFailedException;
 import dev.indelible.storage.io.FileIO;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
@@ -24,6 +25,7 @@ final class FileHashStore implements HashStore {
     private final HashRow[] rows = new HashRow[ROW_COUNT];
     private final CompactRange.NodeSink sink = this::completed;
     private volatile StorageFailedException failure;
+    private volatile boolean closed;
     private boolean directoryUnsynced;
 
     private FileHashStore(Path directory, FileIO io) {
@@ -151,6 +153,27 @@ final class FileHashStore implements HashStore {
         }
     }
 
+    @Override
+    public void syncFlushedInBackground() {
+        checkWritable();
+        for (int row = 0; row < ROW_COUNT; row++) {
+            HashRow stored = rows[row]; // a row the writer opened just now may not be seen: its next sync covers it
+            if (stored == null) {
+                continue;
+            }
+            try {
+                stored.channel.force(false);
+            } catch (ClosedChannelException e) {
+                if (closed) {
+                    throw new IllegalStateException("hash store " + directory + " is closed", e);
+                }
+                throw fail("background fsync of row " + row, e);
+            } catch (IOException e) {
+                throw fail("background fsync of row " + row, e);
+            }
+        }
+    }
+
     private void syncRows() throws IOException {
         for (HashRow row : rows) {
             if (row != null && row.unsynced) {
@@ -252,6 +275,7 @@ final class FileHashStore implements HashStore {
 
     @Override
     public void close() {
+        closed = true;
         for (HashRow row : rows) {
             if (row != null) {
                 row.close();

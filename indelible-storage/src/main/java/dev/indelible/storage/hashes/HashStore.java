@@ -59,6 +59,15 @@ public interface HashStore extends NodeSource, AutoCloseable {
     void flush();
 
     /**
+     * fsyncs what the writer has flushed to the row files so far, without flushing; may be called
+     * from any one thread other than the writer, while it writes. It only shortens the writer's
+     * next {@link #sync}; a failure fails the store (an fsync is never retried).
+     *
+     * @throws StorageFailedException if the store is failed or an fsync fails
+     */
+    void syncFlushedInBackground();
+
+    /**
      * Flushes, then fsyncs every row written since the last sync.
      *
      * @throws StorageFailedException if the store is failed or an fsync fails (permanently)

@@ -8,6 +8,7 @@ import dev.indelible.storage.io.RecordFraming;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -48,7 +49,8 @@ final class FileSegmentStore implements SegmentStore {
     private volatile Corruption corruption;
     private volatile boolean closed;
     private Segment active;
-    private FileChannel activeChannel;
+    /** Volatile for {@link #sync} from other threads; written by the writer only (at a roll). */
+    private volatile FileChannel activeChannel;
     private long activeEnd;
 
     FileSegmentStore(Path directory, FileIO io, SegmentOptions options, SegmentRecovery.Outcome recovered) {
@@ -129,16 +131,32 @@ final class FileSegmentStore implements SegmentStore {
         return at;
     }
 
+    /**
+     * Reads {@code size} before {@code activeChannel}: every record below that size was written to
+     * that channel or to one the writer sealed (and fsync'd) before switching to it, so forcing
+     * the channel read second covers them all, whichever thread calls.
+     */
     @Override
     public void sync() {
         checkWritable();
         long covered = size;
+        FileChannel channel = activeChannel;
         try {
-            activeChannel.force(false);
+            channel.force(false);
+        } catch (ClosedChannelException e) {
+            checkWritable(); // closed by another thread meanwhile: says so; otherwise it is a failure
+            throw fail("fsync of the active segment in " + directory + " failed; never retried", e);
         } catch (IOException e) {
-            throw fail("fsync of " + active.path + " failed; never retried", e);
+            throw fail("fsync of the active segment in " + directory + " failed; never retried", e);
         }
-        durableSize = covered;
+        advanceDurableSize(covered);
+    }
+
+    /** Raises {@link #durableSize} to {@code covered} unless a concurrent sync got further. */
+    private synchronized void advanceDurableSize(long covered) {
+        if (covered > durableSize) {
+            durableSize = covered;
+        }
     }
 
     /** Seals the active segment (fsync, position table, read-only) and starts the next one. */
@@ -146,7 +164,7 @@ final class FileSegmentStore implements SegmentStore {
         Segment sealing = active;
         try {
             activeChannel.force(false);
-            durableSize = size;
+            advanceDurableSize(size);
             writePositionTable(io, directory, sealing.firstLeafIndex, sealing.offsetsSnapshot());
             io.makeReadOnly(sealing.path);
             io.syncDirectory(directory);

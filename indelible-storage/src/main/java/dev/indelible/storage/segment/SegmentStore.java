@@ -73,8 +73,10 @@ public interface SegmentStore extends AutoCloseable {
     void append(List<byte[]> entries);
 
     /**
-     * Makes every appended record durable (fsync). On return {@link #durableSize()} equals the
-     * {@link #size()} observed at the call.
+     * Makes every appended record durable (fsync). On return {@link #durableSize()} is at least the
+     * {@link #size()} observed at the call. Unlike the other writing methods it may be called from
+     * any thread, also while the writer appends (a background syncer keeps the unsynced tail short
+     * so that the writer's own syncs find little or nothing left to do).
      *
      * @throws StorageFailedException if the store is failed or the fsync fails (then it is failed,
      *     permanently)

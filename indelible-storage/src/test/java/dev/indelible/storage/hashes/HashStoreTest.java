@@ -161,4 +161,23 @@ class HashStoreTest {
             assertThat(store.node(0, 3)).isEqualTo(leafHash(3));
         }
     }
+
+    @Test
+    void backgroundSyncMakesFlushedRowsDurableAndItsFailureFailsTheStore() throws Exception {
+        FaultyFileIO io = new FaultyFileIO(3);
+        try (HashStore store = HashStore.open(dir, io)) {
+            append(store, new CompactRange(), 0, 1000);
+            store.flush();
+            store.syncFlushedInBackground();
+            io.crashNow();
+        }
+        io.simulateCrashLosingUnsynced();
+        try (HashStore store = HashStore.open(dir, io)) {
+            assertThat(store.leafCount()).isEqualTo(1000);
+            assertThat(store.node(8, 2)).isEqualTo(reference(1000).get(8).get(2));
+            io.failForceAfter(0);
+            assertThatThrownBy(store::syncFlushedInBackground).isInstanceOf(StorageFailedException.class);
+            assertThatThrownBy(store::sync).isInstanceOf(StorageFailedException.class);
+        }
+    }
 }

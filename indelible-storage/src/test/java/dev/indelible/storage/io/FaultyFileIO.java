@@ -38,6 +38,7 @@ public final class FaultyFileIO implements FileIO {
     private long diskFreeBytes = -1;
     private int forcesBeforeFailure = -1;
     private boolean failNextMove;
+    private long forceDelayMillis;
     private boolean crashed;
     private int generation;
 
@@ -54,6 +55,15 @@ public final class FaultyFileIO implements FileIO {
     /** After {@code successes} more successful forces, every force fails (never heals, like a real disk error). */
     public synchronized void failForceAfter(int successes) {
         forcesBeforeFailure = successes;
+    }
+
+    /** Every later fsync takes at least {@code millis} longer, so that writes race with it. */
+    public synchronized void delayForces(long millis) {
+        forceDelayMillis = millis;
+    }
+
+    private synchronized long forceDelayMillis() {
+        return forceDelayMillis;
     }
 
     /** Writes fail with "No space left on device" once {@code bytes} more bytes have been written. */
@@ -239,11 +249,12 @@ public final class FaultyFileIO implements FileIO {
         }
     }
 
+    /** {@code size} is the length seen before the fsync: bytes written during it may not be covered. */
     private synchronized void recordForce(Path path, long size) {
         long[] tracked = lengths.get(path);
         if (tracked != null) {
-            tracked[0] = size;
-            tracked[1] = size;
+            tracked[0] = Math.max(tracked[0], size);
+            tracked[1] = Math.max(tracked[1], size);
         }
     }
 
@@ -367,9 +378,20 @@ public final class FaultyFileIO implements FileIO {
         @Override
         public void force(boolean metaData) throws IOException {
             admitForce(channelGeneration, path);
+            long before = delegate.size();
+            long delay = forceDelayMillis();
+            if (delay > 0) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted during a delayed fsync");
+                }
+                admitForce(channelGeneration, path); // the power may have failed meanwhile
+            }
             delegate.force(metaData);
             if (writable) {
-                recordForce(path, delegate.size());
+                recordForce(path, before);
             }
         }
 
