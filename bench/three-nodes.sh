@@ -8,11 +8,13 @@
 # with WARM_ROUNDS × 300,000 batched events (default 2; JIT), then measure with `indelible bench` (the load generator of the
 # first JAR, so every build is driven alike):
 #   full   -- 300,000 events of 500 B, 1,000 per request, 8 concurrent requests, as fast as possible
-#   half   -- 250,000 events at 25,000 events/s (half of issue 3's 50,000), 1,000 per request
+#   half   -- HALF_EVENTS (default 250,000) events at 25,000 events/s (half of issue 3's 50,000), 1,000 per request
 #   half100-- the same rate in requests of 100 events
 #   single -- 20,000 single-event requests, 64 concurrent
-# and the three servers' CPU time (user + system, /proc) per event of the full run.
-# Prints one line per measurement; the raw bench output is kept under $OUT (default /tmp/indelible-3n).
+# and the three servers' CPU time (user + system, /proc) per event of the full run, and how busy the
+# whole machine (both cores: servers and load generator) was during the half-rate run.
+# Prints one line per measurement; the raw bench output and server logs are kept under $OUT (default
+# /tmp/indelible-3n); the data directories are removed after each run unless KEEP_DATA is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bin/find-java.sh
@@ -22,6 +24,7 @@ if [[ "${1:-}" == "--rounds" ]]; then ROUNDS=$2; shift 2; fi
 [[ $# -ge 1 ]] || { echo "usage: bench/three-nodes.sh [--rounds N] JAR [JAR...]" >&2; exit 2; }
 OUT=${OUT:-/tmp/indelible-3n}
 WARM_ROUNDS=${WARM_ROUNDS:-2}   # warm-up runs of 300,000 events before measuring (JIT)
+HALF_EVENTS=${HALF_EVENTS:-250000}   # events of each half-rate run (10 s at 25,000 events/s)
 LOADGEN=$1
 HTTP_BASE=${HTTP_BASE:-18301}
 RAFT_BASE=${RAFT_BASE:-19201}
@@ -74,6 +77,9 @@ start_cluster() {
 
 field() { grep -E "$1" | tr -s ' ' | sed 's/^ //'; }
 
+# busy and total jiffies of the whole machine (all processes, both cores), from /proc/stat
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+
 for round in $(seq 1 "$ROUNDS"); do
   for jar in "$@"; do
     label=$(basename "$jar" .jar)
@@ -87,13 +93,17 @@ for round in $(seq 1 "$ROUNDS"); do
     after=$(ticks "${PIDS[@]}")
     hz=$(getconf CLK_TCK)
     cpu=$(( (after - before) * 1000000000 / hz / 300000 ))
-    bench --log half --events 250000 --batch 1000 --concurrency 8 --rate 25000 >"$dir/half.txt" 2>&1
-    bench --log half100 --events 250000 --batch 100 --concurrency 32 --rate 25000 >"$dir/half100.txt" 2>&1
+    read -r busy0 all0 < <(machine_ticks)
+    bench --log half --events "$HALF_EVENTS" --batch 1000 --concurrency 8 --rate 25000 >"$dir/half.txt" 2>&1
+    read -r busy1 all1 < <(machine_ticks)
+    busy=$(( (busy1 - busy0) * 100 / (all1 - all0) ))
+    bench --log half100 --events "$HALF_EVENTS" --batch 100 --concurrency 32 --rate 25000 >"$dir/half100.txt" 2>&1
     bench --log single --events 20000 --batch 1 --concurrency 64 >"$dir/single.txt" 2>&1
     echo "round $round $label full:    $(field throughput <"$dir/full.txt") | servers' CPU ${cpu} ns/event"
-    echo "round $round $label half:    $(field latency <"$dir/half.txt")"
+    echo "round $round $label half:    $(field latency <"$dir/half.txt") | machine CPU busy ${busy} %"
     echo "round $round $label half100: $(field latency <"$dir/half100.txt")"
     echo "round $round $label single:  $(field throughput <"$dir/single.txt") | $(field latency <"$dir/single.txt")"
     stop
+    [[ -n "${KEEP_DATA:-}" ]] || rm -rf "$dir/n1" "$dir/n2" "$dir/n3"   # ≈ 1.3 KB per event and node
   done
 done

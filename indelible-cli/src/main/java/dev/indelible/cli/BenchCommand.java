@@ -113,13 +113,15 @@ final class BenchCommand implements Callable<Integer> {
                     }
                     long r;
                     while ((r = nextRequest.getAndIncrement()) < requests && System.nanoTime() < deadline) {
+                        // The body is made before the request is due: its making is the load
+                        // generator's time, not the server's.
+                        int count = (int) Math.min(batch, events - r * batch);
+                        byte[] body = body(r * batch, count, random);
                         long due = requestIntervalNanos == 0 ? System.nanoTime() : start + (long) (r * requestIntervalNanos);
                         long wait = due - System.nanoTime();
                         if (wait > 0) {
                             LockSupport.parkNanos(wait);
                         }
-                        int count = (int) Math.min(batch, events - r * batch);
-                        byte[] body = body(r * batch, count, random);
                         PlainHttpConnection.Reply response = plain != null ? plain.post(body) : send(http, appendUri, body);
                         long latency = System.nanoTime() - due;
                         if (response.status() != 200) {
