@@ -13,11 +13,13 @@ import java.security.NoSuchAlgorithmException;
  *   node hash      = SHA-256(0x01 || left || right)
  * </pre>
  *
- * <p>Thread-safe: every call uses its own {@link MessageDigest}.
+ * <p>Thread-safe: each thread reuses its own {@link MessageDigest} (looking one up per hash cost
+ * as much as hashing an interior node).
  */
 public final class Rfc9162 {
     private static final byte LEAF_PREFIX = 0x00;
     private static final byte NODE_PREFIX = 0x01;
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(Rfc9162::sha256);
 
     /** The root of the empty tree: SHA-256 of the empty string. */
     public static final Hash EMPTY_ROOT = Hash.wrap(sha256().digest());
@@ -31,7 +33,7 @@ public final class Rfc9162 {
 
     /** {@code SHA-256(0x00 || entry[offset, offset+length))}. */
     public static Hash leafHash(byte[] entry, int offset, int length) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = threadDigest();
         digest.update(LEAF_PREFIX);
         digest.update(entry, offset, length);
         return Hash.wrap(digest.digest());
@@ -39,7 +41,7 @@ public final class Rfc9162 {
 
     /** {@code SHA-256(0x01 || left || right)}. */
     public static Hash nodeHash(Hash left, Hash right) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = threadDigest();
         digest.update(NODE_PREFIX);
         byte[] buffer = new byte[2 * Hash.SIZE];
         left.copyTo(buffer, 0);
@@ -59,6 +61,13 @@ public final class Rfc9162 {
             throw new IllegalArgumentException("split of " + n + " leaves");
         }
         return Long.highestOneBit(n - 1);
+    }
+
+    /** This thread's digest, reset (a previous call may have thrown between update and digest). */
+    private static MessageDigest threadDigest() {
+        MessageDigest digest = DIGESTS.get();
+        digest.reset();
+        return digest;
     }
 
     static MessageDigest sha256() {
