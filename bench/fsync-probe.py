@@ -15,6 +15,15 @@ import threading
 import time
 
 
+def pace(due, interval):
+    """Sleeps until `due` + `interval` (open loop: a late step does not delay the next ones)."""
+    due += interval
+    pause = due - time.monotonic()
+    if pause > 0:
+        time.sleep(pause)
+    return due
+
+
 def probe(path, count, size, rate, out):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     buf = os.urandom(size)
@@ -24,10 +33,7 @@ def probe(path, count, size, rate, out):
         os.write(fd, buf)
         os.fdatasync(fd)
         out.append((time.monotonic() - start) * 1000)
-        due += 1.0 / rate
-        pause = due - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)
+        due = pace(due, 1.0 / rate)
     os.close(fd)
     os.unlink(path)
 
@@ -41,10 +47,7 @@ def background(path, mbps, every, stop):
         if time.monotonic() - last > every:
             os.fsync(fd)
             last = time.monotonic()
-        due += 0.5 / mbps
-        pause = due - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)
+        due = pace(due, 0.5 / mbps)
     os.close(fd)
     os.unlink(path)
 

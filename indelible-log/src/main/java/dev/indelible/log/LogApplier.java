@@ -80,11 +80,9 @@ public final class LogApplier {
      * the unsynced tail of a replayable log short, so publishing a checkpoint seldom has to wait
      * for an fsync on the writer thread. MUST NOT run on a thread that may be interrupted (an
      * interrupt during an fsync closes the file under the writer).
-     *
-     * @return whether there was anything to fsync
      */
-    public boolean syncInBackground() {
-        return storage.syncWrittenEntries();
+    public void syncInBackground() {
+        storage.syncWrittenEntries();
     }
 
     /** Stores a detached event body durably (idempotent: the same body again is a no-op). */

@@ -233,16 +233,12 @@ public final class LogStorage implements AutoCloseable {
      * without publishing anything; any thread, also while the writer appends. A replayable log
      * calls it in the background so that {@link #storeCheckpoint} on the writer thread finds little
      * left to fsync.
-     *
-     * @return whether there was anything to fsync
      */
-    public boolean syncWrittenEntries() {
-        if (segments.durableSize() >= segments.size()) {
-            return false;
+    public void syncWrittenEntries() {
+        if (segments.durableSize() < segments.size()) {
+            segments.sync();
+            hashes.syncFlushedInBackground();
         }
-        segments.sync();
-        hashes.syncFlushedInBackground();
-        return true;
     }
 
     /** How many entries the segments hold fsync'd (any thread). */

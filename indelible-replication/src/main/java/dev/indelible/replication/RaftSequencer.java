@@ -521,10 +521,9 @@ final class RaftSequencer implements Sequencer {
      */
     private SignedNote logSignature(PendingSeal seal) {
         CompletableFuture<SignedNote> made = seal.logSigned();
-        if (made.isDone() && !made.isCompletedExceptionally()) {
-            return made.join();
-        }
-        SignedNote signed = Notes.parse(log.signCheckpoint(seal.head()));
+        SignedNote signed = made.isDone() && !made.isCompletedExceptionally()
+                ? made.join()
+                : Notes.parse(log.signCheckpoint(seal.head()));
         if (!signed.text().equals(seal.text())) {
             throw new IllegalStateException("the log signed text differs from the checkpoint text");
         }
