@@ -129,13 +129,7 @@ class SnapshotFileTest {
         assertThat(read.term()).isEqualTo(3);
         assertThat(read.index()).isEqualTo(42);
         assertThat(read.members()).as("version 2 records no members").isEmpty();
-        SnapshotFile.LogState audit = read.logs().get(0);
-        assertThat(read.logs()).hasSize(1);
-        assertThat(audit.log()).isEqualTo(new LogName("audit"));
-        assertThat(audit.appliedTreeSize()).isEqualTo(10);
-        assertThat(audit.checkpointTreeSize()).isEqualTo(8);
-        assertThat(audit.appliedRoot().orElseThrow().bytes()[0]).isEqualTo((byte) 1);
-        assertThat(audit.recentIds()).containsExactly(java.util.Map.entry("req-1", 4L));
+        SnapshotFile.LogState audit = oldVersionAuditLog(read);
         SnapshotFile.PendingState pending = audit.pending().orElseThrow();
         assertThat(pending.treeSize()).isEqualTo(10);
         assertThat(new String(pending.logSignedNote(), StandardCharsets.UTF_8)).isEqualTo("c.test/audit\n10\nAQ==\n");
@@ -153,13 +147,7 @@ class SnapshotFileTest {
         assertThat(read.index()).isEqualTo(42);
         assertThat(read.members()).containsExactly(new SnapshotFile.Member("n1", "127.0.0.1:9001"));
         assertThat(read.tokens()).as("version 3 records no tokens").isEmpty();
-        SnapshotFile.LogState audit = read.logs().get(0);
-        assertThat(read.logs()).hasSize(1);
-        assertThat(audit.log()).isEqualTo(new LogName("audit"));
-        assertThat(audit.appliedTreeSize()).isEqualTo(10);
-        assertThat(audit.checkpointTreeSize()).isEqualTo(8);
-        assertThat(audit.appliedRoot().orElseThrow().bytes()[0]).isEqualTo((byte) 1);
-        assertThat(audit.recentIds()).containsExactly(java.util.Map.entry("req-1", 4L));
+        SnapshotFile.LogState audit = oldVersionAuditLog(read);
         assertThat(audit.pending()).isEmpty();
     }
 
@@ -215,5 +203,17 @@ class SnapshotFileTest {
         }
         Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 7));
         assertThatThrownBy(() -> SnapshotFile.read(file)).isInstanceOf(IOException.class);
+    }
+
+    /** The one log the version 2 and 3 fixtures hold, checked field by field. */
+    private static SnapshotFile.LogState oldVersionAuditLog(SnapshotFile.Contents read) {
+        assertThat(read.logs()).hasSize(1);
+        SnapshotFile.LogState audit = read.logs().get(0);
+        assertThat(audit.log()).isEqualTo(new LogName("audit"));
+        assertThat(audit.appliedTreeSize()).isEqualTo(10);
+        assertThat(audit.checkpointTreeSize()).isEqualTo(8);
+        assertThat(audit.appliedRoot().orElseThrow().bytes()[0]).isEqualTo((byte) 1);
+        assertThat(audit.recentIds()).containsExactly(java.util.Map.entry("req-1", 4L));
+        return audit;
     }
 }
