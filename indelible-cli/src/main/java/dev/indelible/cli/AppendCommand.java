@@ -29,20 +29,28 @@ final class AppendCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-
-    @Option(names = "--log", paramLabel = "NAME", required = true,
+    @Option(
+            names = "--log",
+            paramLabel = "NAME",
+            required = true,
             description = "Log to append to, [a-z0-9][a-z0-9-]{0,62}; created on first append.")
     String log;
 
-    @Option(names = "--batch", paramLabel = "N", defaultValue = "1000",
+    @Option(
+            names = "--batch",
+            paramLabel = "N",
+            defaultValue = "1000",
             description = "Most events per request, 1..100000 (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--wait-checkpoint",
+    @Option(
+            names = "--wait-checkpoint",
             description = "Wait until a signed checkpoint covers each batch (slower; proves inclusion at once).")
     boolean waitCheckpoint;
 
-    @Parameters(paramLabel = "FILE", arity = "0..*",
+    @Parameters(
+            paramLabel = "FILE",
+            arity = "0..*",
             description = "NDJSON files to append in order; standard input when none is given or for '-'.")
     List<Path> files = List.of();
 
@@ -50,8 +58,7 @@ final class AppendCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         long total = 0;
-        try (IndelibleClient client =
-                server.client().batchMaxEvents(batch).build()) {
+        try (IndelibleClient client = server.client().batchMaxEvents(batch).build()) {
             List<Path> inputs = files.isEmpty() ? List.of(Path.of("-")) : files;
             for (Path input : inputs) {
                 try (InputStream in = input.toString().equals("-") ? System.in : Files.newInputStream(input)) {
@@ -67,14 +74,15 @@ final class AppendCommand implements Callable<Integer> {
     }
 
     private static void printEntries(PrintWriter out, List<AppendedEntry> entries) {
-        out.println("appended " + count(entries.size()) + ": leaves " + entries.getFirst().leafIndex() + ".."
-                + entries.getLast().leafIndex());
+        out.println("appended " + count(entries.size()) + ": leaves "
+                + entries.getFirst().leafIndex() + ".." + entries.getLast().leafIndex());
         out.flush();
     }
 
     private static void printReceipts(PrintWriter out, List<Receipt> receipts) {
-        out.println("appended " + count(receipts.size()) + ": leaves " + receipts.getFirst().leafIndex() + ".."
-                + receipts.getLast().leafIndex() + ", in checkpoint of tree size " + receipts.getFirst().treeSize());
+        out.println("appended " + count(receipts.size()) + ": leaves "
+                + receipts.getFirst().leafIndex() + ".." + receipts.getLast().leafIndex()
+                + ", in checkpoint of tree size " + receipts.getFirst().treeSize());
         out.flush();
     }
 

@@ -39,28 +39,43 @@ import picocli.CommandLine.Option;
  * and be included in a checkpoint whose signature verifies. A benchmark can therefore never count
  * an append that is not really in the log.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Load-test a running server and verify what it acknowledged.")
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Load-test a running server and verify what it acknowledged.")
 final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SAMPLE_MAX = 200;
     private static final char[] PADDING = randomLetters(1 << 16, new Random(0x1de11b1eL));
 
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server base URL (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--url",
+            defaultValue = "http://127.0.0.1:8080",
+            description = "Server base URL (default: ${DEFAULT-VALUE}).")
     String url;
 
     @Option(names = "--log", defaultValue = "bench", description = "Log to append to (default: ${DEFAULT-VALUE}).")
     String log;
 
-    @Option(names = "--events", defaultValue = "100000", description = "Events to send in all (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--events",
+            defaultValue = "100000",
+            description = "Events to send in all (default: ${DEFAULT-VALUE}).")
     long events;
 
     @Option(names = "--batch", defaultValue = "1000", description = "Events per request (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--size", defaultValue = "500", description = "Bytes per event, approximately (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--size",
+            defaultValue = "500",
+            description = "Bytes per event, approximately (default: ${DEFAULT-VALUE}).")
     int size;
 
-    @Option(names = "--concurrency", defaultValue = "4", description = "Concurrent connections (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--concurrency",
+            defaultValue = "4",
+            description = "Concurrent connections (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
     @Option(names = "--rate", description = "Target events/s (open loop); unlimited when absent.")
@@ -83,7 +98,8 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (batch < 1 || batch > 100_000 || concurrency < 1 || concurrency > 1_024 || size < 64 || events < 1) {
-            throw new IllegalArgumentException("need 1 <= batch <= 100000, 1 <= concurrency <= 1024, size >= 64, events >= 1");
+            throw new IllegalArgumentException(
+                    "need 1 <= batch <= 100000, 1 <= concurrency <= 1024, size >= 64, events >= 1");
         }
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -117,12 +133,15 @@ final class BenchCommand implements Callable<Integer> {
                         // generator's time, not the server's.
                         int count = (int) Math.min(batch, events - r * batch);
                         byte[] body = body(r * batch, count, random);
-                        long due = requestIntervalNanos == 0 ? System.nanoTime() : start + (long) (r * requestIntervalNanos);
+                        long due = requestIntervalNanos == 0
+                                ? System.nanoTime()
+                                : start + (long) (r * requestIntervalNanos);
                         long wait = due - System.nanoTime();
                         if (wait > 0) {
                             LockSupport.parkNanos(wait);
                         }
-                        PlainHttpConnection.Reply response = plain != null ? plain.post(body) : send(http, appendUri, body);
+                        PlainHttpConnection.Reply response =
+                                plain != null ? plain.post(body) : send(http, appendUri, body);
                         long latency = System.nanoTime() - due;
                         if (response.status() != 200) {
                             failed.addAndGet(count);
@@ -130,9 +149,14 @@ final class BenchCommand implements Callable<Integer> {
                         }
                         recorder.recordValue(Math.max(1, latency / 1_000));
                         acknowledged.addAndGet(count);
-                        if (samples.size() < SAMPLE_MAX && random.nextInt(Math.max(1, (int) (requests / SAMPLE_MAX))) == 0) {
-                            JsonNode first = JSON.readTree(response.body()).path("entries").path(0);
-                            samples.add(new Sample(first.path("leafIndex").asLong(), Hash.fromBase64(first.path("leafHash").asText())));
+                        if (samples.size() < SAMPLE_MAX
+                                && random.nextInt(Math.max(1, (int) (requests / SAMPLE_MAX))) == 0) {
+                            JsonNode first = JSON.readTree(response.body())
+                                    .path("entries")
+                                    .path(0);
+                            samples.add(new Sample(
+                                    first.path("leafIndex").asLong(),
+                                    Hash.fromBase64(first.path("leafHash").asText())));
                         }
                     }
                 } catch (Exception e) {
@@ -187,11 +211,16 @@ final class BenchCommand implements Callable<Integer> {
         String[] actions = {"create", "update", "delete", "get", "list", "login", "exec"};
         for (int i = 0; i < count; i++) {
             int lineStart = out.length();
-            out.append("{\"actor\":\"user-").append(random.nextInt(10_000))
-                    .append("\",\"action\":\"").append(actions[random.nextInt(actions.length)])
-                    .append("\",\"resource\":\"/api/v1/namespaces/ns-").append(random.nextInt(100))
-                    .append("/pods/pod-").append(random.nextInt(100_000))
-                    .append("\",\"outcome\":\"success\",\"seq\":").append(firstSeq + i)
+            out.append("{\"actor\":\"user-")
+                    .append(random.nextInt(10_000))
+                    .append("\",\"action\":\"")
+                    .append(actions[random.nextInt(actions.length)])
+                    .append("\",\"resource\":\"/api/v1/namespaces/ns-")
+                    .append(random.nextInt(100))
+                    .append("/pods/pod-")
+                    .append(random.nextInt(100_000))
+                    .append("\",\"outcome\":\"success\",\"seq\":")
+                    .append(firstSeq + i)
                     .append(",\"pad\":\"");
             int padding = Math.max(0, size - (out.length() - lineStart) - 2);
             appendPadding(out, padding, random);
@@ -232,11 +261,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         long needed = sample.stream().mapToLong(Sample::leafIndex).max().orElse(0) + 1;
         String base = url + "/v1/logs/" + log;
-        String key = vkey != null ? Keys.read(vkey) : JSON.readTree(get(http, base)).path("verifierKey").asText();
+        String key = vkey != null
+                ? Keys.read(vkey)
+                : JSON.readTree(get(http, base)).path("verifierKey").asText();
         Verifiers verifiers = Verifiers.of(NoteVerifier.ed25519(key));
         Checkpoint checkpoint = null;
         for (int attempt = 0; attempt < 100; attempt++) {
-            Checkpoint current = Checkpoint.parse(Notes.open(get(http, base + "/checkpoint"), verifiers).text());
+            Checkpoint current = Checkpoint.parse(
+                    Notes.open(get(http, base + "/checkpoint"), verifiers).text());
             if (current.treeSize() >= needed) {
                 checkpoint = current;
                 break;
@@ -249,13 +281,15 @@ final class BenchCommand implements Callable<Integer> {
         for (Sample s : sample) {
             byte[] entry = get(http, base + "/entries/" + s.leafIndex());
             if (!Rfc9162.leafHash(entry).equals(s.leafHash())) {
-                throw new IllegalStateException("entry " + s.leafIndex() + " does not hash to the acknowledged leaf hash");
+                throw new IllegalStateException(
+                        "entry " + s.leafIndex() + " does not hash to the acknowledged leaf hash");
             }
-            JsonNode proof = JSON.readTree(get(http, base + "/proof/inclusion?leafIndex=" + s.leafIndex() + "&treeSize="
-                    + checkpoint.treeSize()));
+            JsonNode proof = JSON.readTree(get(
+                    http, base + "/proof/inclusion?leafIndex=" + s.leafIndex() + "&treeSize=" + checkpoint.treeSize()));
             List<Hash> hashes = new ArrayList<>();
             proof.path("hashes").forEach(h -> hashes.add(Hash.fromBase64(h.asText())));
-            MerkleVerifier.verifyInclusion(s.leafIndex(), checkpoint.treeSize(), s.leafHash(), hashes, checkpoint.rootHash());
+            MerkleVerifier.verifyInclusion(
+                    s.leafIndex(), checkpoint.treeSize(), s.leafHash(), hashes, checkpoint.rootHash());
         }
         return sample.size() + " sampled appends proven in signed checkpoint of size " + checkpoint.treeSize();
     }
@@ -268,7 +302,9 @@ final class BenchCommand implements Callable<Integer> {
 
     private byte[] get(HttpClient http, String uri) throws Exception {
         HttpResponse<byte[]> response = http.send(
-                authorized(HttpRequest.newBuilder(URI.create(uri))).timeout(Duration.ofSeconds(30)).build(),
+                authorized(HttpRequest.newBuilder(URI.create(uri)))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());
@@ -284,17 +320,33 @@ final class BenchCommand implements Callable<Integer> {
                     "{\"events\":%d,\"failed\":%d,\"seconds\":%.3f,\"eventsPerSecond\":%.1f,\"batch\":%d,\"size\":%d,"
                             + "\"concurrency\":%d,\"rate\":%s,\"latencyMs\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,"
                             + "\"p999\":%.3f,\"max\":%.3f},\"verified\":\"%s\"}%n",
-                    acknowledged, failed, seconds, eventsPerSecond, batch, size, concurrency,
+                    acknowledged,
+                    failed,
+                    seconds,
+                    eventsPerSecond,
+                    batch,
+                    size,
+                    concurrency,
                     rate == null ? "null" : String.format("%.1f", rate),
-                    h.getValueAtPercentile(50) / ms, h.getValueAtPercentile(90) / ms, h.getValueAtPercentile(99) / ms,
-                    h.getValueAtPercentile(99.9) / ms, h.getMaxValue() / ms, verified);
+                    h.getValueAtPercentile(50) / ms,
+                    h.getValueAtPercentile(90) / ms,
+                    h.getValueAtPercentile(99) / ms,
+                    h.getValueAtPercentile(99.9) / ms,
+                    h.getMaxValue() / ms,
+                    verified);
             return;
         }
         System.out.printf("events acknowledged  %,d (failed %,d) in %.2f s%n", acknowledged, failed, seconds);
-        System.out.printf("throughput           %,.0f events/s (%,.0f requests/s)%n", eventsPerSecond, h.getTotalCount() / seconds);
-        System.out.printf("latency ms           p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
-                h.getValueAtPercentile(50) / ms, h.getValueAtPercentile(90) / ms, h.getValueAtPercentile(99) / ms,
-                h.getValueAtPercentile(99.9) / ms, h.getMaxValue() / ms);
+        System.out.printf(
+                "throughput           %,.0f events/s (%,.0f requests/s)%n",
+                eventsPerSecond, h.getTotalCount() / seconds);
+        System.out.printf(
+                "latency ms           p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f%n",
+                h.getValueAtPercentile(50) / ms,
+                h.getValueAtPercentile(90) / ms,
+                h.getValueAtPercentile(99) / ms,
+                h.getValueAtPercentile(99.9) / ms,
+                h.getMaxValue() / ms);
         System.out.println("verified             " + verified);
     }
 }

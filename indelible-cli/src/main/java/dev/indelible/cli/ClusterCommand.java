@@ -39,14 +39,19 @@ final class ClusterCommand implements Callable<Integer> {
     }
 
     /** {@code cluster status}: prints {@code GET /v1/cluster} of one node as a table. */
-    @Command(name = "status", mixinStandardHelpOptions = true,
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
             description = "Print the members, their roles and lag, the leader, and the applied tree size of each log, "
                     + "as seen by the node at --url.")
     static final class Status implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+        @Option(
+                names = "--url",
+                paramLabel = "URL",
+                defaultValue = "http://127.0.0.1:8080",
                 description = "Base URL of any node (default: ${DEFAULT-VALUE}).")
         String url;
 
@@ -57,7 +62,9 @@ final class ClusterCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             HttpResponse<String> response;
-            try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            try (HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build()) {
                 HttpRequest request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + "/v1/cluster"))
                         .timeout(Duration.ofSeconds(10))
                         .GET()
@@ -65,7 +72,9 @@ final class ClusterCommand implements Callable<Integer> {
                 response = http.send(request, HttpResponse.BodyHandlers.ofString());
             }
             if (response.statusCode() != 200) {
-                spec.commandLine().getErr().println("GET /v1/cluster answered " + response.statusCode() + ": " + response.body());
+                spec.commandLine()
+                        .getErr()
+                        .println("GET /v1/cluster answered " + response.statusCode() + ": " + response.body());
                 return 1;
             }
             if (json) {
@@ -83,17 +92,27 @@ final class ClusterCommand implements Callable<Integer> {
                 out.println("single node (not clustered)");
                 return;
             }
-            out.printf("node %s  role %s  leader %s  term %d  applied raft index %d%n",
-                    body.path("nodeId").asText(), body.path("role").asText(),
-                    body.path("leader").isNull() ? "(none)" : body.path("leader").asText(),
-                    body.path("term").asLong(), body.path("appliedRaftIndex").asLong());
+            out.printf(
+                    "node %s  role %s  leader %s  term %d  applied raft index %d%n",
+                    body.path("nodeId").asText(),
+                    body.path("role").asText(),
+                    body.path("leader").isNull()
+                            ? "(none)"
+                            : body.path("leader").asText(),
+                    body.path("term").asLong(),
+                    body.path("appliedRaftIndex").asLong());
             if (body.has("failure")) {
                 out.println("FAILED: " + body.path("failure").asText());
             }
             out.printf("%-12s %-24s %-10s %12s %8s%n", "NODE", "RAFT ADDRESS", "ROLE", "COMMIT", "LAG");
             for (JsonNode node : body.path("nodes")) {
-                out.printf("%-12s %-24s %-10s %12d %8d%n", node.path("id").asText(), node.path("raftAddress").asText(),
-                        node.path("role").asText(), node.path("commitIndex").asLong(), node.path("lag").asLong());
+                out.printf(
+                        "%-12s %-24s %-10s %12d %8d%n",
+                        node.path("id").asText(),
+                        node.path("raftAddress").asText(),
+                        node.path("role").asText(),
+                        node.path("commitIndex").asLong(),
+                        node.path("lag").asLong());
             }
             out.printf("%-24s %12s%n", "LOG", "TREE SIZE");
             for (Map.Entry<String, JsonNode> log : body.path("appliedTreeSizes").properties()) {
@@ -103,12 +122,18 @@ final class ClusterCommand implements Callable<Integer> {
     }
 
     /** Sends one membership request and prints the resulting status, as {@code cluster status} does. */
-    static int change(CommandSpec spec, String url, String token, String method, String path, String body) throws Exception {
+    static int change(CommandSpec spec, String url, String token, String method, String path, String body)
+            throws Exception {
         HttpResponse<String> response;
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
                     .timeout(Duration.ofSeconds(60))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body));
             if (body != null) {
                 request.header("Content-Type", "application/json");
             }
@@ -118,7 +143,9 @@ final class ClusterCommand implements Callable<Integer> {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         }
         if (response.statusCode() != 200) {
-            spec.commandLine().getErr().println(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+            spec.commandLine()
+                    .getErr()
+                    .println(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
             return 1;
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -128,9 +155,12 @@ final class ClusterCommand implements Callable<Integer> {
     }
 
     /** {@code cluster add-node}: {@code POST /v1/cluster/nodes} on any member. */
-    @Command(name = "add-node", mixinStandardHelpOptions = true,
-            description = "Add a voting member. Start the new node first with --join and a --cluster list naming the "
-                    + "members and itself; the leader brings it up to date from its Raft log, then adds it. Needs admin scope.")
+    @Command(
+            name = "add-node",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Add a voting member. Start the new node first with --join and a --cluster list naming the "
+                            + "members and itself; the leader brings it up to date from its Raft log, then adds it. Needs admin scope.")
     static final class AddNode implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -138,10 +168,18 @@ final class ClusterCommand implements Callable<Integer> {
         @Option(names = "--url", paramLabel = "URL", required = true, description = "Base URL of any member.")
         String url;
 
-        @Option(names = "--node-id", paramLabel = "ID", required = true, description = "The new node's id (its --node-id).")
+        @Option(
+                names = "--node-id",
+                paramLabel = "ID",
+                required = true,
+                description = "The new node's id (its --node-id).")
         String nodeId;
 
-        @Option(names = "--address", paramLabel = "HOST:PORT", required = true, description = "The new node's Raft address.")
+        @Option(
+                names = "--address",
+                paramLabel = "HOST:PORT",
+                required = true,
+                description = "The new node's Raft address.")
         String address;
 
         @Mixin
@@ -149,22 +187,34 @@ final class ClusterCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            ObjectNode body = new ObjectMapper().createObjectNode().put("id", nodeId).put("address", address);
+            ObjectNode body =
+                    new ObjectMapper().createObjectNode().put("id", nodeId).put("address", address);
             return change(spec, url, token.value(), "POST", "/v1/cluster/nodes", body.toString());
         }
     }
 
     /** {@code cluster remove-node}: {@code DELETE /v1/cluster/nodes/{id}} on any member. */
-    @Command(name = "remove-node", mixinStandardHelpOptions = true,
-            description = "Remove a voting member (it may be down). Stop the removed node afterwards. Needs admin scope.")
+    @Command(
+            name = "remove-node",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Remove a voting member (it may be down). Stop the removed node afterwards. Needs admin scope.")
     static final class RemoveNode implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--url", paramLabel = "URL", required = true, description = "Base URL of any member (not the removed one).")
+        @Option(
+                names = "--url",
+                paramLabel = "URL",
+                required = true,
+                description = "Base URL of any member (not the removed one).")
         String url;
 
-        @Option(names = "--node-id", paramLabel = "ID", required = true, description = "The id of the member to remove.")
+        @Option(
+                names = "--node-id",
+                paramLabel = "ID",
+                required = true,
+                description = "The id of the member to remove.")
         String nodeId;
 
         @Mixin
@@ -172,8 +222,13 @@ final class ClusterCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return change(spec, url, token.value(), "DELETE",
-                    "/v1/cluster/nodes/" + java.net.URLEncoder.encode(nodeId, java.nio.charset.StandardCharsets.UTF_8), null);
+            return change(
+                    spec,
+                    url,
+                    token.value(),
+                    "DELETE",
+                    "/v1/cluster/nodes/" + java.net.URLEncoder.encode(nodeId, java.nio.charset.StandardCharsets.UTF_8),
+                    null);
         }
     }
 }

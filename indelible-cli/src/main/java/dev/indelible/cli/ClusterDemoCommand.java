@@ -28,10 +28,14 @@ import picocli.CommandLine.Spec;
  * {@code cluster demo}: three server JVMs on 127.0.0.1 (children of this process, so killing one
  * shows a real failover), sharing a log key generated on first use. Stops them all on Ctrl-C.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run a 3-node cluster on 127.0.0.1 for trying it out: HTTP on ports P, P+1, P+2 and Raft on "
-                + "P+1000..P+1002, one child JVM per node, access control off (loopback only). "
-                + "Ctrl-C stops every node; run it again with the same --data to restart with the data kept."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run a 3-node cluster on 127.0.0.1 for trying it out: HTTP on ports P, P+1, P+2 and Raft on "
+                    + "P+1000..P+1002, one child JVM per node, access control off (loopback only). "
+                    + "Ctrl-C stops every node; run it again with the same --data to restart with the data kept."
+        })
 final class ClusterDemoCommand implements Callable<Integer> {
     static final int NODES = 3;
     static final int RAFT_PORT_OFFSET = 1000;
@@ -42,12 +46,20 @@ final class ClusterDemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--base-port", paramLabel = "P", defaultValue = "8081",
-            description = "First HTTP port; the nodes listen on P..P+2 and talk Raft on P+1000..P+1002 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--base-port",
+            paramLabel = "P",
+            defaultValue = "8081",
+            description =
+                    "First HTTP port; the nodes listen on P..P+2 and talk Raft on P+1000..P+1002 (default: ${DEFAULT-VALUE}).")
     int basePort;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo-cluster",
-            description = "Directory for the shared log key (cluster.key) and each node's data n1..n3 (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            defaultValue = "demo-cluster",
+            description =
+                    "Directory for the shared log key (cluster.key) and each node's data n1..n3 (default: ${DEFAULT-VALUE}).")
     Path data;
 
     private final List<Process> processes = new ArrayList<>();
@@ -55,7 +67,9 @@ final class ClusterDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (basePort < 1 || basePort + RAFT_PORT_OFFSET + NODES - 1 > 65_535) {
-            throw new ParameterException(spec.commandLine(), "--base-port " + basePort + " leaves no room for P+" + (RAFT_PORT_OFFSET + NODES - 1));
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--base-port " + basePort + " leaves no room for P+" + (RAFT_PORT_OFFSET + NODES - 1));
         }
         PrintWriter out = spec.commandLine().getOut();
         Path root = data.toAbsolutePath();
@@ -84,12 +98,18 @@ final class ClusterDemoCommand implements Callable<Integer> {
         out.println();
         out.println("A 3-node indelible cluster is running (access control is off: loopback only, for trying it out).");
         for (int i = 0; i < NODES; i++) {
-            out.printf("  %s  %s  pid %d  raft 127.0.0.1:%d  log %s%n", id(i), url(i), processes.get(i).pid(),
-                    basePort + RAFT_PORT_OFFSET + i, root.resolve(id(i)).resolve("server.log"));
+            out.printf(
+                    "  %s  %s  pid %d  raft 127.0.0.1:%d  log %s%n",
+                    id(i),
+                    url(i),
+                    processes.get(i).pid(),
+                    basePort + RAFT_PORT_OFFSET + i,
+                    root.resolve(id(i)).resolve("server.log"));
         }
         out.println("Verifier key of log \"audit\": " + LogKey.load(key).verifierKey(origin + "/audit"));
         out.println("Try:");
-        out.println("  curl -H 'Content-Type: application/json' -d '{\"hello\":\"world\"}' " + url(1) + "/v1/logs/audit/entries");
+        out.println("  curl -H 'Content-Type: application/json' -d '{\"hello\":\"world\"}' " + url(1)
+                + "/v1/logs/audit/entries");
         out.println("  curl " + url(2) + "/v1/logs/audit/entries/0");
         out.println("  indelible cluster status --url " + url(0));
         out.println("  kill -9 <pid of the leader>   # a new leader is elected; appends to the others go on");
@@ -115,27 +135,48 @@ final class ClusterDemoCommand implements Callable<Integer> {
         // 1 GiB: a 1,000-event request is one ≈ 600 KB Raft entry, held several times over in gRPC
         // buffers under load (256 MiB ran out of heap). Out of memory is fail-stop: the node exits
         // and the others carry on, rather than limping with dead gRPC threads.
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+ExitOnOutOfMemoryError",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server",
-                "--node-id", id(i), "--cluster", cluster, "--listen", "127.0.0.1:" + (basePort + i),
-                "--data", dir.toString(), "--log-key", key.toString(), "--auth", "off"));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "-Xmx1g",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "server",
+                "--node-id",
+                id(i),
+                "--cluster",
+                cluster,
+                "--listen",
+                "127.0.0.1:" + (basePort + i),
+                "--data",
+                dir.toString(),
+                "--log-key",
+                key.toString(),
+                "--auth",
+                "off"));
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("server.log").toFile()))
                 .start();
     }
 
     private void awaitHealthy(int i) throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
             while (System.nanoTime() < deadline) {
                 if (!processes.get(i).isAlive()) {
-                    throw new IllegalStateException("node " + id(i) + " exited with " + processes.get(i).exitValue()
-                            + "; see " + data.resolve(id(i)).resolve("server.log"));
+                    throw new IllegalStateException(
+                            "node " + id(i) + " exited with " + processes.get(i).exitValue() + "; see "
+                                    + data.resolve(id(i)).resolve("server.log"));
                 }
                 try {
                     HttpResponse<Void> response = http.send(
-                            HttpRequest.newBuilder(URI.create(url(i) + "/healthz")).timeout(Duration.ofSeconds(2)).build(),
+                            HttpRequest.newBuilder(URI.create(url(i) + "/healthz"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
                             HttpResponse.BodyHandlers.discarding());
                     if (response.statusCode() == 200) {
                         return;
@@ -157,8 +198,9 @@ final class ClusterDemoCommand implements Callable<Integer> {
                 Process process = processes.get(i);
                 if (!reported[i] && !process.isAlive()) {
                     reported[i] = true;
-                    out.println("node " + id(i) + " (pid " + process.pid() + ") exited with " + process.exitValue()
-                            + "; the others go on while a majority is up. Ctrl-C and run the demo again to restart it.");
+                    out.println(
+                            "node " + id(i) + " (pid " + process.pid() + ") exited with " + process.exitValue()
+                                    + "; the others go on while a majority is up. Ctrl-C and run the demo again to restart it.");
                     out.flush();
                 }
             }

@@ -90,7 +90,8 @@ final class ConfigFile {
         List<String> lines;
         try {
             if (Files.size(file) > FILE_MAX_BYTES) {
-                throw new ParameterException(target, "config file " + file + " is larger than " + FILE_MAX_BYTES + " bytes");
+                throw new ParameterException(
+                        target, "config file " + file + " is larger than " + FILE_MAX_BYTES + " bytes");
             }
             lines = Files.readAllLines(file);
         } catch (IOException e) {
@@ -118,8 +119,9 @@ final class ConfigFile {
             }
             if (INLINE_COMMENT.matcher(value).find()) {
                 // Most likely "key = value  # note": refused rather than taken into the value.
-                throw new ParameterException(target, where + ": key '" + key + "' has ' #' in its value; "
-                        + "comments go on lines of their own");
+                throw new ParameterException(
+                        target,
+                        where + ": key '" + key + "' has ' #' in its value; " + "comments go on lines of their own");
             }
             entries.computeIfAbsent(key, k -> new ArrayList<>()).add(new Value(i + 1, value));
         }
@@ -134,20 +136,27 @@ final class ConfigFile {
             OptionSpec option = setting(target, entry.getKey());
             if (option == null) {
                 String guess = closestKey(target, entry.getKey());
-                unknown.add("'" + entry.getKey() + "' (line " + entry.getValue().getFirst().lineNumber()
+                unknown.add("'" + entry.getKey() + "' (line "
+                        + entry.getValue().getFirst().lineNumber()
                         + (guess == null ? "" : "; did you mean " + guess + "?") + ")");
             } else if (entry.getValue().size() > 1 && !option.isMultiValue()) {
-                throw new ParameterException(target, file + ": key '" + entry.getKey() + "' is given more than once (lines "
-                        + entry.getValue().stream().map(v -> Integer.toString(v.lineNumber())).collect(Collectors.joining(", "))
-                        + ")");
+                throw new ParameterException(
+                        target,
+                        file + ": key '" + entry.getKey() + "' is given more than once (lines "
+                                + entry.getValue().stream()
+                                        .map(v -> Integer.toString(v.lineNumber()))
+                                        .collect(Collectors.joining(", "))
+                                + ")");
             } else {
                 options.put(entry.getKey(), option);
             }
         }
         if (!unknown.isEmpty()) {
-            throw new ParameterException(target, file + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown) + "; keys are the long options of '"
-                    + target.getCommandSpec().qualifiedName() + "' without the leading dashes, e.g. node-id");
+            throw new ParameterException(
+                    target,
+                    file + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
+                            + String.join(", ", unknown) + "; keys are the long options of '"
+                            + target.getCommandSpec().qualifiedName() + "' without the leading dashes, e.g. node-id");
         }
         return options;
     }
@@ -157,7 +166,8 @@ final class ConfigFile {
         String name = "--" + key;
         for (OptionSpec option : target.getCommandSpec().options()) {
             if (Arrays.asList(option.names()).contains(name)) {
-                boolean setting = !option.usageHelp() && !option.versionHelp() && !name.equals(ServerCommand.CONFIG_OPTION);
+                boolean setting =
+                        !option.usageHelp() && !option.versionHelp() && !name.equals(ServerCommand.CONFIG_OPTION);
                 return setting ? option : null;
             }
         }

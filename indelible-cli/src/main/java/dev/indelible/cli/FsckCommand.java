@@ -38,11 +38,15 @@ final class FsckCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", required = true, description = "The server's data directory.")
     Path data;
 
-    @Option(names = "--vkey", paramLabel = "KEY",
+    @Option(
+            names = "--vkey",
+            paramLabel = "KEY",
             description = "Verifier key <origin>+<hex id>+<base64 key> of one log, or @FILE holding it; repeatable.")
     List<String> verifierKeys = new ArrayList<>();
 
-    @Option(names = "--public-key", paramLabel = "BASE64",
+    @Option(
+            names = "--public-key",
+            paramLabel = "BASE64",
             description = "The server's Ed25519 public key (standard base64), for every log without a --vkey.")
     String publicKey;
 

@@ -28,7 +28,6 @@ final class GetCommand implements Callable<Integer> {
     /** Where entry bytes go; binary-safe, so not picocli's character writer. */
     PrintStream stdout = System.out;
 
-
     @Option(names = "--log", paramLabel = "NAME", required = true, description = "Log to read from.")
     String log;
 

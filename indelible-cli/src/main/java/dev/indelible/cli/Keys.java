@@ -11,7 +11,8 @@ final class Keys {
 
     static String read(String option) throws IOException {
         if (option.startsWith("@")) {
-            return Files.readString(Path.of(option.substring(1)), StandardCharsets.UTF_8).strip();
+            return Files.readString(Path.of(option.substring(1)), StandardCharsets.UTF_8)
+                    .strip();
         }
         return option.strip();
     }

@@ -27,10 +27,16 @@ final class KeysCommand implements Runnable {
     /** {@code keys generate}: writes a new Ed25519 signer key (mode 0600) and prints its verifier key. */
     @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate an Ed25519 log signing key.")
     static final class Generate implements Callable<Integer> {
-        @Option(names = "--name", required = true, description = "Key name, usually the origin host (e.g. audit.example.com).")
+        @Option(
+                names = "--name",
+                required = true,
+                description = "Key name, usually the origin host (e.g. audit.example.com).")
         String name;
 
-        @Option(names = "--out", required = true, description = "File to create for the private key (must not exist; mode 0600).")
+        @Option(
+                names = "--out",
+                required = true,
+                description = "File to create for the private key (must not exist; mode 0600).")
         Path out;
 
         @Override
@@ -43,9 +49,13 @@ final class KeysCommand implements Runnable {
     }
 
     /** {@code keys show}: prints a log's verifier key, or the public key of a signing key. */
-    @Command(name = "show", mixinStandardHelpOptions = true, description = {
-        "Print the verifier key of a log (named after its origin), or the signing key's public key.",
-        "Example: indelible keys show --data data --log audit"})
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Print the verifier key of a log (named after its origin), or the signing key's public key.",
+                "Example: indelible keys show --data data --log audit"
+            })
     static final class Show implements Callable<Integer> {
         @Option(names = "--key", description = "Signing key file (default: <data>/keys/log-signing.key).")
         Path key;
@@ -53,10 +63,14 @@ final class KeysCommand implements Runnable {
         @Option(names = "--data", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "data")
         Path data;
 
-        @Option(names = "--log", description = "Log whose verifier key to print (its origin is read from <data>/logs/<log>/log.json).")
+        @Option(
+                names = "--log",
+                description = "Log whose verifier key to print (its origin is read from <data>/logs/<log>/log.json).")
         String log;
 
-        @Option(names = "--origin", description = "Origin to print the verifier key for, when the log does not exist yet.")
+        @Option(
+                names = "--origin",
+                description = "Origin to print the verifier key for, when the log does not exist yet.")
         String origin;
 
         @Override
@@ -66,7 +80,10 @@ final class KeysCommand implements Runnable {
             String name = origin;
             if (log != null) {
                 Path meta = data.resolve("logs").resolve(log).resolve("log.json");
-                name = new com.fasterxml.jackson.databind.ObjectMapper().readTree(meta.toFile()).path("origin").asText();
+                name = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(meta.toFile())
+                        .path("origin")
+                        .asText();
             }
             System.out.println(name == null ? logKey.publicKey() : logKey.verifierKey(name));
             return 0;

@@ -27,14 +27,15 @@ final class ProofCommand implements Callable<Integer> {
     /** Where the proof goes without --out. */
     PrintStream stdout = System.out;
 
-
     @Option(names = "--log", paramLabel = "NAME", required = true, description = "Log the entry is in.")
     String log;
 
     @Option(names = "--index", paramLabel = "I", required = true, description = "Leaf index of the entry.")
     long leafIndex;
 
-    @Option(names = "--out", paramLabel = "FILE",
+    @Option(
+            names = "--out",
+            paramLabel = "FILE",
             description = "Write the proof to FILE (conventionally *.tlog-proof) instead of standard output.")
     Path out;
 

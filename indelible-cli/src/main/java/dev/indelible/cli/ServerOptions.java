@@ -6,7 +6,10 @@ import picocli.CommandLine.Option;
 
 /** {@code --url} and {@code --token} of the client commands, and the SDK client they describe. */
 final class ServerOptions {
-    @Option(names = "--url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+    @Option(
+            names = "--url",
+            paramLabel = "URL",
+            defaultValue = "http://127.0.0.1:8080",
             description = "Base URL of the indelible server (default: ${DEFAULT-VALUE}).")
     String url;
 

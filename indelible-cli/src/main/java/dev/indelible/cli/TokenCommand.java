@@ -34,23 +34,38 @@ final class TokenCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: create, list or revoke");
+        throw new picocli.CommandLine.ParameterException(
+                spec.commandLine(), "a subcommand is required: create, list or revoke");
     }
 
     /** {@code token create}. */
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a token and print it once.")
     static final class Create implements Callable<Integer> {
-        @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "data")
+        @Option(
+                names = "--data",
+                paramLabel = "DIR",
+                description = "Data directory (default: ${DEFAULT-VALUE}).",
+                defaultValue = "data")
         Path data;
 
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Unique token name, e.g. ci-writer.")
+        @Option(
+                names = "--name",
+                required = true,
+                paramLabel = "NAME",
+                description = "Unique token name, e.g. ci-writer.")
         String name;
 
-        @Option(names = "--scope", required = true, paramLabel = "SCOPE",
+        @Option(
+                names = "--scope",
+                required = true,
+                paramLabel = "SCOPE",
                 description = "append:<log>, read:<log> (log a name or *) or admin; repeatable.")
         List<String> scopes;
 
-        @Option(names = "--expires", paramLabel = "DURATION", description = "Validity, e.g. 90d, 12h, 30m (default: never).")
+        @Option(
+                names = "--expires",
+                paramLabel = "DURATION",
+                description = "Validity, e.g. 90d, 12h, 30m (default: never).")
         String expires;
 
         @Override
@@ -60,9 +75,11 @@ final class TokenCommand implements Runnable {
                 parsed.add(Scope.parse(scope));
             }
             Optional<Duration> validity = Optional.ofNullable(expires).map(TokenStore::parseValidity);
-            TokenStore.IssuedToken issued = TokenStore.open(data, Clock.systemUTC()).create(name, parsed, validity);
+            TokenStore.IssuedToken issued =
+                    TokenStore.open(data, Clock.systemUTC()).create(name, parsed, validity);
             System.out.println(issued.secret());
-            System.err.println("Created token " + name + " with scopes " + issued.info().scopes()
+            System.err.println("Created token " + name + " with scopes "
+                    + issued.info().scopes()
                     + issued.info().expiresAt().map(e -> ", expiring " + e).orElse(", never expiring")
                     + ". It is shown only now; send it as: Authorization: Bearer <token>");
             return 0;
@@ -72,7 +89,11 @@ final class TokenCommand implements Runnable {
     /** {@code token list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens (never their secrets).")
     static final class ListTokens implements Callable<Integer> {
-        @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "data")
+        @Option(
+                names = "--data",
+                paramLabel = "DIR",
+                description = "Data directory (default: ${DEFAULT-VALUE}).",
+                defaultValue = "data")
         Path data;
 
         @Override
@@ -81,9 +102,18 @@ final class TokenCommand implements Runnable {
             Clock clock = Clock.systemUTC();
             for (TokenStore.TokenInfo t : TokenStore.open(data, clock).list()) {
                 String state = t.revoked() ? "revoked" : t.validAt(clock.instant()) ? "active" : "expired";
-                System.out.printf("%-24s %-8s %-26s %-26s %s%n", t.name(), state, t.createdAt(),
+                System.out.printf(
+                        "%-24s %-8s %-26s %-26s %s%n",
+                        t.name(),
+                        state,
+                        t.createdAt(),
                         t.expiresAt().map(Object::toString).orElse("never"),
-                        String.join(",", t.scopes().stream().map(Scope::toString).sorted().toList()));
+                        String.join(
+                                ",",
+                                t.scopes().stream()
+                                        .map(Scope::toString)
+                                        .sorted()
+                                        .toList()));
             }
             return 0;
         }
@@ -92,7 +122,11 @@ final class TokenCommand implements Runnable {
     /** {@code token revoke}. */
     @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token by name.")
     static final class Revoke implements Callable<Integer> {
-        @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "data")
+        @Option(
+                names = "--data",
+                paramLabel = "DIR",
+                description = "Data directory (default: ${DEFAULT-VALUE}).",
+                defaultValue = "data")
         Path data;
 
         @Parameters(paramLabel = "NAME", description = "The token's name.")

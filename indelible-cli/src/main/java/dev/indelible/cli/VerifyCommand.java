@@ -34,20 +34,25 @@ final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-
     @Option(names = "--log", paramLabel = "NAME", required = true, description = "Log to verify.")
     String log;
 
-    @Option(names = "--vkey", paramLabel = "KEY", required = true,
+    @Option(
+            names = "--vkey",
+            paramLabel = "KEY",
+            required = true,
             description = "Pinned verifier key <name>+<hex id>+<base64 key>, or @FILE holding it.")
     String vkey;
 
-    @Option(names = "--state", paramLabel = "FILE",
+    @Option(
+            names = "--state",
+            paramLabel = "FILE",
             description = "State file: the checkpoint verified last time (consistency is proven from it) and, "
                     + "after success, this one. Left untouched when verification fails.")
     Path state;
 
-    @Option(names = "--full",
+    @Option(
+            names = "--full",
             description = "Also download every entry bundle and level-0 tile, recompute every leaf hash and "
                     + "the root (progress on stderr).")
     boolean full;
@@ -69,7 +74,8 @@ final class VerifyCommand implements Callable<Integer> {
             err.print(e.previousNote().isEmpty() ? e.previous().format() : e.previousNote());
             err.println("evidence: latest checkpoint:");
             err.print(e.latestNote());
-            err.println("evidence: consistency proof " + e.proof().from() + " -> " + e.proof().to() + ":");
+            err.println("evidence: consistency proof " + e.proof().from() + " -> "
+                    + e.proof().to() + ":");
             e.proof().hashes().stream().map(Hash::base64).forEach(err::println);
             err.flush();
             return FAILED;
@@ -91,8 +97,8 @@ final class VerifyCommand implements Callable<Integer> {
             }
             lastPercent[0] = percent;
             int filled = percent * 40 / 100;
-            err.print("\r[" + "#".repeat(filled) + " ".repeat(40 - filled) + "] " + percent + "% " + done + "/"
-                    + total + " entries");
+            err.print("\r[" + "#".repeat(filled) + " ".repeat(40 - filled) + "] " + percent + "% " + done + "/" + total
+                    + " entries");
             if (done == total) {
                 err.println();
             }

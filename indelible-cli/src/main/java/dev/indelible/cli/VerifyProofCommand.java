@@ -23,15 +23,24 @@ final class VerifyProofCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--proof", paramLabel = "FILE", required = true,
+    @Option(
+            names = "--proof",
+            paramLabel = "FILE",
+            required = true,
             description = "The .tlog-proof file (from 'indelible proof' or an append with --wait-checkpoint).")
     Path proof;
 
-    @Option(names = "--entry", paramLabel = "FILE", required = true,
+    @Option(
+            names = "--entry",
+            paramLabel = "FILE",
+            required = true,
             description = "The exact entry bytes (from 'indelible get --index I'); one trailing newline is ignored.")
     Path entry;
 
-    @Option(names = "--vkey", paramLabel = "KEY", required = true,
+    @Option(
+            names = "--vkey",
+            paramLabel = "KEY",
+            required = true,
             description = "Pinned verifier key <name>+<hex id>+<base64 key>, or @FILE holding it.")
     String vkey;
 
@@ -41,7 +50,9 @@ final class VerifyProofCommand implements Callable<Integer> {
         byte[] proofBytes = Files.readAllBytes(proof);
         byte[] entryBytes = ReceiptVerifier.entryFromFile(Files.readAllBytes(entry));
         try {
-            spec.commandLine().getOut().println(verifier.verify(proofBytes, entryBytes).summary());
+            spec.commandLine()
+                    .getOut()
+                    .println(verifier.verify(proofBytes, entryBytes).summary());
             spec.commandLine().getOut().flush();
             return 0;
         } catch (ProofVerificationException e) {

@@ -25,78 +25,128 @@ class ArchitectureTest {
 
     @Test
     void formatsDependsOnTheJdkOnly() {
-        noClasses().that().resideInAPackage("dev.indelible.formats..")
-                .should().dependOnClassesThat().resideOutsideOfPackages("dev.indelible.formats..", "java..", "javax..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.indelible.formats..")
+                .should()
+                .dependOnClassesThat()
+                .resideOutsideOfPackages("dev.indelible.formats..", "java..", "javax..")
                 .check(classes);
     }
 
     @Test
     void storageDoesNotDependOnHigherLayers() {
-        noClasses().that().resideInAPackage("dev.indelible.storage..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.indelible.log..", "dev.indelible.server..", "dev.indelible.cli..", "dev.indelible.client..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.indelible.storage..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.indelible.log..",
+                        "dev.indelible.server..",
+                        "dev.indelible.cli..",
+                        "dev.indelible.client..")
                 .check(classes);
     }
 
     @Test
     void logDoesNotDependOnServerClientOrCli() {
-        noClasses().that().resideInAPackage("dev.indelible.log..")
-                .should().dependOnClassesThat().resideInAnyPackage(
+        noClasses()
+                .that()
+                .resideInAPackage("dev.indelible.log..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
                         "dev.indelible.server..", "dev.indelible.cli..", "dev.indelible.client..", "io.javalin..")
                 .check(classes);
     }
 
     @Test
     void logAndStorageDoNotDependOnReplication() {
-        noClasses().that().resideInAnyPackage("dev.indelible.log..", "dev.indelible.storage..", "dev.indelible.formats..")
-                .should().dependOnClassesThat().resideInAPackage("dev.indelible.replication..")
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.indelible.log..", "dev.indelible.storage..", "dev.indelible.formats..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.indelible.replication..")
                 .check(classes);
     }
 
     @Test
     void onlyReplicationImportsRatis() {
-        noClasses().that().resideOutsideOfPackage("dev.indelible.replication..")
-                .and().resideInAPackage("dev.indelible..")
-                .should().dependOnClassesThat().resideInAPackage("org.apache.ratis..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.indelible.replication..")
+                .and()
+                .resideInAPackage("dev.indelible..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.apache.ratis..")
                 .check(classes);
     }
 
     @Test
     void replicationDoesNotDependOnServerOrCli() {
-        noClasses().that().resideInAPackage("dev.indelible.replication..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.indelible.server..", "dev.indelible.cli..", "io.javalin..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.indelible.replication..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.indelible.server..", "dev.indelible.cli..", "io.javalin..")
                 .check(classes);
     }
 
     @Test
     void serverDoesNotDependOnCli() {
-        noClasses().that().resideInAPackage("dev.indelible.server..")
-                .should().dependOnClassesThat().resideInAPackage("dev.indelible.cli..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.indelible.server..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.indelible.cli..")
                 .check(classes);
     }
 
     @Test
     void clientDependsOnFormatsOnlyAmongOurModules() {
-        noClasses().that().resideInAPackage("dev.indelible.client..")
-                .should().dependOnClassesThat().resideInAnyPackage(
-                        "dev.indelible.storage..", "dev.indelible.log..", "dev.indelible.server..", "dev.indelible.cli..")
+        noClasses()
+                .that()
+                .resideInAPackage("dev.indelible.client..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.indelible.storage..",
+                        "dev.indelible.log..",
+                        "dev.indelible.server..",
+                        "dev.indelible.cli..")
                 .check(classes);
     }
 
     @Test
     void onlyTheCliPrintsToTheConsole() {
-        noClasses().that().resideOutsideOfPackage("dev.indelible.cli..")
-                .should().accessField(System.class, "out")
-                .orShould().accessField(System.class, "err")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.indelible.cli..")
+                .should()
+                .accessField(System.class, "out")
+                .orShould()
+                .accessField(System.class, "err")
                 .check(classes);
     }
 
     @Test
     void onlyTheClockAdapterReadsTheWallClockInTheAppendPath() {
-        noClasses().that().resideInAnyPackage(
-                        "dev.indelible.log..", "dev.indelible.storage..", "dev.indelible.formats..", "dev.indelible.replication..")
-                .should().callMethod(System.class, "currentTimeMillis")
-                .orShould().callMethod(java.time.Instant.class, "now")
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "dev.indelible.log..",
+                        "dev.indelible.storage..",
+                        "dev.indelible.formats..",
+                        "dev.indelible.replication..")
+                .should()
+                .callMethod(System.class, "currentTimeMillis")
+                .orShould()
+                .callMethod(java.time.Instant.class, "now")
                 .check(classes);
     }
 }

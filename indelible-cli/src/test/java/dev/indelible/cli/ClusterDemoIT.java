@@ -67,13 +67,23 @@ class ClusterDemoIT {
         int base = freeBasePort();
         Path data = dir.resolve("demo");
         Path output = dir.resolve("demo.out");
-        demo = new ProcessBuilder(java(), "-jar", jar(), "cluster", "demo", "--base-port", Integer.toString(base),
-                        "--data", data.toString())
+        demo = new ProcessBuilder(
+                        java(),
+                        "-jar",
+                        jar(),
+                        "cluster",
+                        "demo",
+                        "--base-port",
+                        Integer.toString(base),
+                        "--data",
+                        data.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
         await("the demo to print 'Cluster ready'", () -> {
-            assertThat(demo.isAlive()).as("demo alive; output:%n%s", read(output)).isTrue();
+            assertThat(demo.isAlive())
+                    .as("demo alive; output:%n%s", read(output))
+                    .isTrue();
             return read(output).contains("Cluster ready");
         });
         String printed = read(output);
@@ -85,8 +95,9 @@ class ClusterDemoIT {
                 childPids.add(Long.parseLong(m.group(3)));
             }
         }
-        assertThat(urls).containsExactly("http://127.0.0.1:" + base, "http://127.0.0.1:" + (base + 1),
-                "http://127.0.0.1:" + (base + 2));
+        assertThat(urls)
+                .containsExactly(
+                        "http://127.0.0.1:" + base, "http://127.0.0.1:" + (base + 1), "http://127.0.0.1:" + (base + 2));
         assertThat(printed).contains("Verifier key of log \"audit\": demo.indelible.local/audit+", "kill -9");
         assertThat(data.resolve("cluster.key")).exists();
 
@@ -98,7 +109,8 @@ class ClusterDemoIT {
         }
         try (IndelibleClient node3 = client(urls.get(2))) {
             await("node 3 to serve the entry", () -> readEntry(node3, index) != null);
-            assertThat(new String(readEntry(node3, index), StandardCharsets.UTF_8)).contains("\"hello\":\"demo\"");
+            assertThat(new String(readEntry(node3, index), StandardCharsets.UTF_8))
+                    .contains("\"hello\":\"demo\"");
         }
 
         // A fourth node joins through the CLI (admin API; the demo runs with access control off).
@@ -108,16 +120,42 @@ class ClusterDemoIT {
         Files.createDirectories(data4);
         String members = "n1=127.0.0.1:" + (base + 1000) + ",n2=127.0.0.1:" + (base + 1001) + ",n3=127.0.0.1:"
                 + (base + 1002) + ",n4=127.0.0.1:" + raft4;
-        joiner = new ProcessBuilder(java(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar(), "server", "--join",
-                        "--node-id", "n4", "--cluster", members, "--listen", "127.0.0.1:" + http4, "--data", data4.toString(),
-                        "--log-key", data.resolve("cluster.key").toString(), "--auth", "off")
+        joiner = new ProcessBuilder(
+                        java(),
+                        "-Xmx256m",
+                        "-XX:+UseSerialGC",
+                        "-jar",
+                        jar(),
+                        "server",
+                        "--join",
+                        "--node-id",
+                        "n4",
+                        "--cluster",
+                        members,
+                        "--listen",
+                        "127.0.0.1:" + http4,
+                        "--data",
+                        data4.toString(),
+                        "--log-key",
+                        data.resolve("cluster.key").toString(),
+                        "--auth",
+                        "off")
                 .redirectErrorStream(true)
                 .redirectOutput(data4.resolve("server.log").toFile())
                 .start();
         String url4 = "http://127.0.0.1:" + http4;
         await("n4 healthy", () -> get(url4 + "/healthz") != null);
         StringWriter added = new StringWriter();
-        int status = run(added, "cluster", "add-node", "--url", urls.get(1), "--node-id", "n4", "--address", "127.0.0.1:" + raft4);
+        int status = run(
+                added,
+                "cluster",
+                "add-node",
+                "--url",
+                urls.get(1),
+                "--node-id",
+                "n4",
+                "--address",
+                "127.0.0.1:" + raft4);
         assertThat(status).as("add-node output: %s", added).isZero();
         assertThat(added.toString()).contains("n4");
         try (IndelibleClient node4 = client(url4)) {
@@ -127,17 +165,24 @@ class ClusterDemoIT {
         assertThat(memberIds(urls.get(0))).containsExactly("n1", "n2", "n3", "n4");
 
         StringWriter removed = new StringWriter();
-        assertThat(run(removed, "cluster", "remove-node", "--url", urls.get(0), "--node-id", "n4")).as("%s", removed).isZero();
+        assertThat(run(removed, "cluster", "remove-node", "--url", urls.get(0), "--node-id", "n4"))
+                .as("%s", removed)
+                .isZero();
         await("n4 gone from n3's view", () -> memberIds(urls.get(2)).equals(List.of("n1", "n2", "n3")));
         try (IndelibleClient node1 = client(urls.get(0))) {
-            assertThat(node1.append("audit", List.of(event)).getFirst().leafIndex()).isEqualTo(index + 1);
+            assertThat(node1.append("audit", List.of(event)).getFirst().leafIndex())
+                    .isEqualTo(index + 1);
         }
 
         // Ctrl-C (SIGTERM) stops the demo and every node.
         demo.destroy();
         assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("demo exits").isTrue();
-        await("every demo node stopped", () -> childPids.stream()
-                .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        await(
+                "every demo node stopped",
+                () -> childPids.stream()
+                        .noneMatch(pid -> ProcessHandle.of(pid)
+                                .map(ProcessHandle::isAlive)
+                                .orElse(false)));
     }
 
     private static int run(StringWriter out, String... args) {
@@ -187,9 +232,12 @@ class ClusterDemoIT {
     }
 
     private static String get(String url) {
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
             HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? response.body() : null;
         } catch (IOException e) {
@@ -232,7 +280,12 @@ class ClusterDemoIT {
     private static int freeBasePort() {
         for (int attempt = 0; attempt < 200; attempt++) {
             int base = ThreadLocalRandom.current().nextInt(20_000, 40_000);
-            if (free(base) && free(base + 1) && free(base + 2) && free(base + 1000) && free(base + 1001) && free(base + 1002)) {
+            if (free(base)
+                    && free(base + 1)
+                    && free(base + 2)
+                    && free(base + 1000)
+                    && free(base + 1001)
+                    && free(base + 1002)) {
                 return base;
             }
         }
@@ -246,6 +299,4 @@ class ClusterDemoIT {
             return false;
         }
     }
-
-
 }

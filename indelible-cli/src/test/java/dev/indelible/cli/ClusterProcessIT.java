@@ -40,7 +40,8 @@ class ClusterProcessIT {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     /** Under target/, kept after the run so that the servers' logs can be read when it fails. */
-    private final Path dir = Path.of("target", "cluster-it", Long.toString(System.currentTimeMillis())).toAbsolutePath();
+    private final Path dir = Path.of("target", "cluster-it", Long.toString(System.currentTimeMillis()))
+            .toAbsolutePath();
 
     @AutoClose
     private ClusterProcesses cluster;
@@ -90,8 +91,8 @@ class ClusterProcessIT {
         List<Long> sorted = new ArrayList<>(failoverMillis);
         Collections.sort(sorted);
         if (!sorted.isEmpty()) {
-            System.out.println("failover median " + sorted.get(sorted.size() / 2) + " ms, max " + sorted.getLast() + " ms over "
-                    + sorted.size() + " kills; " + acknowledged.size() + " entries acknowledged");
+            System.out.println("failover median " + sorted.get(sorted.size() / 2) + " ms, max " + sorted.getLast()
+                    + " ms over " + sorted.size() + " kills; " + acknowledged.size() + " entries acknowledged");
         }
         assertThat(acknowledged).isNotEmpty();
         cluster.assertEveryNodeHoldsTheAcknowledgedEntries(acknowledged);
@@ -132,7 +133,8 @@ class ClusterProcessIT {
             int node = ThreadLocalRandom.current().nextInt(3);
             List<byte[]> events = new ArrayList<>();
             for (int e = 0; e < 5; e++) {
-                events.add(("{\"actor\":\"w" + writer + "\",\"action\":\"n" + n + "e" + e + "\"}").getBytes(StandardCharsets.UTF_8));
+                events.add(("{\"actor\":\"w" + writer + "\",\"action\":\"n" + n + "e" + e + "\"}")
+                        .getBytes(StandardCharsets.UTF_8));
             }
             try (IndelibleClient client = client(node)) {
                 for (AppendedEntry entry : client.append(LOG, events)) {
@@ -178,8 +180,13 @@ class ClusterProcessIT {
                     assertThat(to.rootHash()).isEqualTo(from.rootHash());
                     continue;
                 }
-                MerkleVerifier.verifyConsistency(from.treeSize(), to.treeSize(), from.rootHash(), to.rootHash(),
-                        client.consistencyProof(LOG, from.treeSize(), to.treeSize()).hashes());
+                MerkleVerifier.verifyConsistency(
+                        from.treeSize(),
+                        to.treeSize(),
+                        from.rootHash(),
+                        to.rootHash(),
+                        client.consistencyProof(LOG, from.treeSize(), to.treeSize())
+                                .hashes());
             }
         }
     }
@@ -192,14 +199,21 @@ class ClusterProcessIT {
     private void assertClusterStatusPrints(int leader) {
         java.io.StringWriter out = new java.io.StringWriter();
         for (int attempt = 0; attempt < 40 && !out.toString().contains("leader n" + (leader + 1)); attempt++) {
-            ClusterProcesses.sleep(attempt == 0 ? 0 : 250); // the follower learns who leads from the leader's first heartbeat
+            ClusterProcesses.sleep(
+                    attempt == 0 ? 0 : 250); // the follower learns who leads from the leader's first heartbeat
             out = new java.io.StringWriter();
             picocli.CommandLine cli = new picocli.CommandLine(new ClusterCommand());
             cli.setOut(new java.io.PrintWriter(out, true));
-            assertThat(cli.execute("status", "--url", cluster.url((leader + 1) % 3))).isZero();
+            assertThat(cli.execute("status", "--url", cluster.url((leader + 1) % 3)))
+                    .isZero();
         }
-        assertThat(out.toString()).contains("leader n" + (leader + 1)).contains("n1").contains("n2").contains("n3")
-                .contains("LEADER").contains("FOLLOWER");
+        assertThat(out.toString())
+                .contains("leader n" + (leader + 1))
+                .contains("n1")
+                .contains("n2")
+                .contains("n3")
+                .contains("LEADER")
+                .contains("FOLLOWER");
     }
 
     /** Waits until every node is up and has applied what the others have (a healthy cluster to fail). */
@@ -210,7 +224,8 @@ class ClusterProcessIT {
             long max = Long.MIN_VALUE;
             for (int i = 0; i < 3; i++) {
                 JsonNode status = cluster.running(i) ? cluster.get(i, "/v1/cluster") : null;
-                long applied = status == null ? -1 : status.path("appliedRaftIndex").asLong(-1);
+                long applied =
+                        status == null ? -1 : status.path("appliedRaftIndex").asLong(-1);
                 min = Math.min(min, applied);
                 max = Math.max(max, applied);
             }

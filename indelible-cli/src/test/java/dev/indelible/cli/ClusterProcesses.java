@@ -61,7 +61,8 @@ final class ClusterProcesses implements AutoCloseable {
         this.wait = wait;
         Files.createDirectories(dir);
         key = dir.resolve("log.key");
-        Files.writeString(key, NoteKeys.generateEd25519(keyName, new SecureRandom()).signerKey() + "\n");
+        Files.writeString(
+                key, NoteKeys.generateEd25519(keyName, new SecureRandom()).signerKey() + "\n");
         List<String> members = new ArrayList<>();
         for (int i = 0; i < SIZE; i++) {
             httpPorts[i] = LoopbackPorts.free();
@@ -110,14 +111,36 @@ final class ClusterProcesses implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path data = dir.resolve("n" + (i + 1));
         Files.createDirectories(data);
-        List<String> command = List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar, "server",
-                "--node-id", "n" + (i + 1), "--cluster", clusterSpec, "--listen", "127.0.0.1:" + httpPorts[i],
-                "--data", data.toString(), "--log-key", key.toString(), "--checkpoint-interval", "200", "--auth", "off",
-                "--election-timeout", electionTimeoutMillis);
-        processes.set(i, new ProcessBuilder(commandWrapper.apply(i, command))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()))
-                .start());
+        List<String> command = List.of(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-jar",
+                jar,
+                "server",
+                "--node-id",
+                "n" + (i + 1),
+                "--cluster",
+                clusterSpec,
+                "--listen",
+                "127.0.0.1:" + httpPorts[i],
+                "--data",
+                data.toString(),
+                "--log-key",
+                key.toString(),
+                "--checkpoint-interval",
+                "200",
+                "--auth",
+                "off",
+                "--election-timeout",
+                electionTimeoutMillis);
+        processes.set(
+                i,
+                new ProcessBuilder(commandWrapper.apply(i, command))
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                                data.resolve("server.log").toFile()))
+                        .start());
     }
 
     /** Kills node {@code i} with SIGKILL and waits up to 10 s for it to go. */
@@ -216,19 +239,22 @@ final class ClusterProcesses implements AutoCloseable {
      * entries. Returns node 0's entries.
      */
     List<byte[]> assertEveryNodeHoldsTheAcknowledgedEntries(Map<Long, Hash> acknowledged) {
-        long size = acknowledged.keySet().stream().mapToLong(Long::longValue).max().orElseThrow() + 1;
+        long size =
+                acknowledged.keySet().stream().mapToLong(Long::longValue).max().orElseThrow() + 1;
         List<List<byte[]>> replicas = new ArrayList<>();
         for (int i = 0; i < SIZE; i++) {
             replicas.add(awaitEntries(i, size));
         }
         for (Map.Entry<Long, Hash> ack : new TreeMap<>(acknowledged).entrySet()) {
             int leafIndex = Math.toIntExact(ack.getKey());
-            assertThat(Rfc9162.leafHash(replicas.get(0).get(leafIndex))).as("acknowledged leaf %d", leafIndex)
+            assertThat(Rfc9162.leafHash(replicas.get(0).get(leafIndex)))
+                    .as("acknowledged leaf %d", leafIndex)
                     .isEqualTo(ack.getValue());
         }
         for (int i = 1; i < SIZE; i++) {
             for (int leafIndex = 0; leafIndex < size; leafIndex++) {
-                assertThat(replicas.get(i).get(leafIndex)).as("node %d leaf %d", i, leafIndex)
+                assertThat(replicas.get(i).get(leafIndex))
+                        .as("node %d leaf %d", i, leafIndex)
                         .isEqualTo(replicas.get(0).get(leafIndex));
             }
         }

@@ -39,13 +39,16 @@ class ClusterTokensIT {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     /** How long another node may take to apply a committed token change (a heartbeat, in practice). */
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(10);
+
     private static final Pattern ADMIN_TOKEN = Pattern.compile("Admin token: (idl_[A-Za-z0-9_-]{43})");
 
     /** Under target/, kept after the run so that the servers' logs can be read when it fails. */
-    private final Path dir = Path.of("target", "cluster-tokens-it", Long.toString(System.currentTimeMillis())).toAbsolutePath();
+    private final Path dir = Path.of("target", "cluster-tokens-it", Long.toString(System.currentTimeMillis()))
+            .toAbsolutePath();
 
     private final List<Process> processes = new ArrayList<>(Collections.nCopies(3, null));
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final int[] httpPorts = new int[3];
     private String clusterSpec;
     private Path key;
@@ -64,7 +67,8 @@ class ClusterTokensIT {
     void aTokenMadeOnOneNodeWorksOnEveryNodeUntilRevokedOnAnother() throws Exception {
         Files.createDirectories(dir);
         key = dir.resolve("log.key");
-        Files.writeString(key, NoteKeys.generateEd25519("it.tokens", new SecureRandom()).signerKey() + "\n");
+        Files.writeString(
+                key, NoteKeys.generateEd25519("it.tokens", new SecureRandom()).signerKey() + "\n");
         List<String> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             httpPorts[i] = LoopbackPorts.free();
@@ -83,39 +87,57 @@ class ClusterTokensIT {
         String admin1 = bootstrap.get(0);
 
         // Created through node 1, with node 1's own bootstrap admin token.
-        HttpResponse<String> created = request(0, "POST", "/v1/admin/tokens", admin1,
+        HttpResponse<String> created = request(
+                0,
+                "POST",
+                "/v1/admin/tokens",
+                admin1,
                 "{\"name\":\"ci\",\"scopes\":[\"append:audit\",\"read:audit\"],\"expires\":\"1d\"}");
         assertThat(created.statusCode()).as("create: %s", created.body()).isEqualTo(201);
         String ci = JSON.readTree(created.body()).path("token").asText();
         assertThat(ci).startsWith("idl_");
-        HttpResponse<String> madeOps = request(0, "POST", "/v1/admin/tokens", admin1, "{\"name\":\"ops\",\"scopes\":[\"admin\"]}");
+        HttpResponse<String> madeOps =
+                request(0, "POST", "/v1/admin/tokens", admin1, "{\"name\":\"ops\",\"scopes\":[\"admin\"]}");
         assertThat(madeOps.statusCode()).as("create ops: %s", madeOps.body()).isEqualTo(201);
         String ops = JSON.readTree(madeOps.body()).path("token").asText();
-        assertThat(request(0, "POST", "/v1/admin/tokens", admin1, "{\"name\":\"ci\",\"scopes\":[\"admin\"]}").statusCode())
-                .as("a name the cluster has").isEqualTo(400);
+        assertThat(request(0, "POST", "/v1/admin/tokens", admin1, "{\"name\":\"ci\",\"scopes\":[\"admin\"]}")
+                        .statusCode())
+                .as("a name the cluster has")
+                .isEqualTo(400);
 
         // Used on node 2 to append, on node 3 to read.
-        HttpResponse<String> appended = awaitStatus("append with ci on node 2", 200,
+        HttpResponse<String> appended = awaitStatus(
+                "append with ci on node 2",
+                200,
                 () -> request(1, "POST", "/v1/logs/audit/entries", ci, "{\"actor\":\"ci\",\"action\":\"deploy\"}"));
-        long leafIndex = JSON.readTree(appended.body()).path("entries").path(0).path("leafIndex").asLong(-1);
+        long leafIndex = JSON.readTree(appended.body())
+                .path("entries")
+                .path(0)
+                .path("leafIndex")
+                .asLong(-1);
         assertThat(leafIndex).as("append answer %s", appended.body()).isGreaterThanOrEqualTo(0);
-        HttpResponse<String> read = awaitStatus("read with ci on node 3", 200,
+        HttpResponse<String> read = awaitStatus(
+                "read with ci on node 3",
+                200,
                 () -> request(2, "GET", "/v1/logs/audit/entries/" + leafIndex, ci, null));
         assertThat(read.body()).contains("deploy");
 
         // A bootstrap admin token stays on its node.
-        assertThat(request(1, "GET", "/v1/admin/tokens", admin1, null).statusCode()).isEqualTo(401);
-        assertThat(request(1, "GET", "/v1/admin/tokens", bootstrap.get(1), null).statusCode()).isEqualTo(200);
+        assertThat(request(1, "GET", "/v1/admin/tokens", admin1, null).statusCode())
+                .isEqualTo(401);
+        assertThat(request(1, "GET", "/v1/admin/tokens", bootstrap.get(1), null).statusCode())
+                .isEqualTo(200);
 
         // Revoked through node 3 with the replicated admin token: refused on node 3 at once, then everywhere.
-        HttpResponse<String> revoked = awaitStatus("revoke ci with ops on node 3", 204,
-                () -> request(2, "DELETE", "/v1/admin/tokens/ci", ops, null));
+        HttpResponse<String> revoked = awaitStatus(
+                "revoke ci with ops on node 3", 204, () -> request(2, "DELETE", "/v1/admin/tokens/ci", ops, null));
         assertThat(revoked.statusCode()).isEqualTo(204);
         assertThat(append(2, ci).statusCode()).isEqualTo(401);
         awaitStatus("ci refused on node 1", 401, () -> append(0, ci));
         awaitStatus("ci refused on node 2", 401, () -> append(1, ci));
         assertThat(request(0, "DELETE", "/v1/admin/tokens/ci", admin1, null).statusCode())
-                .as("revoked already").isEqualTo(404);
+                .as("revoked already")
+                .isEqualTo(404);
 
         // Without a quorum the admin API cannot commit: 503 overloaded, as problem+json. (Node 1 may
         // hold these proposals uncommitted and commit them once the others are back: names that
@@ -124,14 +146,18 @@ class ClusterTokensIT {
             processes.get(node).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             processes.set(node, null);
         }
-        HttpResponse<String> noQuorum = request(0, "POST", "/v1/admin/tokens", admin1, "{\"name\":\"late\",\"scopes\":[\"admin\"]}");
-        assertThat(noQuorum.statusCode()).as("create without a quorum: %s", noQuorum.body()).isEqualTo(503);
-        assertThat(noQuorum.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("application/problem+json"));
+        HttpResponse<String> noQuorum =
+                request(0, "POST", "/v1/admin/tokens", admin1, "{\"name\":\"late\",\"scopes\":[\"admin\"]}");
+        assertThat(noQuorum.statusCode())
+                .as("create without a quorum: %s", noQuorum.body())
+                .isEqualTo(503);
+        assertThat(noQuorum.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(JSON.readTree(noQuorum.body()).path("code").asText()).isEqualTo("overloaded");
         assertThat(noQuorum.body()).doesNotContain("idl_");
         assertThat(request(0, "DELETE", "/v1/admin/tokens/nobody", admin1, null).statusCode())
-                .as("revoke without a quorum").isEqualTo(503);
+                .as("revoke without a quorum")
+                .isEqualTo(503);
 
         // Restarted, nodes 2 and 3 still hold the replicated tokens and the revocation.
         start(1);
@@ -139,10 +165,17 @@ class ClusterTokensIT {
         awaitHealthy(1);
         awaitHealthy(2);
         for (int node : new int[] {1, 2}) {
-            awaitStatus("ops lists tokens on node " + (node + 1), 200, () -> request(node, "GET", "/v1/admin/tokens", ops, null));
-            assertThat(append(node, ci).statusCode()).as("ci on restarted node %d", node + 1).isEqualTo(401);
+            awaitStatus(
+                    "ops lists tokens on node " + (node + 1),
+                    200,
+                    () -> request(node, "GET", "/v1/admin/tokens", ops, null));
+            assertThat(append(node, ci).statusCode())
+                    .as("ci on restarted node %d", node + 1)
+                    .isEqualTo(401);
         }
-        assertThat(bootstrapToken(1)).as("a restart makes no new bootstrap token").isEqualTo(bootstrap.get(1));
+        assertThat(bootstrapToken(1))
+                .as("a restart makes no new bootstrap token")
+                .isEqualTo(bootstrap.get(1));
     }
 
     private HttpResponse<String> append(int node, String token) {
@@ -155,7 +188,8 @@ class ClusterTokensIT {
         HttpResponse<String> last = call.get();
         while (last.statusCode() != status) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": still " + last.statusCode() + " " + last.body() + " after " + APPLY_TIMEOUT);
+                throw new AssertionError(
+                        what + ": still " + last.statusCode() + " " + last.body() + " after " + APPLY_TIMEOUT);
             }
             sleep(250);
             last = call.get();
@@ -167,7 +201,9 @@ class ClusterTokensIT {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             builder.header("Content-Type", "application/json");
         }
@@ -201,9 +237,27 @@ class ClusterTokensIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path data = dir.resolve("n" + (i + 1));
         Files.createDirectories(data);
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar, "server",
-                "--node-id", "n" + (i + 1), "--cluster", clusterSpec, "--listen", "127.0.0.1:" + httpPorts[i],
-                "--data", data.toString(), "--log-key", key.toString(), "--auth", "required", "--election-timeout", "200")
+        ProcessBuilder builder = new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-XX:+UseSerialGC",
+                        "-jar",
+                        jar,
+                        "server",
+                        "--node-id",
+                        "n" + (i + 1),
+                        "--cluster",
+                        clusterSpec,
+                        "--listen",
+                        "127.0.0.1:" + httpPorts[i],
+                        "--data",
+                        data.toString(),
+                        "--log-key",
+                        key.toString(),
+                        "--auth",
+                        "required",
+                        "--election-timeout",
+                        "200")
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
         processes.set(i, builder.start());
@@ -225,7 +279,9 @@ class ClusterTokensIT {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             for (int i = 0; i < 3; i++) {
-                if (get(i, "/v1/cluster").map(status -> "LEADER".equals(status.path("role").asText())).orElse(false)) {
+                if (get(i, "/v1/cluster")
+                        .map(status -> "LEADER".equals(status.path("role").asText()))
+                        .orElse(false)) {
                     return;
                 }
             }

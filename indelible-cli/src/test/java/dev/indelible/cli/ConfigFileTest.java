@@ -52,7 +52,8 @@ class ConfigFileTest {
 
     @Test
     void theFileAloneGivesTheSettings() throws Exception {
-        Path file = write("n1.conf",
+        Path file = write(
+                "n1.conf",
                 "\uFEFFnode-id = n1", // with the byte order mark some editors write
                 "# node n1",
                 "cluster = n1=127.0.0.1:9001,n2=127.0.0.1:9002,n3=127.0.0.1:9003",
@@ -89,14 +90,20 @@ class ConfigFileTest {
 
     @Test
     void anOptionOnTheCommandLineOverridesTheFile() throws Exception {
-        Path file = write("n1.conf",
+        Path file = write(
+                "n1.conf",
                 "node-id = n1",
                 "listen = 127.0.0.1:8081",
                 "rate-limit = 10",
                 "client-cert-scope = dns:a.example.com=read:*",
                 "client-cert-scope = dns:b.example.com=read:*");
-        ServerCommand command = parse("--listen", "127.0.0.1:9999", "--config", file.toString(),
-                "--client-cert-scope", "dns:c.example.com=append:x");
+        ServerCommand command = parse(
+                "--listen",
+                "127.0.0.1:9999",
+                "--config",
+                file.toString(),
+                "--client-cert-scope",
+                "dns:c.example.com=append:x");
         assertThat(command.listen).isEqualTo("127.0.0.1:9999");
         // A repeatable option on the command line replaces all of the file's values.
         assertThat(command.clientCertScopes).containsExactly("dns:c.example.com=append:x");
@@ -108,8 +115,12 @@ class ConfigFileTest {
     void anUnknownKeyIsAUsageErrorNamingTheKeyAndTheFileButNotTheValue() throws Exception {
         Path file = write("n1.conf", "node-id = n1", "nodeid = n2", "token = idl_secret-value");
         assertThat(runServer("--config", file.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains(file.toString()).contains("'nodeid' (line 2; did you mean node-id?)").contains("'token' (line 3)")
-                .doesNotContain("idl_secret-value").doesNotContain("n2");
+        assertThat(err.toString())
+                .contains(file.toString())
+                .contains("'nodeid' (line 2; did you mean node-id?)")
+                .contains("'token' (line 3)")
+                .doesNotContain("idl_secret-value")
+                .doesNotContain("n2");
         assertThat(err.toString().strip().lines()).hasSize(1);
     }
 
@@ -139,7 +150,8 @@ class ConfigFileTest {
 
     @Test
     void relativePathsInTheFileResolveAgainstItsDirectory() throws Exception {
-        Path file = write("etc/n1.conf",
+        Path file = write(
+                "etc/n1.conf",
                 "data = n1-data",
                 "log-key = keys/cluster.key",
                 "tls-cert = ../tls/server.crt",
@@ -163,7 +175,8 @@ class ConfigFileTest {
         assertThat(parse("--config", on.toString()).publicReads).isFalse();
         assertThat(parse("--config", on.toString(), "--join=false").join).isFalse();
         assertThat(parse("--config", on.toString(), "--join", "false").join).isFalse();
-        assertThat(parse("--config", on.toString(), "--public-reads", "true").publicReads).isTrue();
+        assertThat(parse("--config", on.toString(), "--public-reads", "true").publicReads)
+                .isTrue();
         Path off = write("off.conf", "join = FALSE");
         assertThat(parse("--config", off.toString()).join).isFalse();
         assertThat(parse("--config", off.toString(), "--join").join).isTrue();
@@ -192,7 +205,11 @@ class ConfigFileTest {
         Path comment = write("e.conf", "data = /var/lib/indelible   # the data");
         assertThatThrownBy(() -> parse("--config", comment.toString()))
                 .hasMessageContaining(comment + " line 1: key 'data' has ' #' in its value");
-        assertThat(parse("--config", write("f.conf", "oidc-jwks = https://idp.example.com/jwks#keys").toString()).oidcJwks)
+        assertThat(parse(
+                                "--config",
+                                write("f.conf", "oidc-jwks = https://idp.example.com/jwks#keys")
+                                        .toString())
+                        .oidcJwks)
                 .isEqualTo(URI.create("https://idp.example.com/jwks#keys"));
         Path badNumber = write("d.conf", "rate-burst = lots");
         assertThatThrownBy(() -> parse("--config", badNumber.toString()))
@@ -212,7 +229,8 @@ class ConfigFileTest {
             }
             String value = sample(option);
             Path file = write("one.conf", name.substring(2) + " = " + value);
-            Object fromFile = parse("--config", file.toString()).spec.findOption(name).getValue();
+            Object fromFile =
+                    parse("--config", file.toString()).spec.findOption(name).getValue();
             Object fromFlag = parse(name + "=" + value).spec.findOption(name).getValue();
             assertThat(fromFile).as(name).isEqualTo(fromFlag).isNotEqualTo(option.getValue());
             settings++;

@@ -24,7 +24,8 @@ class GetCommandTest {
 
     @Test
     void indexTogetherWithARangeIsAUsageError() {
-        assertThat(run("--log", "audit", "--index", "1", "--start", "0", "--end", "2")).isEqualTo(2);
+        assertThat(run("--log", "audit", "--index", "1", "--start", "0", "--end", "2"))
+                .isEqualTo(2);
     }
 
     @Test
@@ -38,9 +39,11 @@ class GetCommandTest {
             new AppendCommand(), new GetCommand(), new ProofCommand(), new VerifyCommand(), new VerifyProofCommand()
         }) {
             CommandLine cli = new CommandLine(command);
-            cli.getCommandSpec().options().forEach(option -> assertThat(option.description())
-                    .as(cli.getCommandName() + " " + option.longestName())
-                    .isNotEmpty());
+            cli.getCommandSpec()
+                    .options()
+                    .forEach(option -> assertThat(option.description())
+                            .as(cli.getCommandName() + " " + option.longestName())
+                            .isNotEmpty());
             StringWriter help = new StringWriter();
             cli.setOut(new PrintWriter(help, true));
             assertThat(cli.execute("--help")).isZero();

@@ -69,8 +69,11 @@ final class NetCut implements AutoCloseable {
 
     /** The command, run inside node {@code node}'s cgroup (the shell execs it: same PID). */
     List<String> wrap(int node, List<String> command) {
-        List<String> wrapped = new ArrayList<>(List.of("sh", "-c",
-                "echo $$ > '" + cgroupRoot.resolve(cgroups.get(node)).resolve("cgroup.procs") + "' && exec \"$@\"", "sh"));
+        List<String> wrapped = new ArrayList<>(List.of(
+                "sh",
+                "-c",
+                "echo $$ > '" + cgroupRoot.resolve(cgroups.get(node)).resolve("cgroup.procs") + "' && exec \"$@\"",
+                "sh"));
         wrapped.addAll(command);
         return wrapped;
     }
@@ -84,10 +87,43 @@ final class NetCut implements AutoCloseable {
             }
         }
         String path = "/" + cgroups.get(node);
-        run("iptables", "-w", "-A", chain, "-p", "tcp", "-m", "cgroup", "--path", path, "-m", "multiport", "--dports",
-                String.join(",", others), "-j", "CONNMARK", "--set-mark", MARK);
-        run("iptables", "-w", "-A", chain, "-p", "tcp", "--dport", Integer.toString(raftPorts[node]), "-m", "cgroup", "!",
-                "--path", path, "-j", "CONNMARK", "--set-mark", MARK);
+        run(
+                "iptables",
+                "-w",
+                "-A",
+                chain,
+                "-p",
+                "tcp",
+                "-m",
+                "cgroup",
+                "--path",
+                path,
+                "-m",
+                "multiport",
+                "--dports",
+                String.join(",", others),
+                "-j",
+                "CONNMARK",
+                "--set-mark",
+                MARK);
+        run(
+                "iptables",
+                "-w",
+                "-A",
+                chain,
+                "-p",
+                "tcp",
+                "--dport",
+                Integer.toString(raftPorts[node]),
+                "-m",
+                "cgroup",
+                "!",
+                "--path",
+                path,
+                "-j",
+                "CONNMARK",
+                "--set-mark",
+                MARK);
         run("iptables", "-w", "-A", chain, "-p", "tcp", "-m", "connmark", "--mark", MARK, "-j", "DROP");
     }
 

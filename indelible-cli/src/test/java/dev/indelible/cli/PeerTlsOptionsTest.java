@@ -25,8 +25,17 @@ class PeerTlsOptionsTest {
         Path cert = Files.writeString(dir.resolve("n1.crt"), "c");
         Path key = Files.writeString(dir.resolve("n1.key"), "k");
         Path ca = Files.writeString(dir.resolve("ca.crt"), "a");
-        ServerCommand command = parse("--cluster", "n1=127.0.0.1:9001", "--node-id", "n1",
-                "--peer-tls-cert", cert.toString(), "--peer-tls-key", key.toString(), "--peer-tls-ca", ca.toString());
+        ServerCommand command = parse(
+                "--cluster",
+                "n1=127.0.0.1:9001",
+                "--node-id",
+                "n1",
+                "--peer-tls-cert",
+                cert.toString(),
+                "--peer-tls-key",
+                key.toString(),
+                "--peer-tls-ca",
+                ca.toString());
         assertThat(command.peerTls()).contains(new PeerTls(cert, key, ca));
         assertThat(parse("--cluster", "n1=127.0.0.1:9001").peerTls()).isEmpty();
     }
@@ -36,14 +45,34 @@ class PeerTlsOptionsTest {
         Path cert = Files.writeString(dir.resolve("n1.crt"), "c");
         Path key = Files.writeString(dir.resolve("n1.key"), "k");
         Path ca = Files.writeString(dir.resolve("ca.crt"), "a");
-        assertThatThrownBy(() -> parse("--cluster", "n1=127.0.0.1:9001",
-                        "--peer-tls-cert", cert.toString(), "--peer-tls-key", key.toString()).peerTls())
+        assertThatThrownBy(() -> parse(
+                                "--cluster",
+                                "n1=127.0.0.1:9001",
+                                "--peer-tls-cert",
+                                cert.toString(),
+                                "--peer-tls-key",
+                                key.toString())
+                        .peerTls())
                 .hasMessageContaining("go together");
-        assertThatThrownBy(() -> parse("--peer-tls-cert", cert.toString(), "--peer-tls-key", key.toString(),
-                        "--peer-tls-ca", ca.toString()).peerTls())
+        assertThatThrownBy(() -> parse(
+                                "--peer-tls-cert",
+                                cert.toString(),
+                                "--peer-tls-key",
+                                key.toString(),
+                                "--peer-tls-ca",
+                                ca.toString())
+                        .peerTls())
                 .hasMessageContaining("need --cluster");
-        assertThatThrownBy(() -> parse("--cluster", "n1=127.0.0.1:9001", "--peer-tls-cert", cert.toString(),
-                        "--peer-tls-key", key.toString(), "--peer-tls-ca", dir.resolve("missing").toString()).peerTls())
+        assertThatThrownBy(() -> parse(
+                                "--cluster",
+                                "n1=127.0.0.1:9001",
+                                "--peer-tls-cert",
+                                cert.toString(),
+                                "--peer-tls-key",
+                                key.toString(),
+                                "--peer-tls-ca",
+                                dir.resolve("missing").toString())
+                        .peerTls())
                 .hasMessageContaining("not a readable file");
     }
 }

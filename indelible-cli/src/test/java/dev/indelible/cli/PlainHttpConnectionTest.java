@@ -44,9 +44,11 @@ class PlainHttpConnectionTest {
     @Test
     void readsContentLengthAndChunkedRepliesOnOneConnection() throws Exception {
         byte[] large = "x".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
-        try (PlainHttpConnection connection = new PlainHttpConnection(uri("/echo"), "application/x-ndjson", null, 5_000)) {
+        try (PlainHttpConnection connection =
+                new PlainHttpConnection(uri("/echo"), "application/x-ndjson", null, 5_000)) {
             for (int i = 0; i < 3; i++) {
-                PlainHttpConnection.Reply small = connection.post(("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+                PlainHttpConnection.Reply small =
+                        connection.post(("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
                 assertThat(small.status()).isEqualTo(200);
                 assertThat(new String(small.body(), StandardCharsets.UTF_8)).isEqualTo("{\"n\":" + i + "}");
                 PlainHttpConnection.Reply chunked = connection.post(large);
@@ -68,7 +70,11 @@ class PlainHttpConnectionTest {
             }
         });
         try (PlainHttpConnection connection = new PlainHttpConnection(uri("/auth"), "application/json", "t0k", 5_000)) {
-            assertThat(new String(connection.post("{}".getBytes(StandardCharsets.UTF_8)).body(), StandardCharsets.US_ASCII))
+            assertThat(new String(
+                            connection
+                                    .post("{}".getBytes(StandardCharsets.UTF_8))
+                                    .body(),
+                            StandardCharsets.US_ASCII))
                     .isEqualTo("Bearer t0k");
         }
     }
@@ -90,7 +96,8 @@ class PlainHttpConnectionTest {
 
     @Test
     void refusesHttps() {
-        assertThatThrownBy(() -> new PlainHttpConnection(URI.create("https://127.0.0.1:1/x"), "application/json", null, 100))
+        assertThatThrownBy(() ->
+                        new PlainHttpConnection(URI.create("https://127.0.0.1:1/x"), "application/json", null, 100))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

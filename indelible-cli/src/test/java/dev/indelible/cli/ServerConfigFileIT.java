@@ -45,24 +45,35 @@ class ServerConfigFileIT {
     void aServerStartedFromAConfigFileAppendsAndReadsAnEvent() throws Exception {
         Path etc = Files.createDirectories(dir.resolve("etc"));
         Path cwd = Files.createDirectories(dir.resolve("cwd"));
-        Path file = Files.write(etc.resolve("node.conf"), List.of(
-                "# a single node; relative paths resolve against this file's directory",
-                "listen = 127.0.0.1:0",
-                "data = node-data",
-                "auth = off",
-                "checkpoint-interval = 100"));
+        Path file = Files.write(
+                etc.resolve("node.conf"),
+                List.of(
+                        "# a single node; relative paths resolve against this file's directory",
+                        "listen = 127.0.0.1:0",
+                        "data = node-data",
+                        "auth = off",
+                        "checkpoint-interval = 100"));
         Path output = dir.resolve("server.out");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        server = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", System.getProperty("indelible.cli.jar"),
-                        "server", "--config", "../etc/node.conf")
+        server = new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-XX:+UseSerialGC",
+                        "-jar",
+                        System.getProperty("indelible.cli.jar"),
+                        "server",
+                        "--config",
+                        "../etc/node.conf")
                 .directory(cwd.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
         String base = awaitListening(output);
 
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            HttpResponse<String> appended = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/logs/audit/entries"))
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            HttpResponse<String> appended = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/logs/audit/entries"))
                             .timeout(Duration.ofSeconds(10))
                             .header("content-type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString("{\"verb\":\"create\",\"user\":\"alice\"}"))
@@ -70,7 +81,8 @@ class ServerConfigFileIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(appended.statusCode()).as(appended.body()).isEqualTo(200);
             assertThat(appended.body()).contains("\"leafIndex\":0");
-            HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/logs/audit/entries/0"))
+            HttpResponse<String> read = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/v1/logs/audit/entries/0"))
                             .timeout(Duration.ofSeconds(10))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -92,7 +104,9 @@ class ServerConfigFileIT {
             if (listening.find()) {
                 return listening.group(1);
             }
-            assertThat(server.isAlive()).as("server alive; output:%n%s", printed).isTrue();
+            assertThat(server.isAlive())
+                    .as("server alive; output:%n%s", printed)
+                    .isTrue();
             Thread.sleep(100);
         }
         throw new AssertionError("server did not print 'Listening on' within " + START_TIMEOUT);

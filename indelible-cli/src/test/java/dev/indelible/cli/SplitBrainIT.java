@@ -42,7 +42,8 @@ class SplitBrainIT {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(40);
     private static final Duration CUT_FOR = Duration.ofSeconds(8);
 
-    private final Path dir = Path.of("target", "splitbrain-it", Long.toString(System.currentTimeMillis())).toAbsolutePath();
+    private final Path dir = Path.of("target", "splitbrain-it", Long.toString(System.currentTimeMillis()))
+            .toAbsolutePath();
     private final Map<Long, Hash> acknowledged = new ConcurrentHashMap<>();
     private final List<List<byte[]>> checkpoints = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     private ClusterProcesses cluster;
@@ -95,12 +96,15 @@ class SplitBrainIT {
                 int n = probes.getAndIncrement();
                 try (IndelibleClient client = cluster.client(minority, Duration.ofSeconds(3))) {
                     List<AppendedEntry> appended = client.append(LOG, List.of(event("minority-" + n)));
-                    minorityAcks.add("minority-" + n + " at " + appended.getFirst().leafIndex());
+                    minorityAcks.add(
+                            "minority-" + n + " at " + appended.getFirst().leafIndex());
                 } catch (RuntimeException e) {
                     // not acknowledged: what a minority must answer (503, or no answer in time)
                     String message = String.valueOf(e.getMessage());
-                    minorityRefusals.merge(e.getClass().getSimpleName() + ": "
-                            + message.substring(0, Math.min(60, message.length())), 1, Integer::sum);
+                    minorityRefusals.merge(
+                            e.getClass().getSimpleName() + ": " + message.substring(0, Math.min(60, message.length())),
+                            1,
+                            Integer::sum);
                 }
             }
         });
@@ -113,7 +117,8 @@ class SplitBrainIT {
             System.out.println("majority leader n" + (majorityLeader + 1) + ", first acknowledged append "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cutAt) + " ms after the cut");
             for (int n = 0; n < 20; n++) {
-                appendUntilAcknowledged(n % 2 == 0 ? majorityLeader : majorityFollower, "majority-" + n, Duration.ofSeconds(10));
+                appendUntilAcknowledged(
+                        n % 2 == 0 ? majorityLeader : majorityFollower, "majority-" + n, Duration.ofSeconds(10));
             }
             sampleCheckpoints();
             long remaining = CUT_FOR.toNanos() - (System.nanoTime() - cutAt);
@@ -123,7 +128,9 @@ class SplitBrainIT {
             sampleCheckpoints();
             JsonNode minorityView = cluster.get(minority, "/v1/cluster");
             System.out.println("minority's view while cut: "
-                    + (minorityView == null ? "none" : minorityView.path("role").asText() + " term " + minorityView.path("term")));
+                    + (minorityView == null
+                            ? "none"
+                            : minorityView.path("role").asText() + " term " + minorityView.path("term")));
             try (IndelibleClient client = cluster.client(majorityLeader, Duration.ofSeconds(5))) {
                 sizeAtHeal = client.logInfo(LOG).treeSize();
             }
@@ -131,9 +138,12 @@ class SplitBrainIT {
             probing.set(false);
             prober.join(TimeUnit.SECONDS.toMillis(10));
         }
-        assertThat(minorityAcks).as("appends acknowledged by the cut-off minority").isEmpty();
+        assertThat(minorityAcks)
+                .as("appends acknowledged by the cut-off minority")
+                .isEmpty();
         assertThat(probes.get()).as("appends tried against the minority").isPositive();
-        System.out.println(probes.get() + " appends sent to the minority while cut, none acknowledged: " + minorityRefusals);
+        System.out.println(
+                probes.get() + " appends sent to the minority while cut, none acknowledged: " + minorityRefusals);
 
         cut.heal();
         long healedAt = System.nanoTime();
@@ -148,7 +158,8 @@ class SplitBrainIT {
         // The minority's own Raft log never reached the shared history: a probe can appear only if its
         // Raft client re-sent it to the majority leader after the heal (never acknowledged to us).
         for (int leafIndex = 0; leafIndex < sizeAtHeal; leafIndex++) {
-            assertThat(new String(entries.get(leafIndex), StandardCharsets.UTF_8)).as("leaf %d", leafIndex)
+            assertThat(new String(entries.get(leafIndex), StandardCharsets.UTF_8))
+                    .as("leaf %d", leafIndex)
                     .doesNotContain("minority-");
         }
         for (int i = 0; i < 3; i++) {
@@ -179,8 +190,13 @@ class SplitBrainIT {
                     assertThat(to.rootHash()).isEqualTo(from.rootHash());
                     continue;
                 }
-                MerkleVerifier.verifyConsistency(from.treeSize(), to.treeSize(), from.rootHash(), to.rootHash(),
-                        client.consistencyProof(LOG, from.treeSize(), to.treeSize()).hashes());
+                MerkleVerifier.verifyConsistency(
+                        from.treeSize(),
+                        to.treeSize(),
+                        from.rootHash(),
+                        to.rootHash(),
+                        client.consistencyProof(LOG, from.treeSize(), to.treeSize())
+                                .hashes());
             }
         }
     }

@@ -30,26 +30,44 @@ class TokenCommandTest {
 
     @Test
     void createListRevokeEditTheDataDirectoryTokenFile() throws Exception {
-        String created = run("token", "create", "--data", data.toString(), "--name", "ci-writer",
-                "--scope", "append:k8s", "--scope", "read:k8s", "--expires", "90d");
+        String created = run(
+                "token",
+                "create",
+                "--data",
+                data.toString(),
+                "--name",
+                "ci-writer",
+                "--scope",
+                "append:k8s",
+                "--scope",
+                "read:k8s",
+                "--expires",
+                "90d");
         assertThat(created).startsWith("0\n");
         String secret = created.lines().skip(1).findFirst().orElseThrow();
         assertThat(secret).startsWith("idl_");
         assertThat(Files.readString(data.resolve("auth/tokens.json"))).doesNotContain(secret);
-        assertThat(TokenStore.open(data, Clock.systemUTC()).authenticate(secret).token()).isPresent();
+        assertThat(TokenStore.open(data, Clock.systemUTC()).authenticate(secret).token())
+                .isPresent();
 
         String listed = run("token", "list", "--data", data.toString());
-        assertThat(listed).contains("ci-writer", "active", "append:k8s,read:k8s").doesNotContain(secret);
+        assertThat(listed)
+                .contains("ci-writer", "active", "append:k8s,read:k8s")
+                .doesNotContain(secret);
 
-        assertThat(run("token", "revoke", "--data", data.toString(), "ci-writer")).startsWith("0\n");
+        assertThat(run("token", "revoke", "--data", data.toString(), "ci-writer"))
+                .startsWith("0\n");
         assertThat(run("token", "list", "--data", data.toString())).contains("revoked");
-        assertThat(run("token", "revoke", "--data", data.toString(), "ci-writer")).startsWith("1\n");
-        assertThat(TokenStore.open(data, Clock.systemUTC()).authenticate(secret).token()).isEmpty();
+        assertThat(run("token", "revoke", "--data", data.toString(), "ci-writer"))
+                .startsWith("1\n");
+        assertThat(TokenStore.open(data, Clock.systemUTC()).authenticate(secret).token())
+                .isEmpty();
     }
 
     @Test
     void badScopesAndMissingSubcommandsFail() {
-        assertThat(run("token", "create", "--data", data.toString(), "--name", "x", "--scope", "write:all")).startsWith("1\n");
+        assertThat(run("token", "create", "--data", data.toString(), "--name", "x", "--scope", "write:all"))
+                .startsWith("1\n");
         assertThat(run("token")).doesNotStartWith("0\n");
     }
 

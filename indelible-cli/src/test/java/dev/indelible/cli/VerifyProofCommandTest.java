@@ -46,7 +46,8 @@ class VerifyProofCommandTest {
         byte[] checkpoint = Checkpoint.of(ORIGIN, 5, range.rootHash()).sign(NoteSigner.ed25519(keys.signerKey()));
         MerkleProofs proofs = new MerkleProofs((level, index) -> nodes.get(level + "/" + index));
         proof = dir.resolve("3.tlog-proof");
-        Files.write(proof, TlogProof.of(3, proofs.inclusionProof(3, 5), checkpoint).format());
+        Files.write(
+                proof, TlogProof.of(3, proofs.inclusionProof(3, 5), checkpoint).format());
         Files.writeString(dir.resolve("vkey"), keys.verifierKey() + "\n");
     }
 
@@ -68,7 +69,10 @@ class VerifyProofCommandTest {
         int status = run("--proof", proof.toString(), "--entry", entry.toString(), "--vkey", "@" + dir.resolve("vkey"));
 
         assertThat(status).isZero();
-        assertThat(out.toString()).startsWith("verified: entry ").contains("is leaf 3 of " + ORIGIN).hasLineCount(1);
+        assertThat(out.toString())
+                .startsWith("verified: entry ")
+                .contains("is leaf 3 of " + ORIGIN)
+                .hasLineCount(1);
     }
 
     @Test

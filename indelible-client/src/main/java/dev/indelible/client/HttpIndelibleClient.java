@@ -216,12 +216,14 @@ final class HttpIndelibleClient implements IndelibleClient {
 
     @Override
     public byte[] tile(String log, int level, long index, int width) {
-        return getBytes(logPath(log) + "/tlog/" + TilePath.hashTile(level, index, width).format());
+        return getBytes(
+                logPath(log) + "/tlog/" + TilePath.hashTile(level, index, width).format());
     }
 
     @Override
     public byte[] entryBundle(String log, long index, int width) {
-        return getBytes(logPath(log) + "/tlog/" + TilePath.entryBundle(index, width).format());
+        return getBytes(
+                logPath(log) + "/tlog/" + TilePath.entryBundle(index, width).format());
     }
 
     @Override
@@ -237,7 +239,8 @@ final class HttpIndelibleClient implements IndelibleClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
         if (bearerToken != null) {
             request.header("Authorization", "Bearer " + bearerToken);
         }

@@ -182,8 +182,7 @@ public interface IndelibleClient extends AutoCloseable {
         /** Most events per append request, 1..100,000; default 1,000. */
         public Builder batchMaxEvents(int events) {
             if (events < 1 || events > BATCH_MAX_EVENTS_LIMIT) {
-                throw new IllegalArgumentException(
-                        "batchMaxEvents " + events + ", want 1.." + BATCH_MAX_EVENTS_LIMIT);
+                throw new IllegalArgumentException("batchMaxEvents " + events + ", want 1.." + BATCH_MAX_EVENTS_LIMIT);
             }
             this.batchMaxEvents = events;
             return this;

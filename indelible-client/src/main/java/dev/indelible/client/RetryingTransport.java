@@ -56,9 +56,7 @@ final class RetryingTransport {
                     return response.body();
                 }
                 failure = problem(response);
-                retry = idempotent
-                        ? failure.status() >= 500
-                        : failure.status() == 503 && failure.retryable();
+                retry = idempotent ? failure.status() >= 500 : failure.status() == 503 && failure.retryable();
             } catch (IOException e) {
                 failure = new ProblemException(
                         request.method() + " " + request.uri() + " got no answer: " + describe(e), e);
@@ -77,7 +75,8 @@ final class RetryingTransport {
     /** Decodes an error answer, reading at most {@link #ERROR_BODY_MAX_BYTES} of its body. */
     ProblemException problem(HttpResponse<InputStream> response) {
         int status = response.statusCode();
-        Optional<Duration> retryAfter = response.headers().firstValue("Retry-After").flatMap(this::retryAfter);
+        Optional<Duration> retryAfter =
+                response.headers().firstValue("Retry-After").flatMap(this::retryAfter);
         byte[] body;
         try (InputStream in = response.body()) {
             body = in.readNBytes(ERROR_BODY_MAX_BYTES);
@@ -110,7 +109,8 @@ final class RetryingTransport {
             return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(Math.min(seconds, 86_400)));
         } catch (NumberFormatException notSeconds) {
             try {
-                Instant when = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant when = ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 Duration wait = Duration.between(clock.instant(), when);
                 return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
             } catch (DateTimeParseException notDate) {

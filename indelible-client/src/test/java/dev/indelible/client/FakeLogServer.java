@@ -160,7 +160,12 @@ public final class FakeLogServer implements AutoCloseable {
         try (exchange) {
             Matcher m = ROUTE.matcher(exchange.getRequestURI().getPath());
             if (!m.matches() || !m.group(1).equals(LOG)) {
-                problem(exchange, 404, "log-not-found", "no log " + exchange.getRequestURI().getPath(), null);
+                problem(
+                        exchange,
+                        404,
+                        "log-not-found",
+                        "no log " + exchange.getRequestURI().getPath(),
+                        null);
                 return;
             }
             String rest = m.group(2) == null ? "" : m.group(2);
@@ -248,7 +253,8 @@ public final class FakeLogServer implements AutoCloseable {
             for (String pair : raw.split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {
-                    query.put(pair.substring(0, eq),
+                    query.put(
+                            pair.substring(0, eq),
                             java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }

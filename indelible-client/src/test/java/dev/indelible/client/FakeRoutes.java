@@ -26,7 +26,8 @@ final class FakeRoutes {
         Matcher m;
         if (path.isEmpty()) {
             return Reply.json("{\"name\":\"" + FakeLogServer.LOG + "\",\"origin\":\"" + FakeLogServer.ORIGIN
-                    + "\",\"treeSize\":" + tree.size() + ",\"rootHash\":\"" + tree.root().base64()
+                    + "\",\"treeSize\":" + tree.size() + ",\"rootHash\":\""
+                    + tree.root().base64()
                     + "\",\"checkpointTreeSize\":" + tree.size() + ",\"verifierKey\":\"" + server.verifierKey()
                     + "\"}");
         } else if (path.equals("/checkpoint") || path.equals("/tlog/checkpoint")) {
@@ -95,14 +96,19 @@ final class FakeRoutes {
         }
         out.append(']');
         if (waitCheckpoint) {
-            out.append(",\"treeSize\":").append(tree.size()).append(",\"checkpoint\":").append(quote(utf8(checkpoint)));
+            out.append(",\"treeSize\":")
+                    .append(tree.size())
+                    .append(",\"checkpoint\":")
+                    .append(quote(utf8(checkpoint)));
         }
         return out.append('}').toString();
     }
 
     /** C2SP tlog-proof@v1: header, index line, proof hashes, blank line, signed checkpoint. */
     static String tlogProof(Tree tree, long leafIndex, byte[] checkpoint) {
-        StringBuilder out = new StringBuilder("c2sp.org/tlog-proof@v1\nindex ").append(leafIndex).append('\n');
+        StringBuilder out = new StringBuilder("c2sp.org/tlog-proof@v1\nindex ")
+                .append(leafIndex)
+                .append('\n');
         for (Hash hash : tree.proofs().inclusionProof(leafIndex, tree.size())) {
             out.append(hash.base64()).append('\n');
         }

@@ -62,7 +62,8 @@ class IndelibleClientTest {
 
             assertThat(server.appendBatchSizes()).containsExactly(3, 3, 1);
             assertThat(entries).extracting(AppendedEntry::leafIndex).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
-            assertThat(entries.get(4).leafHash()).isEqualTo(Rfc9162.leafHash(events(7).get(4)));
+            assertThat(entries.get(4).leafHash())
+                    .isEqualTo(Rfc9162.leafHash(events(7).get(4)));
         }
     }
 
@@ -99,11 +100,10 @@ class IndelibleClientTest {
             server.script(new ScriptedAnswer(503, "overloaded", "0", 0));
         }
 
-        assertThatThrownBy(() -> client.append(LOG, events(1)))
-                .isInstanceOfSatisfying(ProblemException.class, e -> {
-                    assertThat(e.status()).isEqualTo(503);
-                    assertThat(e.retryable()).isTrue();
-                });
+        assertThatThrownBy(() -> client.append(LOG, events(1))).isInstanceOfSatisfying(ProblemException.class, e -> {
+            assertThat(e.status()).isEqualTo(503);
+            assertThat(e.retryable()).isTrue();
+        });
         assertThat(server.appendRequests()).isEqualTo(FAST_RETRIES.maxAttempts());
     }
 
@@ -111,13 +111,12 @@ class IndelibleClientTest {
     void appendDoesNotRetryABadRequest() {
         server.script(new ScriptedAnswer(400, "malformed-json", null, 0));
 
-        assertThatThrownBy(() -> client.append(LOG, events(1)))
-                .isInstanceOfSatisfying(ProblemException.class, e -> {
-                    assertThat(e.status()).isEqualTo(400);
-                    assertThat(e.code()).isEqualTo("malformed-json");
-                    assertThat(e.detail()).isEqualTo("scripted");
-                    assertThat(e.retryable()).isFalse();
-                });
+        assertThatThrownBy(() -> client.append(LOG, events(1))).isInstanceOfSatisfying(ProblemException.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.code()).isEqualTo("malformed-json");
+            assertThat(e.detail()).isEqualTo("scripted");
+            assertThat(e.retryable()).isFalse();
+        });
         assertThat(server.appendRequests()).isEqualTo(1);
     }
 
@@ -148,7 +147,8 @@ class IndelibleClientTest {
     @Test
     void readsRetryOnServerErrors() {
         server.seed(1);
-        server.scriptReads(new ScriptedAnswer(500, "internal", null, 0), new ScriptedAnswer(502, "bad-gateway", null, 0));
+        server.scriptReads(
+                new ScriptedAnswer(500, "internal", null, 0), new ScriptedAnswer(502, "bad-gateway", null, 0));
 
         assertThat(client.entry(LOG, 0)).isEqualTo(server.entry(0));
         assertThat(server.readRequests()).isEqualTo(3);
@@ -158,12 +158,11 @@ class IndelibleClientTest {
     void readsDoNotRetryClientErrors() {
         server.seed(1);
 
-        assertThatThrownBy(() -> client.entry(LOG, 5))
-                .isInstanceOfSatisfying(ProblemException.class, e -> {
-                    assertThat(e.status()).isEqualTo(404);
-                    assertThat(e.code()).isEqualTo("entry-not-found");
-                    assertThat(e.getMessage()).isEqualTo("HTTP 404 entry-not-found: no entry 5");
-                });
+        assertThatThrownBy(() -> client.entry(LOG, 5)).isInstanceOfSatisfying(ProblemException.class, e -> {
+            assertThat(e.status()).isEqualTo(404);
+            assertThat(e.code()).isEqualTo("entry-not-found");
+            assertThat(e.getMessage()).isEqualTo("HTTP 404 entry-not-found: no entry 5");
+        });
         assertThat(server.readRequests()).isEqualTo(1);
     }
 
@@ -172,8 +171,8 @@ class IndelibleClientTest {
         IndelibleClient nowhere = clientBuilder().baseUrl("http://127.0.0.1:1").build();
 
         assertThatThrownBy(() -> nowhere.checkpoint(LOG))
-                .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.status())
-                        .isEqualTo(ProblemException.NO_RESPONSE));
+                .isInstanceOfSatisfying(
+                        ProblemException.class, e -> assertThat(e.status()).isEqualTo(ProblemException.NO_RESPONSE));
         nowhere.close();
     }
 
@@ -207,7 +206,8 @@ class IndelibleClientTest {
         server.seed(12);
         List<String> seen = new ArrayList<>();
 
-        long count = client.entries(LOG, 3, 7, (entry, i) -> seen.add(i + "=" + new String(entry, StandardCharsets.UTF_8)));
+        long count =
+                client.entries(LOG, 3, 7, (entry, i) -> seen.add(i + "=" + new String(entry, StandardCharsets.UTF_8)));
 
         assertThat(count).isEqualTo(4);
         assertThat(seen).containsExactly("3={\"n\":3}", "4={\"n\":4}", "5={\"n\":5}", "6={\"n\":6}");
@@ -271,7 +271,8 @@ class IndelibleClientTest {
 
         for (int attempt = 1; attempt <= 8; attempt++) {
             long want = Math.min(100L << (attempt - 1), 1000);
-            assertThat(policy.delay(attempt, Optional.empty(), random).toMillis()).isBetween(want / 2, want);
+            assertThat(policy.delay(attempt, Optional.empty(), random).toMillis())
+                    .isBetween(want / 2, want);
         }
         assertThat(policy.delay(1, Optional.of(Duration.ofMinutes(5)), random)).isEqualTo(Duration.ofSeconds(2));
     }

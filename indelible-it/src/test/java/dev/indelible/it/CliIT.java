@@ -42,7 +42,10 @@ class CliIT {
         } finally {
             process.destroyForcibly();
         }
-        return new Run(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return new Run(
+                process.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -59,7 +62,9 @@ class CliIT {
     void anUnknownSubcommandFailsWithOneLine() throws Exception {
         Run unknown = run("frobnicate");
         assertThat(unknown.exitCode()).as(unknown.toString()).isNotZero();
-        assertThat(unknown.stderrLines()).as("stderr of an unknown subcommand: " + unknown.stderr()).hasSize(1);
+        assertThat(unknown.stderrLines())
+                .as("stderr of an unknown subcommand: " + unknown.stderr())
+                .hasSize(1);
     }
 
     @Test
@@ -76,16 +81,22 @@ class CliIT {
         byte[] key = Base64.getDecoder().decode(parts[2]);
         assertThat(key).hasSize(33);
         assertThat(key[0]).as("Ed25519 algorithm byte").isEqualTo((byte) 0x01);
-        assertThat(parts[1]).as("key hash = SHA-256(name || \\n || 0x01 || key)[:4]")
+        assertThat(parts[1])
+                .as("key hash = SHA-256(name || \\n || 0x01 || key)[:4]")
                 .isEqualTo(HexFormat.of().formatHex(Checkpoint.keyHash("x", key)));
         byte[] keyBytes = Files.readAllBytes(keyFile);
-        assertThat(new String(keyBytes, StandardCharsets.UTF_8)).as("the file holds the matching signer key")
+        assertThat(new String(keyBytes, StandardCharsets.UTF_8))
+                .as("the file holds the matching signer key")
                 .startsWith("PRIVATE+KEY+x+" + parts[1] + "+");
 
         Run again = run("keys", "generate", "--name", "x", "--out", keyFile.toString());
-        assertThat(again.exitCode()).as("generate over an existing file: " + again).isNotZero();
+        assertThat(again.exitCode())
+                .as("generate over an existing file: " + again)
+                .isNotZero();
         assertThat(again.stderrLines()).hasSize(1);
-        assertThat(Files.readAllBytes(keyFile)).as("an existing key file is never overwritten").isEqualTo(keyBytes);
+        assertThat(Files.readAllBytes(keyFile))
+                .as("an existing key file is never overwritten")
+                .isEqualTo(keyBytes);
 
         Run show = run("keys", "show", "--key", keyFile.toString(), "--origin", "x");
         assertThat(show.exitCode()).as(show.toString()).isZero();

@@ -81,31 +81,54 @@ class CrashRecoveryIT {
 
         ServerProcess server = start();
         String publicKey = server.publicKey();
-        assertThat(publicKey).as(context + "the server prints its public key at start").isNotNull();
+        assertThat(publicKey)
+                .as(context + "the server prints its public key at start")
+                .isNotNull();
         AtomicReference<String> logVerifierKey = new AtomicReference<>();
         for (int round = 0; round < ROUNDS; round++) {
             Load load = new Load(server, round, random.nextLong(), acks, collisions);
             long started = System.nanoTime();
             load.start();
             load.awaitFirstAck();
-            System.out.printf("round %d: first acknowledgement after %d ms%n", round, (System.nanoTime() - started) / 1_000_000);
+            System.out.printf(
+                    "round %d: first acknowledgement after %d ms%n", round, (System.nanoTime() - started) / 1_000_000);
             long killAfter = 1_000 + random.nextInt(2_001);
             Thread.sleep(killAfter);
             long acknowledgedBeforeKill = load.acknowledged.get();
             server.kill();
             load.join();
-            System.out.printf("round %d: killed after %d ms; %d events acknowledged (%d before SIGKILL was sent), %d batches, "
-                    + "%d checkpoints seen, %d requests failed by the kill%n",
-                    round, killAfter, load.acknowledged.get(), acknowledgedBeforeKill, load.batches.get(),
-                    load.checkpoints.size(), load.failedByKill.get());
-            assertThat(load.unexpected).as(context + "unexpected responses during load, round " + round).isEmpty();
-            assertThat(collisions).as(context + "two acknowledged events share a leaf index").isEmpty();
-            assertThat(load.acknowledged.get()).as(context + "round " + round + " made progress before the kill; server output:\n"
-                    + server.output()).isPositive();
+            System.out.printf(
+                    "round %d: killed after %d ms; %d events acknowledged (%d before SIGKILL was sent), %d batches, "
+                            + "%d checkpoints seen, %d requests failed by the kill%n",
+                    round,
+                    killAfter,
+                    load.acknowledged.get(),
+                    acknowledgedBeforeKill,
+                    load.batches.get(),
+                    load.checkpoints.size(),
+                    load.failedByKill.get());
+            assertThat(load.unexpected)
+                    .as(context + "unexpected responses during load, round " + round)
+                    .isEmpty();
+            assertThat(collisions)
+                    .as(context + "two acknowledged events share a leaf index")
+                    .isEmpty();
+            assertThat(load.acknowledged.get())
+                    .as(context + "round " + round + " made progress before the kill; server output:\n"
+                            + server.output())
+                    .isPositive();
 
             server = start();
-            assertThat(server.publicKey()).as(context + "public key after restart " + round).isEqualTo(publicKey);
-            checkRecovered(server, logVerifierKey, acks, load.checkpoints, new Random(random.nextLong()), context + "round " + round + ": ");
+            assertThat(server.publicKey())
+                    .as(context + "public key after restart " + round)
+                    .isEqualTo(publicKey);
+            checkRecovered(
+                    server,
+                    logVerifierKey,
+                    acks,
+                    load.checkpoints,
+                    new Random(random.nextLong()),
+                    context + "round " + round + ": ");
         }
     }
 
@@ -115,21 +138,35 @@ class CrashRecoveryIT {
         return server;
     }
 
-    private void checkRecovered(ServerProcess server, AtomicReference<String> logVerifierKey, ConcurrentSkipListMap<Long, Ack> acks,
-            List<String> seenCheckpoints, Random random, String context) throws Exception {
+    private void checkRecovered(
+            ServerProcess server,
+            AtomicReference<String> logVerifierKey,
+            ConcurrentSkipListMap<Long, Ack> acks,
+            List<String> seenCheckpoints,
+            Random random,
+            String context)
+            throws Exception {
         try (Http http = new Http(server)) {
             Http.Response info = http.get("/v1/logs/" + LOG);
-            assertThat(info.status()).as(context + "log info after restart: " + info).isEqualTo(200);
+            assertThat(info.status())
+                    .as(context + "log info after restart: " + info)
+                    .isEqualTo(200);
             JsonNode infoJson = info.json();
             String verifierKey = infoJson.path("verifierKey").asText();
             logVerifierKey.compareAndSet(null, verifierKey);
-            assertThat(verifierKey).as(context + "the log's verifier key stays the same across restarts").isEqualTo(logVerifierKey.get());
-            assertThat(Checkpoint.publicKeyOf(verifierKey)).as(context + "the log's verifier key holds the printed public key")
+            assertThat(verifierKey)
+                    .as(context + "the log's verifier key stays the same across restarts")
+                    .isEqualTo(logVerifierKey.get());
+            assertThat(Checkpoint.publicKeyOf(verifierKey))
+                    .as(context + "the log's verifier key holds the printed public key")
                     .isEqualTo(server.publicKey());
-            assertThat(server.logVerifierKeys()).as(context + "verifier keys printed at restart").containsEntry(LOG, verifierKey);
+            assertThat(server.logVerifierKeys())
+                    .as(context + "verifier keys printed at restart")
+                    .containsEntry(LOG, verifierKey);
             long recoveredSize = infoJson.path("treeSize").asLong();
             long maxAcked = acks.lastKey();
-            assertThat(recoveredSize).as(context + "tree size after restart vs max acknowledged index " + maxAcked)
+            assertThat(recoveredSize)
+                    .as(context + "tree size after restart vs max acknowledged index " + maxAcked)
                     .isGreaterThanOrEqualTo(maxAcked + 1);
 
             // Every leaf of the recovered tree, read as NDJSON ranges, hashed here and compared with the acks.
@@ -141,9 +178,13 @@ class CrashRecoveryIT {
             while (start < recoveredSize) {
                 long end = Math.min(recoveredSize, start + RANGE_CHUNK);
                 Http.Response range = http.get("/v1/logs/" + LOG + "/entries?start=" + start + "&end=" + end);
-                assertThat(range.status()).as(context + "range [" + start + "," + end + "): " + range).isEqualTo(200);
+                assertThat(range.status())
+                        .as(context + "range [" + start + "," + end + "): " + range)
+                        .isEqualTo(200);
                 List<byte[]> lines = ndjsonLines(range.body());
-                assertThat(lines).as(context + "entries in range [" + start + "," + end + ")").hasSize((int) (end - start));
+                assertThat(lines)
+                        .as(context + "entries in range [" + start + "," + end + ")")
+                        .hasSize((int) (end - start));
                 for (int i = 0; i < lines.size(); i++) {
                     long index = start + i;
                     Hash leafHash = Rfc9162.leafHash(lines.get(i));
@@ -157,7 +198,8 @@ class CrashRecoveryIT {
                     if (ack != null && mismatches.size() < 20) {
                         String entry = new String(lines.get(i), StandardCharsets.UTF_8);
                         if (!ack.leafHash().equals(leafHash)) {
-                            mismatches.add("leaf " + index + ": acknowledged hash " + ack.leafHash() + ", now " + leafHash + " (" + entry + ")");
+                            mismatches.add("leaf " + index + ": acknowledged hash " + ack.leafHash() + ", now "
+                                    + leafHash + " (" + entry + ")");
                         } else if (!entry.contains("\"id\":\"" + ack.eventId() + "\"")) {
                             mismatches.add("leaf " + index + " does not hold event " + ack.eventId() + ": " + entry);
                         }
@@ -165,8 +207,11 @@ class CrashRecoveryIT {
                 }
                 start = end;
             }
-            assertThat(mismatches).as(context + "acknowledged leaves that changed or vanished").isEmpty();
-            assertThat(tree.rootHash()).as(context + "root of all leaves vs the server's rootHash")
+            assertThat(mismatches)
+                    .as(context + "acknowledged leaves that changed or vanished")
+                    .isEmpty();
+            assertThat(tree.rootHash())
+                    .as(context + "root of all leaves vs the server's rootHash")
                     .isEqualTo(Hash.fromBase64(infoJson.path("rootHash").asText()));
 
             checkTiles(http, recoveredSize, leafHashes, level8, random, context);
@@ -180,18 +225,28 @@ class CrashRecoveryIT {
             }
             for (Ack ack : sample) {
                 Http.Response entry = http.get("/v1/logs/" + LOG + "/entries/" + ack.leafIndex());
-                assertThat(entry.status()).as(context + "GET entry " + ack.leafIndex()).isEqualTo(200);
-                assertThat(Rfc9162.leafHash(entry.body())).as(context + "leaf hash of GET entries/" + ack.leafIndex())
+                assertThat(entry.status())
+                        .as(context + "GET entry " + ack.leafIndex())
+                        .isEqualTo(200);
+                assertThat(Rfc9162.leafHash(entry.body()))
+                        .as(context + "leaf hash of GET entries/" + ack.leafIndex())
                         .isEqualTo(ack.leafHash());
             }
 
             // The server still appends after recovery; its checkpoint covers everything recovered.
             String marker = "{\"data\":\"after-restart\",\"id\":\"marker-" + System.nanoTime() + "\"}";
-            Http.Response appended = http.post("/v1/logs/" + LOG + "/entries?wait=checkpoint", "application/json", marker);
-            assertThat(appended.status()).as(context + "append after restart: " + appended).isEqualTo(200);
-            long markerIndex = appended.json().path("entries").get(0).path("leafIndex").asLong();
-            assertThat(markerIndex).as(context + "the first new leaf after restart").isEqualTo(recoveredSize);
-            Checkpoint after = Checkpoint.verified(appended.json().path("checkpoint").asText(), verifierKey);
+            Http.Response appended =
+                    http.post("/v1/logs/" + LOG + "/entries?wait=checkpoint", "application/json", marker);
+            assertThat(appended.status())
+                    .as(context + "append after restart: " + appended)
+                    .isEqualTo(200);
+            long markerIndex =
+                    appended.json().path("entries").get(0).path("leafIndex").asLong();
+            assertThat(markerIndex)
+                    .as(context + "the first new leaf after restart")
+                    .isEqualTo(recoveredSize);
+            Checkpoint after =
+                    Checkpoint.verified(appended.json().path("checkpoint").asText(), verifierKey);
             assertThat(after.treeSize()).isGreaterThan(markerIndex);
 
             // Every checkpoint seen before the kill is kept, and is consistent with the one after the restart.
@@ -199,27 +254,46 @@ class CrashRecoveryIT {
             for (String note : seenCheckpoints) {
                 distinct.putIfAbsent(Checkpoint.parse(note).treeSize(), note);
             }
-            assertThat(distinct).as(context + "checkpoints observed before the kill").isNotEmpty();
+            assertThat(distinct)
+                    .as(context + "checkpoints observed before the kill")
+                    .isNotEmpty();
             for (String note : distinct.values()) {
                 Checkpoint before = Checkpoint.verified(note, verifierKey);
                 assertThat(before.origin()).isEqualTo(after.origin());
                 Http.Response kept = http.get("/v1/logs/" + LOG + "/checkpoints/" + before.treeSize());
-                assertThat(kept.status()).as(context + "checkpoint of size " + before.treeSize() + " is kept: " + kept).isEqualTo(200);
-                assertThat(kept.text()).as(context + "kept checkpoint " + before.treeSize()).isEqualTo(note);
-                Http.Response proof = http.get("/v1/logs/" + LOG + "/proof/consistency?from=" + before.treeSize() + "&to=" + after.treeSize());
-                assertThat(proof.status()).as(context + "consistency proof " + before.treeSize() + "->" + after.treeSize() + ": " + proof)
+                assertThat(kept.status())
+                        .as(context + "checkpoint of size " + before.treeSize() + " is kept: " + kept)
+                        .isEqualTo(200);
+                assertThat(kept.text())
+                        .as(context + "kept checkpoint " + before.treeSize())
+                        .isEqualTo(note);
+                Http.Response proof = http.get(
+                        "/v1/logs/" + LOG + "/proof/consistency?from=" + before.treeSize() + "&to=" + after.treeSize());
+                assertThat(proof.status())
+                        .as(context + "consistency proof " + before.treeSize() + "->" + after.treeSize() + ": " + proof)
                         .isEqualTo(200);
                 MerkleVerifier.verifyConsistency(
-                        before.treeSize(), after.treeSize(), before.rootHash(), after.rootHash(), hashes(proof.json().path("hashes")));
+                        before.treeSize(),
+                        after.treeSize(),
+                        before.rootHash(),
+                        after.rootHash(),
+                        hashes(proof.json().path("hashes")));
             }
 
             // A sample of acks is provably included in the post-restart checkpoint.
             for (int i = 0; i < SAMPLED_INCLUSION_PROOFS; i++) {
                 Ack ack = all.get(random.nextInt(all.size()));
-                Http.Response proof = http.get("/v1/logs/" + LOG + "/proof/inclusion?leafIndex=" + ack.leafIndex() + "&treeSize=" + after.treeSize());
-                assertThat(proof.status()).as(context + "inclusion proof of " + ack.leafIndex() + ": " + proof).isEqualTo(200);
+                Http.Response proof = http.get("/v1/logs/" + LOG + "/proof/inclusion?leafIndex=" + ack.leafIndex()
+                        + "&treeSize=" + after.treeSize());
+                assertThat(proof.status())
+                        .as(context + "inclusion proof of " + ack.leafIndex() + ": " + proof)
+                        .isEqualTo(200);
                 MerkleVerifier.verifyInclusion(
-                        ack.leafIndex(), after.treeSize(), ack.leafHash(), hashes(proof.json().path("hashes")), after.rootHash());
+                        ack.leafIndex(),
+                        after.treeSize(),
+                        ack.leafHash(),
+                        hashes(proof.json().path("hashes")),
+                        after.rootHash());
             }
         }
     }
@@ -229,23 +303,30 @@ class CrashRecoveryIT {
      * #MAX_TILES_CHECKED}) holds the leaf hashes, the last partial one too, level-1 holds the roots
      * of the 256-leaf subtrees, and a sample of entry bundles holds the entries.
      */
-    private static void checkTiles(Http http, long size, byte[] leafHashes, List<Hash> level8, Random random, String context)
+    private static void checkTiles(
+            Http http, long size, byte[] leafHashes, List<Hash> level8, Random random, String context)
             throws Exception {
         long fullTiles = size / 256;
         int partialWidth = (int) (size % 256);
         String prefix = "/v1/logs/" + LOG + "/tlog/tile/";
         for (long n = 0; n < Math.min(fullTiles, MAX_TILES_CHECKED); n++) {
             Http.Response tile = http.get(prefix + "0/" + tileIndex(n));
-            assertThat(tile.status()).as(context + "tile 0/" + tileIndex(n) + ": " + tile).isEqualTo(200);
-            assertThat(tile.body()).as(context + "tile 0/" + tileIndex(n) + " = leaf hashes")
-                    .isEqualTo(java.util.Arrays.copyOfRange(leafHashes, (int) (n * 256 * Hash.SIZE), (int) ((n + 1) * 256 * Hash.SIZE)));
+            assertThat(tile.status())
+                    .as(context + "tile 0/" + tileIndex(n) + ": " + tile)
+                    .isEqualTo(200);
+            assertThat(tile.body())
+                    .as(context + "tile 0/" + tileIndex(n) + " = leaf hashes")
+                    .isEqualTo(java.util.Arrays.copyOfRange(
+                            leafHashes, (int) (n * 256 * Hash.SIZE), (int) ((n + 1) * 256 * Hash.SIZE)));
         }
         if (partialWidth > 0) {
             String path = "0/" + tileIndex(fullTiles) + ".p/" + partialWidth;
             Http.Response tile = http.get(prefix + path);
             assertThat(tile.status()).as(context + "tile " + path + ": " + tile).isEqualTo(200);
-            assertThat(tile.body()).as(context + "tile " + path + " = leaf hashes")
-                    .isEqualTo(java.util.Arrays.copyOfRange(leafHashes, (int) (fullTiles * 256 * Hash.SIZE), leafHashes.length));
+            assertThat(tile.body())
+                    .as(context + "tile " + path + " = leaf hashes")
+                    .isEqualTo(java.util.Arrays.copyOfRange(
+                            leafHashes, (int) (fullTiles * 256 * Hash.SIZE), leafHashes.length));
         }
         if (fullTiles > 0) {
             int width = (int) Math.min(256, fullTiles);
@@ -256,17 +337,23 @@ class CrashRecoveryIT {
             for (Hash hash : level8.subList(0, width)) {
                 expected.write(hash.bytes());
             }
-            assertThat(tile.body()).as(context + "tile " + path + " = roots of the 256-leaf subtrees").isEqualTo(expected.toByteArray());
+            assertThat(tile.body())
+                    .as(context + "tile " + path + " = roots of the 256-leaf subtrees")
+                    .isEqualTo(expected.toByteArray());
         }
         for (int i = 0; i < SAMPLED_BUNDLES && fullTiles > 0; i++) {
             long n = random.nextLong(fullTiles);
             Http.Response bundle = http.get(prefix + "entries/" + tileIndex(n));
-            assertThat(bundle.status()).as(context + "entry bundle " + n + ": " + bundle).isEqualTo(200);
+            assertThat(bundle.status())
+                    .as(context + "entry bundle " + n + ": " + bundle)
+                    .isEqualTo(200);
             List<byte[]> entries = HttpApiIT.decodeBundle(bundle.body());
             assertThat(entries).hasSize(256);
             for (int j = 0; j < 256; j++) {
                 Hash expected = Hash.of(leafHashes, (int) ((n * 256 + j) * Hash.SIZE));
-                assertThat(Rfc9162.leafHash(entries.get(j))).as(context + "entry " + (n * 256 + j) + " in bundle " + n).isEqualTo(expected);
+                assertThat(Rfc9162.leafHash(entries.get(j)))
+                        .as(context + "entry " + (n * 256 + j) + " in bundle " + n)
+                        .isEqualTo(expected);
             }
         }
     }
@@ -327,7 +414,12 @@ class CrashRecoveryIT {
         private final List<Thread> threads = new ArrayList<>();
         private final Map<String, Boolean> ids = new ConcurrentHashMap<>();
 
-        Load(ServerProcess server, int round, long seed, ConcurrentSkipListMap<Long, Ack> acks, List<String> collisions) {
+        Load(
+                ServerProcess server,
+                int round,
+                long seed,
+                ConcurrentSkipListMap<Long, Ack> acks,
+                List<String> collisions) {
             this.server = server;
             this.round = round;
             this.seed = seed;
@@ -377,8 +469,13 @@ class CrashRecoveryIT {
                         String id = "r" + round + "-c" + client + "-b" + b + "-e" + e;
                         batchIds.add(id);
                         // keys in canonical (JCS) order, so the event appears verbatim in the entry
-                        body.append("{\"data\":\"").append(pad).append("\",\"id\":\"").append(id)
-                                .append("\",\"round\":").append(round).append("}\n");
+                        body.append("{\"data\":\"")
+                                .append(pad)
+                                .append("\",\"id\":\"")
+                                .append(id)
+                                .append("\",\"round\":")
+                                .append(round)
+                                .append("}\n");
                     }
                     Http.Response response;
                     try {
@@ -411,20 +508,26 @@ class CrashRecoveryIT {
                     }
                     JsonNode entries = response.json().path("entries");
                     if (entries.size() != size) {
-                        unexpected.add("append of " + size + " events acknowledged " + entries.size() + ": " + response);
+                        unexpected.add(
+                                "append of " + size + " events acknowledged " + entries.size() + ": " + response);
                         return;
                     }
                     for (int e = 0; e < size; e++) {
                         JsonNode entry = entries.get(e);
                         String id = batchIds.get(e);
-                        Ack ack = new Ack(entry.path("leafIndex").asLong(-1), Hash.fromBase64(entry.path("leafHash").asText()), id, round);
+                        Ack ack = new Ack(
+                                entry.path("leafIndex").asLong(-1),
+                                Hash.fromBase64(entry.path("leafHash").asText()),
+                                id,
+                                round);
                         if (ack.leafIndex() < 0) {
                             unexpected.add("no leafIndex in " + entry);
                             return;
                         }
                         Ack previous = acks.putIfAbsent(ack.leafIndex(), ack);
                         if (previous != null) {
-                            collisions.add("leaf " + ack.leafIndex() + " acknowledged for " + previous.eventId() + " and " + id);
+                            collisions.add("leaf " + ack.leafIndex() + " acknowledged for " + previous.eventId()
+                                    + " and " + id);
                         }
                         if (ids.putIfAbsent(id, Boolean.TRUE) != null) {
                             collisions.add("event id " + id + " acknowledged twice");

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * interop/go/verify.go. CI installs Go (.ci/run); elsewhere the test is skipped when Go is absent.
  */
 class GoInteropIT {
-    private static final Path RUN = Path.of("..", "interop", "go", "run.sh").toAbsolutePath().normalize();
+    private static final Path RUN =
+            Path.of("..", "interop", "go", "run.sh").toAbsolutePath().normalize();
     private static final int LEAVES = 700;
 
     @TempDir
@@ -37,9 +38,13 @@ class GoInteropIT {
         boolean available = Files.isDirectory(Path.of("/usr/share/gocode/src/golang.org/x/mod/sumdb"))
                 && Files.isExecutable(Path.of("/usr/bin/go"));
         if ("true".equals(System.getenv("CI"))) {
-            assertThat(available).as("CI must install golang-go and golang-golang-x-mod-dev (.ci/run does)").isTrue();
+            assertThat(available)
+                    .as("CI must install golang-go and golang-golang-x-mod-dev (.ci/run does)")
+                    .isTrue();
         }
-        assumeTrue(available, "Go and golang.org/x/mod are not installed: apt-get install golang-go golang-golang-x-mod-dev");
+        assumeTrue(
+                available,
+                "Go and golang.org/x/mod are not installed: apt-get install golang-go golang-golang-x-mod-dev");
     }
 
     @AfterEach
@@ -58,7 +63,8 @@ class GoInteropIT {
 
         Result ok = runGo(server.baseUrl(), "go", key, "333");
         assertThat(ok.exit()).as(ok.output()).isZero();
-        assertThat(ok.output()).startsWith("ok it.indelible.test/go: checkpoint signature, " + LEAVES + " leaves")
+        assertThat(ok.output())
+                .startsWith("ok it.indelible.test/go: checkpoint signature, " + LEAVES + " leaves")
                 .contains("consistency 333 -> " + LEAVES + " verified");
 
         Result wrongKey = runGo(server.baseUrl(), "go", verifierKey("other"), "333");
@@ -94,7 +100,8 @@ class GoInteropIT {
             for (int i = 0; i < count; i++) {
                 body.append("{\"seq\":").append(i).append(",\"actor\":\"go-interop\"}\n");
             }
-            Http.Response appended = http.post("/v1/logs/" + log + "/entries?wait=checkpoint", "application/x-ndjson", body.toString());
+            Http.Response appended =
+                    http.post("/v1/logs/" + log + "/entries?wait=checkpoint", "application/x-ndjson", body.toString());
             assertThat(appended.status()).as(appended.toString()).isEqualTo(200);
         }
     }

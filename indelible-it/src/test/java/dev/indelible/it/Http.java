@@ -81,7 +81,11 @@ final class Http implements AutoCloseable {
     Response method(String method, String path, byte[] body) throws IOException, InterruptedException {
         return send(request(path)
                 .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body))
                 .build());
     }
 
@@ -98,6 +102,8 @@ final class Http implements AutoCloseable {
     private Response send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         return new Response(
-                response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response);
+                response.statusCode(),
+                response.headers().firstValue("Content-Type").orElse(""),
+                response);
     }
 }

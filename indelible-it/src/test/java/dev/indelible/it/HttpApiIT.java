@@ -41,7 +41,8 @@ class HttpApiIT {
 
     @BeforeEach
     void startServer() throws Exception {
-        server = ServerProcess.start(data, CHECKPOINT_INTERVAL_MS, "--body-max-bytes", Integer.toString(BODY_MAX_BYTES));
+        server =
+                ServerProcess.start(data, CHECKPOINT_INTERVAL_MS, "--body-max-bytes", Integer.toString(BODY_MAX_BYTES));
         http = new Http(server);
     }
 
@@ -105,12 +106,16 @@ class HttpApiIT {
 
         CompactRange tree = new CompactRange();
         for (int i = 0; i < acked.size(); i++) {
-            assertThat(acked.get(i).path("leafIndex").asLong()).as("leaf indices in request order").isEqualTo(i);
+            assertThat(acked.get(i).path("leafIndex").asLong())
+                    .as("leaf indices in request order")
+                    .isEqualTo(i);
             byte[] bytes = entry("audit", i);
             String text = new String(bytes, StandardCharsets.UTF_8);
             assertThat(text).as("entry %d holds the event verbatim", i).contains("\"event\":" + event("a" + i));
             Hash leafHash = Rfc9162.leafHash(bytes);
-            assertThat(leafHash).as("leafHash = SHA-256(0x00 || entry)").isEqualTo(Hash.fromBase64(acked.get(i).path("leafHash").asText()));
+            assertThat(leafHash)
+                    .as("leafHash = SHA-256(0x00 || entry)")
+                    .isEqualTo(Hash.fromBase64(acked.get(i).path("leafHash").asText()));
             tree.append(leafHash, (l, n, h) -> {});
         }
 
@@ -135,7 +140,12 @@ class HttpApiIT {
             assertThat(proof.status()).as(proof.toString()).isEqualTo(200);
             assertThat(proof.json().path("leafIndex").asLong()).isEqualTo(i);
             assertThat(proof.json().path("treeSize").asLong()).isEqualTo(6);
-            MerkleVerifier.verifyInclusion(i, 6, Rfc9162.leafHash(entry("audit", i)), hashes(proof.json().path("hashes")), tree.rootHash());
+            MerkleVerifier.verifyInclusion(
+                    i,
+                    6,
+                    Rfc9162.leafHash(entry("audit", i)),
+                    hashes(proof.json().path("hashes")),
+                    tree.rootHash());
         }
 
         Checkpoint checkpoint = awaitCheckpoint("audit", 6);
@@ -171,36 +181,46 @@ class HttpApiIT {
         TlogProof proof = TlogProof.parse(text);
         assertThat(proof.leafIndex()).isEqualTo(leafIndex);
         Checkpoint checkpoint = Checkpoint.verified(proof.checkpointNote(), verifierKey(log));
-        MerkleVerifier.verifyInclusion(leafIndex, checkpoint.treeSize(), Rfc9162.leafHash(entry), proof.hashes(), checkpoint.rootHash());
+        MerkleVerifier.verifyInclusion(
+                leafIndex, checkpoint.treeSize(), Rfc9162.leafHash(entry), proof.hashes(), checkpoint.rootHash());
     }
 
     @Test
     void waitCheckpointReturnsReceiptsThatVerifyOffline() throws Exception {
         append("receipts", JSON, event("first"));
-        JsonNode response = append("receipts", JSON + "; charset=utf-8",
-                "[" + event("r1") + "," + event("r2") + "," + event("r3") + "]");
-        Http.Response waited = http.post("/v1/logs/receipts/entries?wait=checkpoint", JSON,
+        JsonNode response = append(
+                "receipts", JSON + "; charset=utf-8", "[" + event("r1") + "," + event("r2") + "," + event("r3") + "]");
+        Http.Response waited = http.post(
+                "/v1/logs/receipts/entries?wait=checkpoint",
+                JSON,
                 "[" + event("w1") + "," + event("w2") + "," + event("w3") + "]");
         assertThat(waited.status()).as(waited.toString()).isEqualTo(200);
-        assertThat(response.has("checkpoint")).as("a plain append carries no receipt").isFalse();
+        assertThat(response.has("checkpoint"))
+                .as("a plain append carries no receipt")
+                .isFalse();
         assertThat(response.path("entries").get(0).has("inclusionProof")).isFalse();
         JsonNode body = waited.json();
         Checkpoint checkpoint = Checkpoint.verified(body.path("checkpoint").asText(), verifierKey("receipts"));
-        assertThat(body.path("treeSize").asLong()).isEqualTo(checkpoint.treeSize()).isGreaterThanOrEqualTo(7);
+        assertThat(body.path("treeSize").asLong())
+                .isEqualTo(checkpoint.treeSize())
+                .isGreaterThanOrEqualTo(7);
         // our verifier rejects a changed checkpoint, a checkpoint of another log, and another key
         String note = body.path("checkpoint").asText();
         String otherRoot = Rfc9162.EMPTY_ROOT.base64();
-        assertThatThrownBy(() -> Checkpoint.verified(note.replace(checkpoint.rootHash().base64(), otherRoot), verifierKey("receipts")))
+        assertThatThrownBy(() -> Checkpoint.verified(
+                        note.replace(checkpoint.rootHash().base64(), otherRoot), verifierKey("receipts")))
                 .hasMessageContaining("bad signature");
         append("other", JSON, event("o"));
-        assertThatThrownBy(() -> Checkpoint.verified(note, verifierKey("other"))).hasMessageContaining("no signature");
+        assertThatThrownBy(() -> Checkpoint.verified(note, verifierKey("other")))
+                .hasMessageContaining("no signature");
         for (JsonNode receipt : body.path("entries")) {
             long leafIndex = receipt.path("leafIndex").asLong();
             Hash leafHash = Hash.fromBase64(receipt.path("leafHash").asText());
             byte[] entry = entry("receipts", leafIndex);
             assertThat(Rfc9162.leafHash(entry)).isEqualTo(leafHash);
             List<Hash> inclusion = hashes(receipt.path("inclusionProof"));
-            MerkleVerifier.verifyInclusion(leafIndex, checkpoint.treeSize(), leafHash, inclusion, checkpoint.rootHash());
+            MerkleVerifier.verifyInclusion(
+                    leafIndex, checkpoint.treeSize(), leafHash, inclusion, checkpoint.rootHash());
             TlogProof proof = TlogProof.parse(receipt.path("proof").asText());
             assertThat(proof.leafIndex()).isEqualTo(leafIndex);
             assertThat(proof.hashes()).isEqualTo(inclusion);
@@ -230,11 +250,17 @@ class HttpApiIT {
             Checkpoint from = seen.get(i - 1);
             Checkpoint to = seen.get(i);
             assertThat(to.treeSize()).isGreaterThan(from.treeSize());
-            Http.Response proof = http.get("/v1/logs/chain/proof/consistency?from=" + from.treeSize() + "&to=" + to.treeSize());
+            Http.Response proof =
+                    http.get("/v1/logs/chain/proof/consistency?from=" + from.treeSize() + "&to=" + to.treeSize());
             assertThat(proof.status()).as(proof.toString()).isEqualTo(200);
             assertThat(proof.json().path("from").asLong()).isEqualTo(from.treeSize());
             assertThat(proof.json().path("to").asLong()).isEqualTo(to.treeSize());
-            MerkleVerifier.verifyConsistency(from.treeSize(), to.treeSize(), from.rootHash(), to.rootHash(), hashes(proof.json().path("hashes")));
+            MerkleVerifier.verifyConsistency(
+                    from.treeSize(),
+                    to.treeSize(),
+                    from.rootHash(),
+                    to.rootHash(),
+                    hashes(proof.json().path("hashes")));
         }
         for (Checkpoint checkpoint : seen) {
             Http.Response kept = http.get("/v1/logs/chain/checkpoints/" + checkpoint.treeSize());
@@ -253,9 +279,11 @@ class HttpApiIT {
         }
         Http.Response waited = http.post("/v1/logs/tiles/entries?wait=checkpoint", NDJSON, batch.toString());
         assertThat(waited.status()).as(waited.toString()).isEqualTo(200);
-        Checkpoint checkpoint = Checkpoint.verified(waited.json().path("checkpoint").asText(), verifierKey("tiles"));
+        Checkpoint checkpoint =
+                Checkpoint.verified(waited.json().path("checkpoint").asText(), verifierKey("tiles"));
         assertThat(checkpoint.treeSize()).isEqualTo(total);
-        List<byte[]> entries = ndjsonLines(http.get("/v1/logs/tiles/entries?start=0&end=" + total).body());
+        List<byte[]> entries = ndjsonLines(
+                http.get("/v1/logs/tiles/entries?start=0&end=" + total).body());
         assertThat(entries).hasSize(total);
         ByteArrayOutputStream leafHashes = new ByteArrayOutputStream();
         CompactRange first256 = new CompactRange();
@@ -281,7 +309,9 @@ class HttpApiIT {
 
         Http.Response level1 = http.get("/v1/logs/tiles/tlog/tile/1/000.p/1");
         assertThat(level1.status()).as(level1.toString()).isEqualTo(200);
-        assertThat(level1.body()).as("level-1 tile = root of the first 256 leaves").isEqualTo(first256.rootHash().bytes());
+        assertThat(level1.body())
+                .as("level-1 tile = root of the first 256 leaves")
+                .isEqualTo(first256.rootHash().bytes());
 
         Http.Response bundle = http.get("/v1/logs/tiles/tlog/tile/entries/000");
         assertThat(bundle.status()).as(bundle.toString()).isEqualTo(200);
@@ -320,12 +350,17 @@ class HttpApiIT {
         long leafIndex = receipt.path("leafIndex").asLong();
         byte[] leaf = entry("big", leafIndex);
         assertThat(leaf.length).as("the leaf fits an entry bundle").isLessThan(65_536);
-        assertThat(Rfc9162.leafHash(leaf)).isEqualTo(Hash.fromBase64(receipt.path("leafHash").asText()));
+        assertThat(Rfc9162.leafHash(leaf))
+                .isEqualTo(Hash.fromBase64(receipt.path("leafHash").asText()));
         String digest = HexFormat.of().formatHex(Rfc9162.sha256(bigBytes).bytes());
-        assertThat(new String(leaf, StandardCharsets.UTF_8)).as("the leaf carries the event's SHA-256").contains(digest);
+        assertThat(new String(leaf, StandardCharsets.UTF_8))
+                .as("the leaf carries the event's SHA-256")
+                .contains(digest);
         verifyTlogProof("big", receipt.path("proof").asText(), leafIndex, leaf);
         Http.Response body = http.get("/v1/logs/big/bodies/" + digest);
-        assertThat(body.status()).as("the body is served beside the leaf: " + body.status()).isEqualTo(200);
+        assertThat(body.status())
+                .as("the body is served beside the leaf: " + body.status())
+                .isEqualTo(200);
         assertThat(body.body()).isEqualTo(bigBytes);
         Http.Response bundle = http.get("/v1/logs/big/tlog/tile/entries/000.p/2");
         assertThat(bundle.status()).as(bundle.toString()).isEqualTo(200);
@@ -358,7 +393,13 @@ class HttpApiIT {
                 Bad.post("truncated JSON", log, JSON, "{\"a\":", 400, "malformed-json"),
                 Bad.post("garbage", log, JSON, "not json", 400, "malformed-json"),
                 Bad.post("trailing garbage", log, JSON, "{\"a\":1} x", 400, "malformed-json"),
-                Bad.post("bad NDJSON line", log, NDJSON, event("n1") + "\n{\"a\":\n" + event("n3") + "\n", 400, "malformed-json"),
+                Bad.post(
+                        "bad NDJSON line",
+                        log,
+                        NDJSON,
+                        event("n1") + "\n{\"a\":\n" + event("n3") + "\n",
+                        400,
+                        "malformed-json"),
                 Bad.post("invalid UTF-8", log, JSON, invalidUtf8, 400, "invalid-utf8"),
                 Bad.post("duplicate key", log, JSON, "{\"a\":1,\"a\":2}", 400, "duplicate-key"),
                 Bad.post("nested duplicate key", log, JSON, "{\"a\":{\"b\":1,\"b\":1}}", 400, "duplicate-key"),
@@ -370,11 +411,46 @@ class HttpApiIT {
                 Bad.post("event over 1 MiB", log, JSON, bigEvent, 413, "event-too-large"),
                 Bad.post("body over the limit", log, NDJSON, hugeBody.toString(), 413, "body-too-large"),
                 Bad.post("text/plain", log, "text/plain", event("t"), 415, "unsupported-media-type"),
-                new Bad("PUT entries", "PUT", "/v1/logs/" + log + "/entries", JSON, event("p").getBytes(StandardCharsets.UTF_8), 405, "method-not-allowed"),
-                new Bad("PATCH entries", "PATCH", "/v1/logs/" + log + "/entries", JSON, event("p").getBytes(StandardCharsets.UTF_8), 405, "method-not-allowed"),
-                new Bad("DELETE entries", "DELETE", "/v1/logs/" + log + "/entries", null, null, 405, "method-not-allowed"),
-                new Bad("PUT entry 0", "PUT", "/v1/logs/" + log + "/entries/0", JSON, event("p").getBytes(StandardCharsets.UTF_8), 405, "method-not-allowed"),
-                new Bad("DELETE entry 0", "DELETE", "/v1/logs/" + log + "/entries/0", null, null, 405, "method-not-allowed"));
+                new Bad(
+                        "PUT entries",
+                        "PUT",
+                        "/v1/logs/" + log + "/entries",
+                        JSON,
+                        event("p").getBytes(StandardCharsets.UTF_8),
+                        405,
+                        "method-not-allowed"),
+                new Bad(
+                        "PATCH entries",
+                        "PATCH",
+                        "/v1/logs/" + log + "/entries",
+                        JSON,
+                        event("p").getBytes(StandardCharsets.UTF_8),
+                        405,
+                        "method-not-allowed"),
+                new Bad(
+                        "DELETE entries",
+                        "DELETE",
+                        "/v1/logs/" + log + "/entries",
+                        null,
+                        null,
+                        405,
+                        "method-not-allowed"),
+                new Bad(
+                        "PUT entry 0",
+                        "PUT",
+                        "/v1/logs/" + log + "/entries/0",
+                        JSON,
+                        event("p").getBytes(StandardCharsets.UTF_8),
+                        405,
+                        "method-not-allowed"),
+                new Bad(
+                        "DELETE entry 0",
+                        "DELETE",
+                        "/v1/logs/" + log + "/entries/0",
+                        null,
+                        null,
+                        405,
+                        "method-not-allowed"));
     }
 
     private Http.Response send(Bad bad) throws Exception {
@@ -410,8 +486,14 @@ class HttpApiIT {
         int fresh = 0;
         List<Bad> cases = new ArrayList<>(appendErrors("known"));
         for (Bad bad : appendErrors("fresh-log")) {
-            cases.add(new Bad(bad.label() + " on a new log", bad.method(), bad.path().replace("fresh-log", "fresh-" + fresh++),
-                    bad.contentType(), bad.body(), bad.status(), bad.code()));
+            cases.add(new Bad(
+                    bad.label() + " on a new log",
+                    bad.method(),
+                    bad.path().replace("fresh-log", "fresh-" + fresh++),
+                    bad.contentType(),
+                    bad.body(),
+                    bad.status(),
+                    bad.code()));
         }
         cases.addAll(List.of(
                 Bad.post("upper-case log name", "Audit", JSON, event("x"), 400, "invalid-log-name"),
@@ -422,10 +504,22 @@ class HttpApiIT {
                 Bad.get("unknown log entry", "/v1/logs/nope/entries/0", 404, "log-not-found"),
                 Bad.get("unknown log checkpoint", "/v1/logs/nope/checkpoint", 404, "log-not-found"),
                 Bad.get("unknown log proof", "/v1/logs/nope/proof/consistency?from=1&to=2", 404, "log-not-found"),
-                Bad.get("leaf beyond tree", "/v1/logs/known/proof/inclusion?leafIndex=3&treeSize=3", 400, "out-of-range"),
-                Bad.get("treeSize beyond tree", "/v1/logs/known/proof/inclusion?leafIndex=0&treeSize=4", 400, "out-of-range"),
+                Bad.get(
+                        "leaf beyond tree",
+                        "/v1/logs/known/proof/inclusion?leafIndex=3&treeSize=3",
+                        400,
+                        "out-of-range"),
+                Bad.get(
+                        "treeSize beyond tree",
+                        "/v1/logs/known/proof/inclusion?leafIndex=0&treeSize=4",
+                        400,
+                        "out-of-range"),
                 Bad.get("consistency from > to", "/v1/logs/known/proof/consistency?from=3&to=2", 400, "out-of-range"),
-                Bad.get("consistency to beyond tree", "/v1/logs/known/proof/consistency?from=1&to=9", 400, "out-of-range"),
+                Bad.get(
+                        "consistency to beyond tree",
+                        "/v1/logs/known/proof/consistency?from=1&to=9",
+                        400,
+                        "out-of-range"),
                 Bad.get("range beyond tree", "/v1/logs/known/entries?start=1&end=9", 400, "out-of-range")));
         for (Bad bad : cases) {
             Http.Response response = send(bad);
@@ -436,8 +530,11 @@ class HttpApiIT {
             }
         }
         JsonNode after = info("known");
-        assertThat(after.path("treeSize").asLong()).as("tree size after all bad requests").isEqualTo(3);
-        assertThat(after.path("rootHash").asText()).isEqualTo(before.path("rootHash").asText());
+        assertThat(after.path("treeSize").asLong())
+                .as("tree size after all bad requests")
+                .isEqualTo(3);
+        assertThat(after.path("rootHash").asText())
+                .isEqualTo(before.path("rootHash").asText());
         for (int i = 0; i < fresh; i++) {
             Http.Response created = http.get("/v1/logs/fresh-" + i);
             if (created.status() != 404) {
@@ -453,7 +550,12 @@ class HttpApiIT {
             }
         }
         // the server still works after all of that
-        assertThat(append("known", JSON, event("k3")).path("entries").get(0).path("leafIndex").asLong()).isEqualTo(3);
+        assertThat(append("known", JSON, event("k3"))
+                        .path("entries")
+                        .get(0)
+                        .path("leafIndex")
+                        .asLong())
+                .isEqualTo(3);
         assertThat(failures).as("bad requests answered wrongly").isEmpty();
     }
 }

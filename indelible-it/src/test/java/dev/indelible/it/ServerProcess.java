@@ -49,9 +49,12 @@ final class ServerProcess implements AutoCloseable {
         String configured = System.getProperty("indelible.cli.jar");
         Path jar = configured != null
                 ? Path.of(configured)
-                : Path.of("..", "indelible-cli", "target", "indelible.jar").toAbsolutePath().normalize();
+                : Path.of("..", "indelible-cli", "target", "indelible.jar")
+                        .toAbsolutePath()
+                        .normalize();
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("CLI jar not found at " + jar + "; build it with ./mvnw -DskipTests install");
+            throw new IllegalStateException(
+                    "CLI jar not found at " + jar + "; build it with ./mvnw -DskipTests install");
         }
         return jar;
     }
@@ -75,11 +78,16 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(Path data, long checkpointIntervalMillis, String... extraArgs) throws IOException {
         List<String> args = new ArrayList<>(List.of(
                 "server",
-                "--listen", "127.0.0.1:0",
-                "--data", data.toString(),
-                "--checkpoint-interval", Long.toString(checkpointIntervalMillis),
-                "--origin-host", "it.indelible.test",
-                "--auth", "off"));
+                "--listen",
+                "127.0.0.1:0",
+                "--data",
+                data.toString(),
+                "--checkpoint-interval",
+                Long.toString(checkpointIntervalMillis),
+                "--origin-host",
+                "it.indelible.test",
+                "--auth",
+                "off"));
         args.addAll(List.of(extraArgs));
         ProcessBuilder builder = new ProcessBuilder(cliCommand(args.toArray(String[]::new)));
         builder.redirectErrorStream(true);
@@ -88,8 +96,8 @@ final class ServerProcess implements AutoCloseable {
             server.baseUrl.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             server.kill();
-            throw new IllegalStateException("server did not print its address within " + START_TIMEOUT + "; output:\n"
-                    + server.output(), e);
+            throw new IllegalStateException(
+                    "server did not print its address within " + START_TIMEOUT + "; output:\n" + server.output(), e);
         } catch (InterruptedException e) {
             server.kill();
             Thread.currentThread().interrupt();
@@ -99,7 +107,8 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private void pump() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 output.add(line);

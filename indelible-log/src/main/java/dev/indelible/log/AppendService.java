@@ -55,7 +55,8 @@ public final class AppendService {
      */
     public Result append(LogName name, byte[] body, String contentType, Source source) {
         if (name.isSystem()) {
-            throw new IndelibleException(ErrorCode.INVALID_LOG_NAME, "system log " + name + " is written by the server only");
+            throw new IndelibleException(
+                    ErrorCode.INVALID_LOG_NAME, "system log " + name + " is written by the server only");
         }
         List<ParsedEvent> events = parser.parse(contentType, body);
         Instant receivedAt = clock.instant();

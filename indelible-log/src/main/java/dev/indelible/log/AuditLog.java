@@ -3,7 +3,6 @@ package dev.indelible.log;
 import dev.indelible.formats.merkle.Hash;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -124,8 +123,7 @@ public final class AuditLog implements AutoCloseable {
     public List<Hash> inclusionProof(long leafIndex, long treeSize) {
         long size = head().treeSize();
         if (treeSize < 1 || treeSize > size) {
-            throw new IndelibleException(
-                    ErrorCode.OUT_OF_RANGE, "tree size " + treeSize + " outside 1.." + size);
+            throw new IndelibleException(ErrorCode.OUT_OF_RANGE, "tree size " + treeSize + " outside 1.." + size);
         }
         if (leafIndex < 0 || leafIndex >= treeSize) {
             throw new IndelibleException(
@@ -177,10 +175,16 @@ public final class AuditLog implements AutoCloseable {
      */
     public byte[] tile(int tileLevel, long tileIndex, int width) {
         long covered = head().treeSize() >>> (8 * tileLevel);
-        if (tileLevel < 0 || tileLevel > 7 || width < 1 || width > 256 || tileIndex < 0
+        if (tileLevel < 0
+                || tileLevel > 7
+                || width < 1
+                || width > 256
+                || tileIndex < 0
                 || tileIndex * 256 + width > covered) {
-            throw new IndelibleException(ErrorCode.NOT_FOUND, "tile " + tileLevel + "/" + tileIndex + " width " + width
-                    + " is not in the tree of size " + head().treeSize());
+            throw new IndelibleException(
+                    ErrorCode.NOT_FOUND,
+                    "tile " + tileLevel + "/" + tileIndex + " width " + width + " is not in the tree of size "
+                            + head().treeSize());
         }
         return storage.tile(tileLevel, tileIndex, width);
     }

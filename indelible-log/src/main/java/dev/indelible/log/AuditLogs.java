@@ -121,13 +121,16 @@ public final class AuditLogs implements AutoCloseable {
             meta.put("formatVersion", FORMAT_VERSION);
             meta.put("name", name.value());
             meta.put("origin", origin);
-            io.replaceAtomically(directory.resolve("log.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+            io.replaceAtomically(
+                    directory.resolve("log.json"),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
             io.syncDirectory(logsDirectory());
             LogStorage storage = LogStorage.open(directory, io, settings.config());
             LOG.info("created log {} with origin {}", name, origin);
             return new AuditLog(name, origin, storage, settings.signers().apply(origin), sequencers);
         } catch (IOException e) {
-            throw new IndelibleException(ErrorCode.STORAGE_FAILED, "could not create log " + name + ": " + e.getMessage(), e);
+            throw new IndelibleException(
+                    ErrorCode.STORAGE_FAILED, "could not create log " + name + ": " + e.getMessage(), e);
         }
     }
 

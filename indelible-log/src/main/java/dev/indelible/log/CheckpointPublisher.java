@@ -20,7 +20,8 @@ final class CheckpointPublisher {
         this.origin = origin;
         this.signer = signer;
         this.storage = storage;
-        this.latest = storage.latestCheckpoint().map(CheckpointPublisher::toPublished).orElse(null);
+        this.latest =
+                storage.latestCheckpoint().map(CheckpointPublisher::toPublished).orElse(null);
     }
 
     static PublishedCheckpoint toPublished(StoredCheckpoint stored) {

@@ -159,7 +159,8 @@ final class LocalSequencer implements Sequencer {
             }
             List<Request> batch = new ArrayList<>();
             int entries = 0;
-            while (!queue.isEmpty() && (entries == 0 || entries + queue.peek().leaves().size() <= config.batchMaxSize())) {
+            while (!queue.isEmpty()
+                    && (entries == 0 || entries + queue.peek().leaves().size() <= config.batchMaxSize())) {
                 Request request = queue.poll();
                 entries += request.leaves().size();
                 batch.add(request);

@@ -12,7 +12,8 @@ public record LogName(String value) {
 
     /** Validates a name chosen by a client. */
     public LogName {
-        if (value == null || !(USER.matcher(value).matches() || SYSTEM.matcher(value).matches())) {
+        if (value == null
+                || !(USER.matcher(value).matches() || SYSTEM.matcher(value).matches())) {
             throw new IndelibleException(
                     ErrorCode.INVALID_LOG_NAME, "log name must match [a-z0-9][a-z0-9-]{0,62}, got " + quoted(value));
         }

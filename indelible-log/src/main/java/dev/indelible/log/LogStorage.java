@@ -3,8 +3,8 @@ package dev.indelible.log;
 import dev.indelible.formats.checkpoint.Checkpoint;
 import dev.indelible.formats.merkle.CompactRange;
 import dev.indelible.formats.merkle.Hash;
-import dev.indelible.formats.merkle.MerkleProofs;
 import dev.indelible.formats.merkle.LeafHasher;
+import dev.indelible.formats.merkle.MerkleProofs;
 import dev.indelible.formats.note.Notes;
 import dev.indelible.storage.CorruptionException;
 import dev.indelible.storage.blob.BlobStore;
@@ -77,7 +77,8 @@ public final class LogStorage implements AutoCloseable {
         CheckpointStore checkpoints = CheckpointStore.open(directory.resolve("checkpoints"), io);
         SegmentOptions options = SegmentOptions.defaults().withSegmentMaxBytes(config.segmentMaxBytes());
         if (config.tailReplayable()) {
-            options = options.withUnsyncedFrom(checkpoints.latest().map(StoredCheckpoint::treeSize).orElse(0L));
+            options = options.withUnsyncedFrom(
+                    checkpoints.latest().map(StoredCheckpoint::treeSize).orElse(0L));
         }
         SegmentStore segments = SegmentStore.open(directory.resolve("segments"), io, options);
         HashStore hashes = HashStore.open(directory.resolve("hashes"), io);
@@ -120,8 +121,8 @@ public final class LogStorage implements AutoCloseable {
                 if (corrupt != null) {
                     failure = corrupt;
                 } else if (!range.rootHash().equals(want)) {
-                    failure = "entries 0.." + trusted + " hash to root " + range.rootHash().base64()
-                            + " but the signed checkpoint says " + want.base64();
+                    failure = "entries 0.." + trusted + " hash to root "
+                            + range.rootHash().base64() + " but the signed checkpoint says " + want.base64();
                 }
             }
         }
@@ -143,15 +144,14 @@ public final class LogStorage implements AutoCloseable {
      * (a sealed segment is only checked cheaply at open, so its records are first CRC-checked here)
      * stops the tree just below it: returns why, so that the log opens failed instead of not at all.
      */
-    private static String integrateFromSegments(
-            SegmentStore segments, HashStore hashes, CompactRange range, long end) throws IOException {
+    private static String integrateFromSegments(SegmentStore segments, HashStore hashes, CompactRange range, long end)
+            throws IOException {
         CompactRange.NodeSink sink = hashes.sink();
         String failure = null;
         if (range.size() < end) {
             LeafHasher hasher = new LeafHasher();
             try {
-                segments.readRange(
-                        range.size(), end, (leafIndex, bytes) -> range.append(hasher.leafHash(bytes), sink));
+                segments.readRange(range.size(), end, (leafIndex, bytes) -> range.append(hasher.leafHash(bytes), sink));
             } catch (CorruptionException e) {
                 failure = "segment corruption: " + e.corruption();
             }
@@ -216,7 +216,8 @@ public final class LogStorage implements AutoCloseable {
      */
     public TreeHead publishEntries() throws IOException {
         if (!tailReplayable) {
-            throw new IllegalStateException("entries of log " + directory.getFileName() + " must be fsync'd before they are published");
+            throw new IllegalStateException(
+                    "entries of log " + directory.getFileName() + " must be fsync'd before they are published");
         }
         hashes.flush();
         return publishHead();

@@ -44,7 +44,8 @@ class AppendServiceTest {
 
     private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode code) {
         assertThatThrownBy(call)
-                .isInstanceOfSatisfying(IndelibleException.class, e -> assertThat(e.code()).isEqualTo(code));
+                .isInstanceOfSatisfying(
+                        IndelibleException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 
     @Test
@@ -58,10 +59,13 @@ class AppendServiceTest {
             assertThat(logs.find(APP)).isEmpty();
             assertThat(Files.exists(fixture.logDirectory("app"))).isFalse();
 
-            AppendService.Result first = service.append(APP, utf8("{\"n\":1}\n{\"n\":2}\n"), EventParser.NDJSON, CLIENT);
+            AppendService.Result first =
+                    service.append(APP, utf8("{\"n\":1}\n{\"n\":2}\n"), EventParser.NDJSON, CLIENT);
             assertThat(first.entries()).extracting(Appended::leafIndex).containsExactly(0L, 1L);
             assertCode(() -> service.append(APP, body, EventParser.NDJSON, CLIENT), ErrorCode.MALFORMED_JSON);
-            assertThat(first.log().head().treeSize()).as("the bad batch added nothing").isEqualTo(2);
+            assertThat(first.log().head().treeSize())
+                    .as("the bad batch added nothing")
+                    .isEqualTo(2);
             AppendService.Result next = service.append(APP, utf8("{\"n\":3}"), EventParser.JSON, CLIENT);
             assertThat(next.entries().get(0).leafIndex()).isEqualTo(2);
         }
@@ -74,7 +78,9 @@ class AppendServiceTest {
             AppendService service = new AppendService(logs, EventLimits.DEFAULTS, Clock.systemUTC());
             LogName access = LogName.system("_access");
 
-            assertCode(() -> service.append(access, utf8("{\"n\":1}"), EventParser.JSON, CLIENT), ErrorCode.INVALID_LOG_NAME);
+            assertCode(
+                    () -> service.append(access, utf8("{\"n\":1}"), EventParser.JSON, CLIENT),
+                    ErrorCode.INVALID_LOG_NAME);
             assertCode(() -> LogName.parse("_access"), ErrorCode.INVALID_LOG_NAME);
             assertThat(logs.find(access)).isEmpty();
 
@@ -146,17 +152,22 @@ class AppendServiceTest {
             await(log.awaitCheckpoint(1));
             block.set(true);
             List<Appended> first = await(log.append(List.of(Leaf.of(utf8("first")))));
-            assertThat(signing.await(10, TimeUnit.SECONDS)).as("the sequencer is signing").isTrue();
+            assertThat(signing.await(10, TimeUnit.SECONDS))
+                    .as("the sequencer is signing")
+                    .isTrue();
 
             CompletableFuture<List<Appended>> queued = log.append(List.of(Leaf.of(utf8("a")), Leaf.of(utf8("b"))));
             try {
-                assertCode(() -> service.append(APP, utf8("{\"n\":1}"), EventParser.JSON, CLIENT), ErrorCode.OVERLOADED);
+                assertCode(
+                        () -> service.append(APP, utf8("{\"n\":1}"), EventParser.JSON, CLIENT), ErrorCode.OVERLOADED);
                 assertThat(ErrorCode.OVERLOADED.retryable()).isTrue();
                 assertThat(queued).isNotDone();
             } finally {
                 release.countDown();
             }
-            assertThat(await(queued)).extracting(Appended::leafIndex).containsExactly(first.get(0).leafIndex() + 1, first.get(0).leafIndex() + 2);
+            assertThat(await(queued))
+                    .extracting(Appended::leafIndex)
+                    .containsExactly(first.get(0).leafIndex() + 1, first.get(0).leafIndex() + 2);
             AppendService.Result retried = service.append(APP, utf8("{\"n\":1}"), EventParser.JSON, CLIENT);
             assertThat(retried.entries().get(0).leafIndex()).isEqualTo(4);
         }

@@ -119,7 +119,9 @@ class AuditLogTest {
                 long leafIndex = request.appended().get(i).leafIndex();
                 assertThat(leafIndex).as("entry %d of a request", i).isEqualTo(first + i);
                 assertThat(leafIndex).isBetween(0L, totalEntries - 1);
-                assertThat(seen[(int) leafIndex]).as("leaf index %d given twice", leafIndex).isFalse();
+                assertThat(seen[(int) leafIndex])
+                        .as("leaf index %d given twice", leafIndex)
+                        .isFalse();
                 seen[(int) leafIndex] = true;
             }
         }
@@ -178,7 +180,8 @@ class AuditLogTest {
             fixture.verify(log, checkpoint);
             assertThat(checkpoint.rootHash()).isEqualTo(log.rootHash(checkpoint.treeSize()));
             assertThat(log.checkpoint(checkpoint.treeSize()))
-                    .hasValueSatisfying(stored -> assertThat(stored.signedNote()).isEqualTo(checkpoint.signedNote()));
+                    .hasValueSatisfying(
+                            stored -> assertThat(stored.signedNote()).isEqualTo(checkpoint.signedNote()));
             if (previous != null) {
                 LogFixture.verifyConsistent(log, previous, checkpoint);
             }
@@ -193,7 +196,9 @@ class AuditLogTest {
         PublishedCheckpoint checkpoint = await(log.awaitCheckpoint(covering));
         assertThat(checkpoint.treeSize()).isGreaterThanOrEqualTo(covering);
         fixture.verify(log, checkpoint);
-        assertThat(await(log.awaitCheckpoint(1)).treeSize()).as("already covered").isGreaterThanOrEqualTo(covering);
+        assertThat(await(log.awaitCheckpoint(1)).treeSize())
+                .as("already covered")
+                .isGreaterThanOrEqualTo(covering);
         MerkleVerifier.verifyInclusion(
                 appended.get(2).leafIndex(),
                 checkpoint.treeSize(),
@@ -246,14 +251,18 @@ class AuditLogTest {
             long leafIndex = random.nextLong(size);
             assertThat(log.findLeaf(log.leafHash(leafIndex), size)).contains(leafIndex);
         }
-        assertThat(log.findLeaf(log.leafHash(size - 1), size - 1)).as("outside the tree size").isEmpty();
+        assertThat(log.findLeaf(log.leafHash(size - 1), size - 1))
+                .as("outside the tree size")
+                .isEmpty();
         assertThat(log.findLeaf(Rfc9162.leafHash(new byte[] {1, 2, 3}), size)).isEmpty();
     }
 
     @Test
     void groupCommitSharesOneFsyncAmongManyRequests() {
         long forces = io.segmentForces() - forcesBefore;
-        assertThat(forces).as("segment fsyncs during %d requests", requests.size()).isPositive();
+        assertThat(forces)
+                .as("segment fsyncs during %d requests", requests.size())
+                .isPositive();
         assertThat(forces).isLessThan(requests.size() / 2);
     }
 }

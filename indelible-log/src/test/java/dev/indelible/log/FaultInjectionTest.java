@@ -59,11 +59,14 @@ class FaultInjectionTest {
         assertThatThrownBy(() -> log.append(LogFixture.leaves(random, 600_000, 1)))
                 .isInstanceOfSatisfying(
                         IndelibleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FAILED));
-        assertThat(log.head().treeSize()).as("readers never see the failed batch").isEqualTo(acknowledged.size());
+        assertThat(log.head().treeSize())
+                .as("readers never see the failed batch")
+                .isEqualTo(acknowledged.size());
 
         LogRecoveryTest.crashAndReboot(logs, io);
         // The failed batch was written (maybe in part) but never synced: a prefix of it may survive.
-        assertRecovered(fixture, acknowledged, failedLeaves.stream().map(Leaf::bytes).toList());
+        assertRecovered(
+                fixture, acknowledged, failedLeaves.stream().map(Leaf::bytes).toList());
     }
 
     @ParameterizedTest(name = "tear seed {0}")
@@ -94,7 +97,8 @@ class FaultInjectionTest {
         for (CompletableFuture<List<Appended>> future : futures) {
             try {
                 for (Appended appended : future.get(20, TimeUnit.SECONDS)) {
-                    acknowledged.put(appended.leafIndex(), torn.get(acknowledgedOfTorn++).bytes());
+                    acknowledged.put(
+                            appended.leafIndex(), torn.get(acknowledgedOfTorn++).bytes());
                 }
             } catch (ExecutionException e) {
                 assertThat(e.getCause()).isInstanceOf(IndelibleException.class);
@@ -123,7 +127,9 @@ class FaultInjectionTest {
             long size = log.head().treeSize();
             assertThat(size).isBetween((long) acknowledged.size(), (long) acknowledged.size() + unacknowledged.size());
             for (Map.Entry<Long, byte[]> entry : acknowledged.entrySet()) {
-                assertThat(log.entry(entry.getKey())).as("leaf %d", entry.getKey()).isEqualTo(entry.getValue());
+                assertThat(log.entry(entry.getKey()))
+                        .as("leaf %d", entry.getKey())
+                        .isEqualTo(entry.getValue());
             }
             for (long leafIndex = acknowledged.size(); leafIndex < size; leafIndex++) {
                 assertThat(log.entry(leafIndex)).isEqualTo(unacknowledged.get((int) (leafIndex - acknowledged.size())));

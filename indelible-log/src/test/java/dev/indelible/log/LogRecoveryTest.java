@@ -60,7 +60,9 @@ class LogRecoveryTest {
             assertThat(log.head()).isEqualTo(before);
             assertThat(log.rootHash(before.treeSize())).isEqualTo(before.rootHash());
             lastBefore = log.latestCheckpoint().orElseThrow();
-            assertThat(lastBefore.treeSize()).as("close publishes a final checkpoint").isEqualTo(before.treeSize());
+            assertThat(lastBefore.treeSize())
+                    .as("close publishes a final checkpoint")
+                    .isEqualTo(before.treeSize());
             fixture.verify(log, lastBefore);
             assertAllPresent(log, written);
 
@@ -96,7 +98,9 @@ class LogRecoveryTest {
             if (future.isDone() && !future.isCompletedExceptionally()) {
                 List<Appended> appended = future.join();
                 for (int j = 0; j < appended.size(); j++) {
-                    acknowledged.put(appended.get(j).leafIndex(), unsureLeaves.get(i).get(j).bytes());
+                    acknowledged.put(
+                            appended.get(j).leafIndex(),
+                            unsureLeaves.get(i).get(j).bytes());
                 }
             }
         }
@@ -110,12 +114,19 @@ class LogRecoveryTest {
             assertTreeMatchesEntries(after);
             List<Appended> more = await(after.append(LogFixture.leaves(random, 900_000, 5)));
             assertThat(more.get(0).leafIndex()).isEqualTo(after.head().treeSize() - 5);
-            LogFixture.verifyConsistent(after, latest, await(after.awaitCheckpoint(after.head().treeSize())));
+            LogFixture.verifyConsistent(
+                    after, latest, await(after.awaitCheckpoint(after.head().treeSize())));
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"delete every row", "truncate row 0 mid-hash", "flip the last leaf hash in row 0", "flip a byte in row 1"})
+    @ValueSource(
+            strings = {
+                "delete every row",
+                "truncate row 0 mid-hash",
+                "flip the last leaf hash in row 0",
+                "flip a byte in row 1"
+            })
     void damagedHashRowsAreRebuiltFromTheSegmentsWithTheSameRoot(String damage) throws Exception {
         LogFixture fixture = new LogFixture(data, SMALL_SEGMENTS);
         TreeHead before;
@@ -138,7 +149,9 @@ class LogRecoveryTest {
             }
             case "truncate row 0 mid-hash" -> TestFiles.truncate(hashes.resolve("row-0"), 100 * Hash.SIZE + 7);
             case "flip the last leaf hash in row 0" -> {
-                assertThat(before.treeSize() % 256).as("the last leaf lies in a partial tile").isNotZero();
+                assertThat(before.treeSize() % 256)
+                        .as("the last leaf lies in a partial tile")
+                        .isNotZero();
                 TestFiles.flipByte(hashes.resolve("row-0"), (before.treeSize() - 1) * Hash.SIZE + 5);
             }
             case "flip a byte in row 1" -> TestFiles.flipByte(hashes.resolve("row-1"), 1);
@@ -148,7 +161,8 @@ class LogRecoveryTest {
             AuditLog log = logs.require(APP);
             assertThat(log.failure()).isEmpty();
             assertThat(log.head()).isEqualTo(before);
-            assertThat(HexFormat.of().formatHex(log.tile(0, 1, 256))).isEqualTo(HexFormat.of().formatHex(tileBefore));
+            assertThat(HexFormat.of().formatHex(log.tile(0, 1, 256)))
+                    .isEqualTo(HexFormat.of().formatHex(tileBefore));
             assertTreeMatchesEntries(log);
             PublishedCheckpoint latest = log.latestCheckpoint().orElseThrow();
             assertThat(latest.rootHash()).isEqualTo(before.rootHash());
@@ -169,7 +183,9 @@ class LogRecoveryTest {
         List<Path> segments = segmentFiles(fixture);
         Path active = segments.get(segments.size() - 1);
         long firstOfActive = firstLeafIndex(active);
-        assertThat(written.size() - firstOfActive).as("records in the active segment").isGreaterThan(2);
+        assertThat(written.size() - firstOfActive)
+                .as("records in the active segment")
+                .isGreaterThan(2);
         TestFiles.flipByte(active, 16 + 8 + 2);
 
         assertOpensFailed(fixture, firstOfActive, written, "segment corruption");
@@ -204,7 +220,8 @@ class LogRecoveryTest {
         AuditLog log = logs.getOrCreate(APP);
         // The sequencer publishes the empty tree's checkpoint at once, then none for an hour.
         written.putAll(appendAcknowledged(log, new Random(12), 0, 50));
-        long checkpointed = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
+        long checkpointed =
+                log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
         assertThat(checkpointed).isLessThan(written.size() / 4);
         crashAndReboot(logs, io);
 
@@ -231,7 +248,8 @@ class LogRecoveryTest {
         try (AuditLogs logs = fixture.open(FileIO.posix())) {
             AuditLog log = logs.require(APP);
             assertThatThrownBy(() -> log.entry(badLeaf))
-                    .isInstanceOfSatisfying(IndelibleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FAILED));
+                    .isInstanceOfSatisfying(
+                            IndelibleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FAILED));
             assertThat(log.failure()).as("damage found on read stops appends").isPresent();
             assertThat(log.entry(badLeaf - 1)).isEqualTo(written.get(badLeaf - 1));
             assertThat(log.entry(badLeaf + 1)).isEqualTo(written.get(badLeaf + 1));
@@ -248,10 +266,11 @@ class LogRecoveryTest {
 
         try (AuditLogs logs = fixture.open(FileIO.posix())) {
             AuditLog log = logs.require(APP);
-            assertThat(log.failure()).hasValueSatisfying(reason -> assertThat(reason)
-                    .contains("entries lost")
-                    .contains(String.valueOf(written.size() - 1))
-                    .contains(String.valueOf(written.size())));
+            assertThat(log.failure())
+                    .hasValueSatisfying(reason -> assertThat(reason)
+                            .contains("entries lost")
+                            .contains(String.valueOf(written.size() - 1))
+                            .contains(String.valueOf(written.size())));
             assertAppendsRefused(log);
             assertThat(log.head().treeSize()).isEqualTo(written.size() - 1);
             assertThat(log.entry(0)).isEqualTo(written.get(0L));
@@ -264,13 +283,16 @@ class LogRecoveryTest {
             throws IOException {
         try (AuditLogs logs = fixture.open(FileIO.posix())) {
             AuditLog log = logs.require(APP);
-            assertThat(log.failure()).hasValueSatisfying(reason -> assertThat(reason).contains(reasonPart));
+            assertThat(log.failure())
+                    .hasValueSatisfying(reason -> assertThat(reason).contains(reasonPart));
             assertAppendsRefused(log);
             assertThat(log.head().treeSize()).isLessThanOrEqualTo(badLeaf);
             for (long leafIndex = 0; leafIndex < log.head().treeSize(); leafIndex++) {
                 assertThat(log.entry(leafIndex)).isEqualTo(written.get(leafIndex));
             }
-            assertThat(log.head().treeSize()).as("leaves below the damage stay readable").isPositive();
+            assertThat(log.head().treeSize())
+                    .as("leaves below the damage stay readable")
+                    .isPositive();
         }
     }
 
@@ -323,7 +345,11 @@ class LogRecoveryTest {
     static void assertTreeMatchesEntries(AuditLog log) {
         long size = log.head().treeSize();
         dev.indelible.formats.merkle.CompactRange range = new dev.indelible.formats.merkle.CompactRange();
-        log.entries(0, size, bytes -> range.append(dev.indelible.formats.merkle.Rfc9162.leafHash(bytes), (level, index, hash) -> {}));
+        log.entries(
+                0,
+                size,
+                bytes ->
+                        range.append(dev.indelible.formats.merkle.Rfc9162.leafHash(bytes), (level, index, hash) -> {}));
         assertThat(range.rootHash()).isEqualTo(log.head().rootHash());
         assertThat(log.rootHash(size)).isEqualTo(log.head().rootHash());
     }

@@ -207,8 +207,8 @@ final class CatchUp {
         Budget budget = new Budget(log.name());
         while (have < applied) {
             budget.spend();
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(
-                    leader.query(rangeQuery(ENTRIES, log.name(), have, applied))));
+            DataInputStream in = new DataInputStream(
+                    new ByteArrayInputStream(leader.query(rangeQuery(ENTRIES, log.name(), have, applied))));
             int n = in.readInt();
             if (n <= 0) {
                 throw new IOException("the leader sent no entries of " + log.name() + " from " + have);
@@ -218,7 +218,8 @@ final class CatchUp {
                 leaves.add(Leaf.of(in.readNBytes(in.readInt())));
             }
             for (int i = 0; i < n; i++) {
-                Optional<Hash> digest = EnvelopeWriter.detachedDigest(leaves.get(i).bytes());
+                Optional<Hash> digest =
+                        EnvelopeWriter.detachedDigest(leaves.get(i).bytes());
                 if (digest.isPresent() && log.body(digest.get()).isEmpty()) {
                     log.putBody(fetchBody(log.name(), digest.get(), have + i, leader, budget));
                 }
@@ -233,16 +234,16 @@ final class CatchUp {
         if (applied > 0 && state.appliedRoot().isPresent()) {
             Hash mine = log.rootHash(applied);
             if (!mine.equals(state.appliedRoot().get())) {
-                throw new IOException("root of " + log.name() + " at " + applied + " is " + mine.base64()
-                        + " here but " + state.appliedRoot().get().base64() + " in the leader's snapshot");
+                throw new IOException("root of " + log.name() + " at " + applied + " is " + mine.base64() + " here but "
+                        + state.appliedRoot().get().base64() + " in the leader's snapshot");
             }
         }
         long latest = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
         long upTo = state.checkpointTreeSize();
         while (latest < upTo) {
             budget.spend();
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(
-                    leader.query(rangeQuery(CHECKPOINTS, log.name(), latest, upTo))));
+            DataInputStream in = new DataInputStream(
+                    new ByteArrayInputStream(leader.query(rangeQuery(CHECKPOINTS, log.name(), latest, upTo))));
             int n = in.readInt();
             if (n <= 0) {
                 throw new IOException("the leader sent no checkpoints of " + log.name() + " after " + latest);
@@ -317,12 +318,13 @@ final class CatchUp {
             throw new IOException("checkpoint of " + log.name() + " at " + head.treeSize() + " unparsable: " + e, e);
         }
         if (!theirs.text().equals(mine.text())) {
-            throw new IOException("checkpoint of " + log.name() + " at " + head.treeSize()
-                    + " does not commit to this node's root");
+            throw new IOException(
+                    "checkpoint of " + log.name() + " at " + head.treeSize() + " does not commit to this node's root");
         }
         for (NoteSignature signature : mine.signatures()) {
             if (!theirs.signatures().contains(signature)) {
-                throw new IOException("checkpoint of " + log.name() + " at " + head.treeSize() + " lacks the log signature");
+                throw new IOException(
+                        "checkpoint of " + log.name() + " at " + head.treeSize() + " lacks the log signature");
             }
         }
     }

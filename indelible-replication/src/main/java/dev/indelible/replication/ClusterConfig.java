@@ -53,7 +53,11 @@ public record ClusterConfig(
 
     /** A founding member's configuration (not joining). */
     public ClusterConfig(
-            String nodeId, List<Peer> peers, Path raftDirectory, Duration electionTimeoutMin, long snapshotEveryEntries) {
+            String nodeId,
+            List<Peer> peers,
+            Path raftDirectory,
+            Duration electionTimeoutMin,
+            long snapshotEveryEntries) {
         this(nodeId, peers, raftDirectory, electionTimeoutMin, snapshotEveryEntries, false);
     }
 
@@ -96,7 +100,8 @@ public record ClusterConfig(
             throw new IllegalArgumentException("node id " + nodeId + " is not one of the cluster members " + ids);
         }
         if (snapshotEveryEntries < 10 || snapshotEveryEntries > 100_000_000) {
-            throw new IllegalArgumentException("snapshotEveryEntries " + snapshotEveryEntries + " outside [10, 100000000]");
+            throw new IllegalArgumentException(
+                    "snapshotEveryEntries " + snapshotEveryEntries + " outside [10, 100000000]");
         }
         long millis = electionTimeoutMin.toMillis();
         if (millis < 50 || millis > 60_000) {

@@ -146,8 +146,14 @@ sealed interface Command {
                 }
             }
             case Seal s -> size += 8 + Hash.SIZE;
-            case Cosign c -> size += 8 + 4 + 4 * 2 + utf8(c.nodeId()).length + utf8(c.verifierKey()).length
-                    + utf8(c.signature().name()).length + utf8(c.signature().base64()).length;
+            case Cosign c ->
+                size += 8
+                        + 4
+                        + 4 * 2
+                        + utf8(c.nodeId()).length
+                        + utf8(c.verifierKey()).length
+                        + utf8(c.signature().name()).length
+                        + utf8(c.signature().base64()).length;
             case TokenPut p -> size += tokenSize(p.token());
             case TokenRevoke r -> size += 2 + utf8(r.name()).length;
         }
@@ -242,7 +248,10 @@ sealed interface Command {
     static int appendBodySize(Append a) {
         int size = 4;
         for (int i = 0; i < a.entries().size(); i++) {
-            size += 4 + a.entries().get(i).length + 1 + a.clientIds().get(i).map(id -> 2 + utf8(id).length).orElse(0);
+            size += 4
+                    + a.entries().get(i).length
+                    + 1
+                    + a.clientIds().get(i).map(id -> 2 + utf8(id).length).orElse(0);
         }
         size += 4;
         for (byte[] body : a.detachedBodies()) {
@@ -331,8 +340,8 @@ sealed interface Command {
             in.get(name);
             if (kind == KIND_TOKEN_PUT || kind == KIND_TOKEN_REVOKE) {
                 if (name.length != 0) {
-                    throw new IllegalArgumentException("token command of kind " + kind + " names log "
-                            + new String(name, StandardCharsets.UTF_8));
+                    throw new IllegalArgumentException(
+                            "token command of kind " + kind + " names log " + new String(name, StandardCharsets.UTF_8));
                 }
                 Command command = kind == KIND_TOKEN_PUT ? new TokenPut(getToken(in)) : new TokenRevoke(getString(in));
                 if (in.hasRemaining()) {
@@ -346,7 +355,8 @@ sealed interface Command {
                 case KIND_BATCH -> {
                     int parts = in.getInt();
                     if (parts < 1 || parts > in.remaining() / 8) {
-                        throw new IllegalArgumentException("batch of " + parts + " appends in " + in.remaining() + " bytes");
+                        throw new IllegalArgumentException(
+                                "batch of " + parts + " appends in " + in.remaining() + " bytes");
                     }
                     List<Append> appends = new ArrayList<>(parts);
                     for (int i = 0; i < parts; i++) {
@@ -366,7 +376,8 @@ sealed interface Command {
                     String verifierKey = getString(in);
                     String signer = getString(in);
                     int keyId = in.getInt();
-                    yield new Cosign(log, treeSize, nodeId, verifierKey, new NoteSignature(signer, keyId, getString(in)));
+                    yield new Cosign(
+                            log, treeSize, nodeId, verifierKey, new NoteSignature(signer, keyId, getString(in)));
                 }
                 default -> throw new IllegalArgumentException("unknown command kind " + kind);
             };

@@ -32,7 +32,8 @@ final class EntrySyncer implements AutoCloseable {
 
     EntrySyncer(String nodeId, Supplier<Collection<LogApplier>> logs) {
         this.logs = logs;
-        this.thread = Thread.ofPlatform().name("entry-syncer-" + nodeId).daemon(true).unstarted(this::run);
+        this.thread =
+                Thread.ofPlatform().name("entry-syncer-" + nodeId).daemon(true).unstarted(this::run);
     }
 
     void start() {

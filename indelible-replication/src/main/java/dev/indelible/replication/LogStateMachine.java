@@ -10,34 +10,34 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
-import java.util.concurrent.CompletableFuture;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.ratis.io.MD5Hash;
-import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.raftlog.RaftLog;
-import org.apache.ratis.server.storage.FileInfo;
-import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
-import org.apache.ratis.util.LifeCycle;
-import org.apache.ratis.util.MD5FileUtil;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +62,7 @@ final class LogStateMachine extends BaseStateMachine {
     /** Futures waiting for this node to apply a Raft index, by index; completed as it is applied. */
     private final java.util.concurrent.ConcurrentSkipListMap<Long, CompletableFuture<Void>> appliedWaiters =
             new java.util.concurrent.ConcurrentSkipListMap<>();
+
     private volatile BiFunctionIO leader;
 
     /** Sends a catch-up query to the named peer (the leader). */
@@ -69,6 +70,7 @@ final class LogStateMachine extends BaseStateMachine {
     interface BiFunctionIO {
         byte[] query(String peerId, byte[] request) throws IOException;
     }
+
     private final ExecutorService installer = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("snapshot-install").daemon(true).factory());
     private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
@@ -79,6 +81,7 @@ final class LogStateMachine extends BaseStateMachine {
      * id; written into every snapshot taken.
      */
     private volatile List<SnapshotFile.Member> appliedMembers = List.of();
+
     private volatile boolean adoptLocalLogs;
 
     /**
@@ -141,12 +144,17 @@ final class LogStateMachine extends BaseStateMachine {
         // No configuration has been applied before the first Raft entry: the members are not recorded.
         // The single node's tokens stay its own: none is replicated yet.
         SnapshotFile.write(
-                file.toPath(), new SnapshotFile.Contents(first.getTerm(), first.getIndex(), List.of(), List.of(), logs), io);
+                file.toPath(),
+                new SnapshotFile.Contents(first.getTerm(), first.getIndex(), List.of(), List.of(), logs),
+                io);
         MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
         snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), first));
         for (SnapshotFile.LogState state : logs) {
-            LOG.info("adopted log {} of the single-node data directory at tree size {} (latest checkpoint {})",
-                    state.log(), state.appliedTreeSize(), state.checkpointTreeSize());
+            LOG.info(
+                    "adopted log {} of the single-node data directory at tree size {} (latest checkpoint {})",
+                    state.log(),
+                    state.appliedTreeSize(),
+                    state.checkpointTreeSize());
         }
     }
 
@@ -190,8 +198,11 @@ final class LogStateMachine extends BaseStateMachine {
         }
         setLastAppliedTermIndex(TermIndex.valueOf(contents.term(), contents.index()));
         completeAppliedWaiters(contents.index());
-        LOG.info("restored snapshot at raft index {} ({} logs, {} replicated tokens, members {})", contents.index(),
-                contents.logs().size(), contents.tokens().size(),
+        LOG.info(
+                "restored snapshot at raft index {} ({} logs, {} replicated tokens, members {})",
+                contents.index(),
+                contents.logs().size(),
+                contents.tokens().size(),
                 contents.members().isEmpty() ? "not recorded" : memberIds(contents.members()));
     }
 
@@ -222,8 +233,11 @@ final class LogStateMachine extends BaseStateMachine {
         }
         logs.sort(Comparator.comparing(state -> state.log().value()));
         File file = snapshots.getSnapshotFile(last.getTerm(), last.getIndex());
-        SnapshotFile.write(file.toPath(),
-                new SnapshotFile.Contents(last.getTerm(), last.getIndex(), appliedMembers, tokens.snapshotState(), logs), io);
+        SnapshotFile.write(
+                file.toPath(),
+                new SnapshotFile.Contents(
+                        last.getTerm(), last.getIndex(), appliedMembers, tokens.snapshotState(), logs),
+                io);
         MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
         snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), last));
         LOG.info("snapshot at raft index {} ({} logs)", last.getIndex(), logs.size());
@@ -253,22 +267,26 @@ final class LogStateMachine extends BaseStateMachine {
      * Raft threads; the apply thread is idle meanwhile (this node has nothing left to apply).
      */
     @Override
-    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
+            RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
         BiFunctionIO queries = leader;
         if (queries == null || failure != null || !roleInfo.hasFollowerInfo()) {
             return CompletableFuture.completedFuture(null);
         }
-        String leaderId = roleInfo.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
+        String leaderId =
+                roleInfo.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
         CatchUp.Leader current = request -> queries.query(leaderId, request);
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return installFromLeader(current, firstTermIndexInLog);
-            } catch (IOException | RuntimeException e) {
-                failure = "snapshot install from the leader failed: " + e;
-                LOG.error("node stopped (fail-stop): {}", failure, e);
-                throw new CompletionException(e);
-            }
-        }, installer);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return installFromLeader(current, firstTermIndexInLog);
+                    } catch (IOException | RuntimeException e) {
+                        failure = "snapshot install from the leader failed: " + e;
+                        LOG.error("node stopped (fail-stop): {}", failure, e);
+                        throw new CompletionException(e);
+                    }
+                },
+                installer);
     }
 
     private TermIndex installFromLeader(CatchUp.Leader current, TermIndex firstInLog) throws IOException {
@@ -282,11 +300,15 @@ final class LogStateMachine extends BaseStateMachine {
             throw new IOException("the leader's snapshot at " + contents.index() + " is behind its first log index "
                     + firstInLog.getIndex());
         }
-        LOG.info("installing the leader's snapshot at raft index {} ({} logs)", contents.index(), contents.logs().size());
+        LOG.info(
+                "installing the leader's snapshot at raft index {} ({} logs)",
+                contents.index(),
+                contents.logs().size());
         for (SnapshotFile.LogState state : contents.logs()) {
             RaftSequencer sequencer = sequencers.apply(state.log());
             if (sequencer.log().failure().isPresent()) {
-                throw new IOException("log " + state.log() + " stopped: " + sequencer.log().failure().get());
+                throw new IOException("log " + state.log() + " stopped: "
+                        + sequencer.log().failure().get());
             }
             CatchUp.install(state, sequencer.log(), current);
         }
@@ -368,8 +390,9 @@ final class LogStateMachine extends BaseStateMachine {
     @Override
     public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newConf) {
         List<SnapshotFile.Member> members = new ArrayList<>();
-        newConf.getPeersList().forEach(
-                peer -> members.add(new SnapshotFile.Member(peer.getId().toStringUtf8(), peer.getAddress())));
+        newConf.getPeersList()
+                .forEach(
+                        peer -> members.add(new SnapshotFile.Member(peer.getId().toStringUtf8(), peer.getAddress())));
         members.sort(Comparator.comparing(SnapshotFile.Member::id));
         Set<String> ids = memberIds(members);
         LOG.info("raft configuration at index {}: members {}", index, ids);
@@ -400,7 +423,8 @@ final class LogStateMachine extends BaseStateMachine {
         }
         Reply reply;
         try {
-            Command command = Command.decode(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+            Command command =
+                    Command.decode(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
             reply = switch (command) {
                 case Command.TokenPut put -> tokens.put(put.token());
                 case Command.TokenRevoke revoke -> tokens.revoke(revoke.name());

@@ -95,8 +95,10 @@ final class PeerTrust extends X509ExtendedTrustManager {
             factory.init(store, password);
             return factory.getKeyManagers()[0];
         } catch (GeneralSecurityException e) {
-            throw new IOException("peer TLS key " + tls.privateKey() + " with certificate chain "
-                    + tls.certificateChain() + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "peer TLS key " + tls.privateKey() + " with certificate chain " + tls.certificateChain() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -162,7 +164,8 @@ final class PeerTrust extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         pkix.checkClientTrusted(chain, authType, socket);
         requireNodeId(chain);
     }
@@ -181,7 +184,8 @@ final class PeerTrust extends X509ExtendedTrustManager {
     }
 
     @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
         pkix.checkServerTrusted(chain, authType, socket);
         requireNodeId(chain);
     }

@@ -65,9 +65,13 @@ final class PurgeAwareLogAppender extends GrpcLogAppender {
         FollowerInfo follower = getFollower();
         long next = follower.getNextIndex();
         if (previousUnnamed(next, follower.getSnapshotIndex())) {
-            LOG.info("{}: the entry before next index {} is purged from the Raft log (first index {}) and is not the"
+            LOG.info(
+                    "{}: the entry before next index {} is purged from the Raft log (first index {}) and is not the"
                             + " latest snapshot; moving next index to {} so that the follower is told to install a snapshot",
-                    this, next, getRaftLog().getStartIndex(), next - 1);
+                    this,
+                    next,
+                    getRaftLog().getStartIndex(),
+                    next - 1);
             follower.setNextIndex(next - 1);
             return null;
         }

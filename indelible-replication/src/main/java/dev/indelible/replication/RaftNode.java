@@ -1,5 +1,7 @@
 package dev.indelible.replication;
 
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.formats.note.NoteSigner;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.ErrorCode;
 import dev.indelible.log.IndelibleException;
@@ -8,25 +10,23 @@ import dev.indelible.storage.io.FileIO;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import dev.indelible.formats.note.NoteSignature;
-import dev.indelible.formats.note.NoteSigner;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -110,22 +110,37 @@ public final class RaftNode implements AutoCloseable {
     private SizeInBytes segmentSizeMax;
     /** The member ids of the Raft configuration last applied (the cosignature quorum). */
     private volatile Set<String> members = Set.of();
+
     private volatile boolean membersApplied;
 
     private RaftNode(ClusterConfig cluster) {
         this.cluster = cluster;
         List<RaftPeer> peers = new ArrayList<>();
         for (ClusterConfig.Peer peer : cluster.peers()) {
-            peers.add(RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.address()).build());
+            peers.add(RaftPeer.newBuilder()
+                    .setId(peer.id())
+                    .setAddress(peer.address())
+                    .build());
         }
         this.group = RaftGroup.valueOf(GROUP_ID, peers);
-        this.sealTimer = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("seal-timer-" + cluster.nodeId()).daemon(true).factory());
-        this.cosignExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(COSIGN_QUEUE_MAX),
-                Thread.ofPlatform().name("cosigner-" + cluster.nodeId()).daemon(true).factory(),
+        this.sealTimer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                .name("seal-timer-" + cluster.nodeId())
+                .daemon(true)
+                .factory());
+        this.cosignExecutor = new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(COSIGN_QUEUE_MAX),
+                Thread.ofPlatform()
+                        .name("cosigner-" + cluster.nodeId())
+                        .daemon(true)
+                        .factory(),
                 new ThreadPoolExecutor.DiscardOldestPolicy());
         this.clock = Clock.systemUTC();
-        this.entrySyncer = new EntrySyncer(cluster.nodeId(),
+        this.entrySyncer = new EntrySyncer(
+                cluster.nodeId(),
                 () -> sequencers.values().stream().map(RaftSequencer::log).toList());
     }
 
@@ -146,8 +161,13 @@ public final class RaftNode implements AutoCloseable {
      * segments of at most {@code segmentSizeMax} (null: 64 MB). Only closed segments are purged, so
      * tests that need a purge use small ones.
      */
-    static RaftNode start(ClusterConfig cluster, AuditLogs.Settings settings, FileIO io, ReplicatedTokens tokens,
-            SizeInBytes segmentSizeMax) throws IOException {
+    static RaftNode start(
+            ClusterConfig cluster,
+            AuditLogs.Settings settings,
+            FileIO io,
+            ReplicatedTokens tokens,
+            SizeInBytes segmentSizeMax)
+            throws IOException {
         RaftNode node = new RaftNode(cluster);
         node.segmentSizeMax = segmentSizeMax;
         node.nodeKey = NodeKey.loadOrCreate(
@@ -155,17 +175,22 @@ public final class RaftNode implements AutoCloseable {
                 settings.originHost() + "/node/" + cluster.nodeId(),
                 io);
         long pushback = settings.config().pushbackMaxOutstanding();
-        boolean existing = Files.isDirectory(cluster.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
+        boolean existing = Files.isDirectory(
+                cluster.raftDirectory().resolve(GROUP_ID.getUuid().toString()));
         boolean joining = cluster.join() && !existing;
         Set<String> founders = new HashSet<>();
         cluster.peers().forEach(peer -> founders.add(peer.id()));
         node.members = joining ? Set.of() : Set.copyOf(founders);
         // The Raft log holds every entry past the last snapshot: applies need no fsync of their own.
-        AuditLogs.Settings replica = new AuditLogs.Settings(settings.dataDirectory(), settings.originHost(),
-                settings.signers(), settings.config().withTailReplayable(true), settings.clock());
+        AuditLogs.Settings replica = new AuditLogs.Settings(
+                settings.dataDirectory(),
+                settings.originHost(),
+                settings.signers(),
+                settings.config().withTailReplayable(true),
+                settings.clock());
         node.logs = AuditLogs.open(replica, io, applier -> {
-            RaftSequencer sequencer =
-                    new RaftSequencer(applier, node::propose, node::cosignLater, () -> node.members, node.cosignExecutor, pushback);
+            RaftSequencer sequencer = new RaftSequencer(
+                    applier, node::propose, node::cosignLater, () -> node.members, node.cosignExecutor, pushback);
             node.sequencers.put(applier.name(), sequencer);
             return sequencer;
         });
@@ -181,7 +206,13 @@ public final class RaftNode implements AutoCloseable {
                     tokens);
             node.stateMachine.leader(node::queryLeader);
             if (!existing) {
-                adoptIfSingleNode(node.logs, node.sequencers.values(), cluster, settings.originHost(), joining, node.stateMachine);
+                adoptIfSingleNode(
+                        node.logs,
+                        node.sequencers.values(),
+                        cluster,
+                        settings.originHost(),
+                        joining,
+                        node.stateMachine);
             }
             node.stateMachine.onMembers(ids -> {
                 node.members = ids;
@@ -214,8 +245,8 @@ public final class RaftNode implements AutoCloseable {
                     .setRaftGroup(node.group)
                     .setClientId(ClientId.randomId())
                     .setClientRpc(new GrpcFactory(node.parameters()).newRaftClientRpc(ClientId.randomId(), properties))
-                    .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                            CLIENT_ATTEMPTS_MAX, CLIENT_RETRY_SLEEP))
+                    .setRetryPolicy(
+                            RetryPolicies.retryUpToMaximumCountWithFixedSleep(CLIENT_ATTEMPTS_MAX, CLIENT_RETRY_SLEEP))
                     .build();
         } catch (IOException | RuntimeException e) {
             node.close();
@@ -224,7 +255,10 @@ public final class RaftNode implements AutoCloseable {
         long interval = settings.config().checkpointInterval().toMillis();
         node.sealTimer.scheduleWithFixedDelay(node::sealIfLeader, interval, interval, TimeUnit.MILLISECONDS);
         node.entrySyncer.start();
-        LOG.info("node {} started in cluster {}{}", cluster.nodeId(), cluster.peers(),
+        LOG.info(
+                "node {} started in cluster {}{}",
+                cluster.nodeId(),
+                cluster.peers(),
                 cluster.peerTls().isPresent() ? " with mutual TLS between nodes" : "");
         return node;
     }
@@ -236,8 +270,14 @@ public final class RaftNode implements AutoCloseable {
      * Everything is checked here, before Ratis formats its storage, so a refused start leaves the
      * data directory as it was.
      */
-    private static void adoptIfSingleNode(AuditLogs logs, Collection<RaftSequencer> sequencers, ClusterConfig cluster,
-            String originHost, boolean joining, LogStateMachine machine) throws IOException {
+    private static void adoptIfSingleNode(
+            AuditLogs logs,
+            Collection<RaftSequencer> sequencers,
+            ClusterConfig cluster,
+            String originHost,
+            boolean joining,
+            LogStateMachine machine)
+            throws IOException {
         List<dev.indelible.log.AuditLog> stored =
                 logs.all().stream().filter(log -> log.head().treeSize() > 0).toList();
         if (stored.isEmpty()) {
@@ -256,8 +296,10 @@ public final class RaftNode implements AutoCloseable {
         for (dev.indelible.log.AuditLog log : stored) {
             String want = originHost + "/" + log.name().value();
             if (!log.origin().equals(want)) {
-                throw new IOException("log " + log.name() + " has origin " + log.origin() + " but new logs here would get "
-                        + want + "; start with --origin-host " + log.origin().substring(0, Math.max(0, log.origin().lastIndexOf('/')))
+                throw new IOException("log " + log.name() + " has origin " + log.origin()
+                        + " but new logs here would get "
+                        + want + "; start with --origin-host "
+                        + log.origin().substring(0, Math.max(0, log.origin().lastIndexOf('/')))
                         + " so every node gives the log the same origin");
             }
         }
@@ -276,7 +318,8 @@ public final class RaftNode implements AutoCloseable {
      */
     private Parameters parameters() {
         Parameters parameters = new Parameters();
-        cluster.peerTls().ifPresent(tls -> GrpcConfigKeys.TLS.setConf(parameters, PeerTrust.grpcConfig(tls, this::peerIds)));
+        cluster.peerTls()
+                .ifPresent(tls -> GrpcConfigKeys.TLS.setConf(parameters, PeerTrust.grpcConfig(tls, this::peerIds)));
         return parameters;
     }
 
@@ -294,7 +337,9 @@ public final class RaftNode implements AutoCloseable {
         DivisionInfo info = info();
         if (info != null && info.isLeader()) {
             try {
-                info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()
+                info.getRoleInfoProto()
+                        .getLeaderInfo()
+                        .getFollowerInfoList()
                         .forEach(follower -> ids.add(follower.getId().getId().toStringUtf8()));
             } catch (RuntimeException e) {
                 LOG.debug("no follower infos: {}", e.toString());
@@ -305,17 +350,21 @@ public final class RaftNode implements AutoCloseable {
 
     private RaftProperties properties() {
         RaftProperties properties = new RaftProperties();
-        RaftServerConfigKeys.setStorageDir(properties, List.of(cluster.raftDirectory().toFile()));
+        RaftServerConfigKeys.setStorageDir(
+                properties, List.of(cluster.raftDirectory().toFile()));
         ClusterConfig.Peer self = cluster.self();
         GrpcConfigKeys.Server.setHost(properties, self.host());
         GrpcConfigKeys.Server.setPort(properties, self.port());
         long min = cluster.electionTimeoutMin().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(Math.max(3_000, 4 * min), TimeUnit.MILLISECONDS));
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(Math.max(3_000, 4 * min), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(
+                properties, TimeDuration.valueOf(Math.max(3_000, 4 * min), TimeUnit.MILLISECONDS));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(
+                properties, TimeDuration.valueOf(Math.max(3_000, 4 * min), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, ENTRY_MAX_BYTES);
-        RaftServerConfigKeys.Log.setWriteBufferSize(properties, SizeInBytes.valueOf(ENTRY_MAX_BYTES.getSize() + (1 << 20)));
+        RaftServerConfigKeys.Log.setWriteBufferSize(
+                properties, SizeInBytes.valueOf(ENTRY_MAX_BYTES.getSize() + (1 << 20)));
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("64MB"));
         GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf("64MB"));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
@@ -397,7 +446,8 @@ public final class RaftNode implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.debug("no commit infos: {}", e.toString());
         }
-        long highest = commits.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        long highest =
+                commits.values().stream().mapToLong(Long::longValue).max().orElse(0);
         List<ClusterStatus.Node> nodes = new ArrayList<>();
         List<RaftPeer> current = currentPeers();
         if (current.isEmpty() && !cluster.join()) {
@@ -411,7 +461,8 @@ public final class RaftNode implements AutoCloseable {
         Map<String, Long> trees = new TreeMap<>();
         sequencers.forEach((name, sequencer) -> trees.put(name.value(), sequencer.appliedTreeSize()));
         String role = info == null ? "STOPPED" : info.getCurrentRole().name();
-        Optional<String> leader = Optional.ofNullable(info == null ? null : info.getLeaderId()).map(RaftPeerId::toString);
+        Optional<String> leader =
+                Optional.ofNullable(info == null ? null : info.getLeaderId()).map(RaftPeerId::toString);
         return new ClusterStatus(
                 cluster.nodeId(),
                 role,
@@ -430,7 +481,8 @@ public final class RaftNode implements AutoCloseable {
             if (current == null) {
                 return List.of();
             }
-            List<RaftPeer> peers = new ArrayList<>(current.getDivision(GROUP_ID).getRaftConf().getCurrentPeers());
+            List<RaftPeer> peers =
+                    new ArrayList<>(current.getDivision(GROUP_ID).getRaftConf().getCurrentPeers());
             peers.sort(java.util.Comparator.comparing(peer -> peer.getId().toString()));
             return peers;
         } catch (IOException | RuntimeException e) {
@@ -463,15 +515,21 @@ public final class RaftNode implements AutoCloseable {
                 if (existing.getAddress().equals(peer.address())) {
                     return status();
                 }
-                throw new IndelibleException(ErrorCode.INVALID_PARAMETER,
+                throw new IndelibleException(
+                        ErrorCode.INVALID_PARAMETER,
                         "node " + peer.id() + " is already a member at " + existing.getAddress());
             }
         }
-        RaftPeer added = RaftPeer.newBuilder().setId(peer.id()).setAddress(peer.address()).build();
-        setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
-                .setServersInNewConf(List.of(added))
-                .setMode(SetConfigurationRequest.Mode.ADD)
-                .build(), "add " + peer.id());
+        RaftPeer added = RaftPeer.newBuilder()
+                .setId(peer.id())
+                .setAddress(peer.address())
+                .build();
+        setConfiguration(
+                SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(List.of(added))
+                        .setMode(SetConfigurationRequest.Mode.ADD)
+                        .build(),
+                "add " + peer.id());
         LOG.info("node {} added to the cluster at {}", peer.id(), peer.address());
         return status();
     }
@@ -486,18 +544,22 @@ public final class RaftNode implements AutoCloseable {
      */
     public ClusterStatus removeMember(String id) {
         List<RaftPeer> current = currentPeers();
-        List<RaftPeer> remaining = current.stream().filter(peer -> !peer.getId().toString().equals(id)).toList();
+        List<RaftPeer> remaining = current.stream()
+                .filter(peer -> !peer.getId().toString().equals(id))
+                .toList();
         if (remaining.size() == current.size()) {
             throw new IndelibleException(ErrorCode.NOT_FOUND, "node " + id + " is not a member of the cluster");
         }
         if (remaining.isEmpty()) {
             throw new IndelibleException(ErrorCode.INVALID_PARAMETER, "cannot remove the last member " + id);
         }
-        setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
-                .setServersInCurrentConf(current)
-                .setServersInNewConf(remaining)
-                .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
-                .build(), "remove " + id);
+        setConfiguration(
+                SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInCurrentConf(current)
+                        .setServersInNewConf(remaining)
+                        .setMode(SetConfigurationRequest.Mode.COMPARE_AND_SET)
+                        .build(),
+                "remove " + id);
         LOG.info("node {} removed from the cluster", id);
         return status();
     }
@@ -520,12 +582,13 @@ public final class RaftNode implements AutoCloseable {
                 .build()) {
             RaftClientReply reply = admin.admin().setConfiguration(arguments);
             if (!reply.isSuccess()) {
-                throw new IndelibleException(ErrorCode.OVERLOADED,
+                throw new IndelibleException(
+                        ErrorCode.OVERLOADED,
                         "configuration change (" + what + ") not committed; retry: " + reply.getException());
             }
         } catch (IOException e) {
-            throw new IndelibleException(ErrorCode.OVERLOADED,
-                    "configuration change (" + what + ") not committed; retry: " + e, e);
+            throw new IndelibleException(
+                    ErrorCode.OVERLOADED, "configuration change (" + what + ") not committed; retry: " + e, e);
         }
     }
 
@@ -554,7 +617,8 @@ public final class RaftNode implements AutoCloseable {
     private CompletableFuture<Committed> send(Command command) {
         RaftClient current = client;
         if (current == null) {
-            return CompletableFuture.failedFuture(new IndelibleException(ErrorCode.OVERLOADED, "node is starting; retry"));
+            return CompletableFuture.failedFuture(
+                    new IndelibleException(ErrorCode.OVERLOADED, "node is starting; retry"));
         }
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.encode()));
         return CompletableFuture.supplyAsync(
@@ -563,7 +627,8 @@ public final class RaftNode implements AutoCloseable {
                     try {
                         reply = current.io().send(message);
                     } catch (IOException | RuntimeException e) {
-                        throw new IndelibleException(ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + e, e);
+                        throw new IndelibleException(
+                                ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + e, e);
                     }
                     if (!reply.isSuccess()) {
                         throw new IndelibleException(
@@ -604,7 +669,8 @@ public final class RaftNode implements AutoCloseable {
      *     revocation was not committed
      */
     public CompletableFuture<Boolean> proposeTokenRevoke(String name) {
-        return proposeAndAwaitApplied(new Command.TokenRevoke(name)).thenApply(reply -> reply.ok() && reply.value() == 1);
+        return proposeAndAwaitApplied(new Command.TokenRevoke(name))
+                .thenApply(reply -> reply.ok() && reply.value() == 1);
     }
 
     private CompletableFuture<Reply> proposeAndAwaitApplied(Command command) {
@@ -624,8 +690,8 @@ public final class RaftNode implements AutoCloseable {
         if (current == null) {
             throw new IOException("node " + cluster.nodeId() + " has no Raft client yet");
         }
-        RaftClientReply reply = current.io().sendReadOnly(
-                Message.valueOf(UnsafeByteOperations.unsafeWrap(request)), RaftPeerId.valueOf(leaderId));
+        RaftClientReply reply = current.io()
+                .sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(request)), RaftPeerId.valueOf(leaderId));
         if (!reply.isSuccess()) {
             throw new IOException("catch-up query failed at the leader: " + reply.getException());
         }
@@ -646,7 +712,11 @@ public final class RaftNode implements AutoCloseable {
             }
             NoteSigner signer = nodeKey.cosigner(clock);
             byte[] signature = signer.sign(checkpointText.getBytes(StandardCharsets.UTF_8));
-            sequencer.proposeCosignature(treeSize, cluster.nodeId(), nodeKey.verifierKey(),
+            sequencer
+                    .proposeCosignature(
+                            treeSize,
+                            cluster.nodeId(),
+                            nodeKey.verifierKey(),
                             NoteSignature.of(signer.name(), signer.keyId(), signature))
                     .whenComplete((reply, error) -> {
                         if (error != null) {

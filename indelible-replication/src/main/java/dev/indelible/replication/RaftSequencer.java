@@ -1,7 +1,12 @@
 package dev.indelible.replication;
 
+import dev.indelible.formats.cosignature.CosignatureV1;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.LeafHasher;
+import dev.indelible.formats.note.NoteSignature;
+import dev.indelible.formats.note.NoteVerifier;
+import dev.indelible.formats.note.Notes;
+import dev.indelible.formats.note.SignedNote;
 import dev.indelible.log.Appended;
 import dev.indelible.log.ErrorCode;
 import dev.indelible.log.IndelibleException;
@@ -10,27 +15,22 @@ import dev.indelible.log.LogApplier;
 import dev.indelible.log.PublishedCheckpoint;
 import dev.indelible.log.Sequencer;
 import dev.indelible.log.TreeHead;
-import dev.indelible.formats.cosignature.CosignatureV1;
-import dev.indelible.formats.note.NoteSignature;
-import dev.indelible.formats.note.NoteVerifier;
-import dev.indelible.formats.note.Notes;
-import dev.indelible.formats.note.SignedNote;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Optional;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +82,10 @@ final class RaftSequencer implements Sequencer {
      * is made off the apply thread ({@link #logSignature} makes it on the spot if it is not done).
      */
     private record PendingSeal(
-            TreeHead head, String text, CompletableFuture<SignedNote> logSigned, Map<String, NoteSignature> cosignatures) {}
+            TreeHead head,
+            String text,
+            CompletableFuture<SignedNote> logSigned,
+            Map<String, NoteSignature> cosignatures) {}
 
     private final LogApplier log;
     private final Proposer proposer;
@@ -95,6 +98,7 @@ final class RaftSequencer implements Sequencer {
     private final List<CheckpointWaiter> checkpointWaiters = new ArrayList<>();
     /** Appends waiting for a proposal slot, oldest first; guarded by itself, as is {@link #proposalsInFlight}. */
     private final java.util.ArrayDeque<WaitingAppend> waiting = new java.util.ArrayDeque<>();
+
     private int proposalsInFlight;
     private volatile long appliedTreeSize;
     private volatile boolean closed;
@@ -106,7 +110,12 @@ final class RaftSequencer implements Sequencer {
      * @param members the ids of the cluster members in the Raft configuration applied so far (read
      *     on the apply thread); a checkpoint is published once a majority of them have cosigned it
      */
-    RaftSequencer(LogApplier log, Proposer proposer, Cosigner cosigner, Supplier<Set<String>> members, Executor signer,
+    RaftSequencer(
+            LogApplier log,
+            Proposer proposer,
+            Cosigner cosigner,
+            Supplier<Set<String>> members,
+            Executor signer,
             long pushbackMaxOutstanding) {
         this.log = log;
         this.proposer = proposer;
@@ -122,7 +131,8 @@ final class RaftSequencer implements Sequencer {
     }
 
     /** Proposes this node's cosignature of the checkpoint at {@code treeSize} (any thread). */
-    CompletableFuture<Reply> proposeCosignature(long treeSize, String nodeId, String verifierKey, NoteSignature signature) {
+    CompletableFuture<Reply> proposeCosignature(
+            long treeSize, String nodeId, String verifierKey, NoteSignature signature) {
         return proposer.propose(new Command.Cosign(log.name(), treeSize, nodeId, verifierKey, signature));
     }
 
@@ -138,12 +148,16 @@ final class RaftSequencer implements Sequencer {
     /** This log's replicated state, for a snapshot (Raft apply thread, between applies). */
     SnapshotFile.LogState snapshotState() {
         Optional<SnapshotFile.PendingState> pendingState = Optional.ofNullable(pending)
-                .map(p -> new SnapshotFile.PendingState(p.head().treeSize(), p.head().rootHash(), logSignature(p).encode(),
+                .map(p -> new SnapshotFile.PendingState(
+                        p.head().treeSize(),
+                        p.head().rootHash(),
+                        logSignature(p).encode(),
                         new LinkedHashMap<>(p.cosignatures())));
-        long checkpointTreeSize = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
+        long checkpointTreeSize =
+                log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
         Optional<Hash> root = appliedTreeSize == 0 ? Optional.empty() : Optional.of(log.rootHash(appliedTreeSize));
-        return new SnapshotFile.LogState(log.name(), appliedTreeSize, checkpointTreeSize, root,
-                new LinkedHashMap<>(recentIds), pendingState);
+        return new SnapshotFile.LogState(
+                log.name(), appliedTreeSize, checkpointTreeSize, root, new LinkedHashMap<>(recentIds), pendingState);
     }
 
     /**
@@ -160,15 +174,26 @@ final class RaftSequencer implements Sequencer {
         if (latest.isPresent()) {
             long size = latest.get().treeSize();
             try {
-                CatchUp.requireOwnSignature(log, new TreeHead(size, log.rootHash(size)), latest.get().signedNote());
+                CatchUp.requireOwnSignature(
+                        log,
+                        new TreeHead(size, log.rootHash(size)),
+                        latest.get().signedNote());
             } catch (IOException e) {
-                throw new IOException("cannot adopt log " + log.name() + ": its checkpoints were signed with another key"
-                        + " (start the first cluster node with --log-key <data>/keys/log-signing.key): " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot adopt log " + log.name() + ": its checkpoints were signed with another key"
+                                + " (start the first cluster node with --log-key <data>/keys/log-signing.key): "
+                                + e.getMessage(),
+                        e);
             }
         }
         Optional<Hash> root = treeSize == 0 ? Optional.empty() : Optional.of(log.rootHash(treeSize));
-        return new SnapshotFile.LogState(log.name(), treeSize, latest.map(PublishedCheckpoint::treeSize).orElse(0L), root,
-                new LinkedHashMap<>(), Optional.empty());
+        return new SnapshotFile.LogState(
+                log.name(),
+                treeSize,
+                latest.map(PublishedCheckpoint::treeSize).orElse(0L),
+                root,
+                new LinkedHashMap<>(),
+                Optional.empty());
     }
 
     /**
@@ -183,13 +208,16 @@ final class RaftSequencer implements Sequencer {
         pending = state.pending()
                 .map(p -> {
                     SignedNote logSigned = Notes.parse(p.logSignedNote());
-                    return new PendingSeal(new TreeHead(p.treeSize(), p.root()), logSigned.text(),
-                            CompletableFuture.completedFuture(logSigned), new LinkedHashMap<>(p.cosignatures()));
+                    return new PendingSeal(
+                            new TreeHead(p.treeSize(), p.root()),
+                            logSigned.text(),
+                            CompletableFuture.completedFuture(logSigned),
+                            new LinkedHashMap<>(p.cosignatures()));
                 })
                 .orElse(null);
         if (stored < state.appliedTreeSize()) {
-            stop("the snapshot counts " + state.appliedTreeSize() + " applied entries but the segments hold "
-                    + stored + ": entries lost");
+            stop("the snapshot counts " + state.appliedTreeSize() + " applied entries but the segments hold " + stored
+                    + ": entries lost");
         }
     }
 
@@ -228,7 +256,9 @@ final class RaftSequencer implements Sequencer {
                     }
                     List<Appended> appended = new ArrayList<>(leaves.size());
                     for (int i = 0; i < leaves.size(); i++) {
-                        Hash hash = reply.duplicate() ? reply.originalLeafHashes().get(i) : leaves.get(i).leafHash();
+                        Hash hash = reply.duplicate()
+                                ? reply.originalLeafHashes().get(i)
+                                : leaves.get(i).leafHash();
                         appended.add(new Appended(reply.value() + i, hash));
                     }
                     return appended;
@@ -258,7 +288,8 @@ final class RaftSequencer implements Sequencer {
                     return;
                 }
                 long bytes = 0;
-                while (!waiting.isEmpty() && (group.isEmpty() || bytes + waiting.peek().bytes() <= BATCH_BYTES_MAX)) {
+                while (!waiting.isEmpty()
+                        && (group.isEmpty() || bytes + waiting.peek().bytes() <= BATCH_BYTES_MAX)) {
                     WaitingAppend next = waiting.poll();
                     bytes += next.bytes();
                     group.add(next);
@@ -267,7 +298,9 @@ final class RaftSequencer implements Sequencer {
             }
             Command command = group.size() == 1
                     ? group.get(0).append()
-                    : new Command.Batch(log.name(), group.stream().map(WaitingAppend::append).toList());
+                    : new Command.Batch(
+                            log.name(),
+                            group.stream().map(WaitingAppend::append).toList());
             CompletableFuture<Reply> proposed;
             try {
                 proposed = proposer.propose(command);
@@ -319,7 +352,10 @@ final class RaftSequencer implements Sequencer {
     void sealIfGrown() {
         TreeHead head = log.head();
         long latest = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
-        if (closed || log.failure().isPresent() || head.treeSize() <= latest || !sealInFlight.compareAndSet(false, true)) {
+        if (closed
+                || log.failure().isPresent()
+                || head.treeSize() <= latest
+                || !sealInFlight.compareAndSet(false, true)) {
             return;
         }
         proposer.propose(new Command.Seal(log.name(), head.treeSize(), head.rootHash()))
@@ -338,7 +374,8 @@ final class RaftSequencer implements Sequencer {
      */
     Reply applyAppend(Command.Append append) {
         if (log.failure().isPresent()) {
-            return Reply.failed("log " + log.name() + " stopped on this replica: " + log.failure().get());
+            return Reply.failed("log " + log.name() + " stopped on this replica: "
+                    + log.failure().get());
         }
         Reply retry = retryOf(append.clientIds());
         if (retry != null) {
@@ -357,7 +394,8 @@ final class RaftSequencer implements Sequencer {
             }
             long stored = log.head().treeSize();
             if (stored < first) {
-                return stop("storage holds " + stored + " entries but the Raft log applied " + first + ": entries lost");
+                return stop(
+                        "storage holds " + stored + " entries but the Raft log applied " + first + ": entries lost");
             }
             int already = (int) Math.min(stored - first, leaves.size());
             for (int i = 0; i < already; i++) {
@@ -432,7 +470,8 @@ final class RaftSequencer implements Sequencer {
      */
     Reply applySeal(long treeSize, Hash proposedRoot) {
         if (log.failure().isPresent()) {
-            return Reply.failed("log " + log.name() + " stopped on this replica: " + log.failure().get());
+            return Reply.failed("log " + log.name() + " stopped on this replica: "
+                    + log.failure().get());
         }
         long latest = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
         if (treeSize <= latest) {
@@ -486,11 +525,17 @@ final class RaftSequencer implements Sequencer {
             NoteVerifier verifier = CosignatureV1.verifier(cosign.verifierKey());
             NoteSignature signature = cosign.signature();
             if (!verifier.name().equals(signature.name()) || verifier.keyId() != signature.keyId()) {
-                throw new IllegalArgumentException("signature by " + signature.name() + " does not match key " + verifier.name());
+                throw new IllegalArgumentException(
+                        "signature by " + signature.name() + " does not match key " + verifier.name());
             }
             verifier.verify(current.text().getBytes(StandardCharsets.UTF_8), signature.signature());
         } catch (RuntimeException e) {
-            LOG.warn("ignoring cosignature of {} at {} by {}: {}", log.name(), cosign.treeSize(), cosign.nodeId(), e.toString());
+            LOG.warn(
+                    "ignoring cosignature of {} at {} by {}: {}",
+                    log.name(),
+                    cosign.treeSize(),
+                    cosign.nodeId(),
+                    e.toString());
             return Reply.ok(-1);
         }
         current.cosignatures().put(cosign.nodeId(), cosign.signature());
@@ -560,7 +605,8 @@ final class RaftSequencer implements Sequencer {
         closed = true;
         synchronized (checkpointWaiters) {
             for (CheckpointWaiter waiter : checkpointWaiters) {
-                waiter.done().completeExceptionally(new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down"));
+                waiter.done()
+                        .completeExceptionally(new IndelibleException(ErrorCode.OVERLOADED, "log is shutting down"));
             }
             checkpointWaiters.clear();
         }

@@ -49,7 +49,8 @@ record Reply(boolean ok, long value, String reason, List<Hash> originalLeafHashe
     byte[] encode() {
         if (batch()) {
             List<byte[]> encoded = parts.stream().map(Reply::encode).toList();
-            ByteBuffer out = ByteBuffer.allocate(1 + 4 + encoded.stream().mapToInt(part -> 4 + part.length).sum());
+            ByteBuffer out = ByteBuffer.allocate(
+                    1 + 4 + encoded.stream().mapToInt(part -> 4 + part.length).sum());
             out.put(BATCH).putInt(encoded.size());
             encoded.forEach(part -> out.putInt(part.length).put(part));
             return out.array();

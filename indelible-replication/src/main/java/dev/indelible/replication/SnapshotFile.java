@@ -66,7 +66,8 @@ final class SnapshotFile {
             Optional<PendingState> pending) {}
 
     /** A seal gathering cosignatures. */
-    record PendingState(long treeSize, Hash root, byte[] logSignedNote, LinkedHashMap<String, NoteSignature> cosignatures) {}
+    record PendingState(
+            long treeSize, Hash root, byte[] logSignedNote, LinkedHashMap<String, NoteSignature> cosignatures) {}
 
     /** A member of the Raft configuration: its node id and Raft address ({@code host:port}). */
     record Member(String id, String address) {}
@@ -78,7 +79,8 @@ final class SnapshotFile {
      *     empty if none was recorded (a version 1 or 2 snapshot, or no configuration applied yet)
      * @param tokens the replicated tokens in the order they were put (empty in versions 1 to 3)
      */
-    record Contents(long term, long index, List<Member> members, List<TokenRegistry.Entry> tokens, List<LogState> logs) {
+    record Contents(
+            long term, long index, List<Member> members, List<TokenRegistry.Entry> tokens, List<LogState> logs) {
         /** Copies the lists. */
         Contents {
             members = List.copyOf(members);
@@ -131,7 +133,8 @@ final class SnapshotFile {
                 out.writeInt(pending.logSignedNote().length);
                 out.write(pending.logSignedNote());
                 out.writeInt(pending.cosignatures().size());
-                for (Map.Entry<String, NoteSignature> cosignature : pending.cosignatures().entrySet()) {
+                for (Map.Entry<String, NoteSignature> cosignature :
+                        pending.cosignatures().entrySet()) {
                     out.writeUTF(cosignature.getKey());
                     out.writeUTF(cosignature.getValue().name());
                     out.writeInt(cosignature.getValue().keyId());
@@ -255,7 +258,8 @@ final class SnapshotFile {
         List<TokenRegistry.Entry> tokens = new ArrayList<>();
         int tokenCount = v1 || v2 || v3 ? 0 : in.readInt();
         if (tokenCount < 0 || tokenCount > TokenRegistry.TOKENS_MAX) {
-            throw new IOException("snapshot " + file + " holds " + tokenCount + " tokens, more than " + TokenRegistry.TOKENS_MAX);
+            throw new IOException(
+                    "snapshot " + file + " holds " + tokenCount + " tokens, more than " + TokenRegistry.TOKENS_MAX);
         }
         for (int i = 0; i < tokenCount; i++) {
             tokens.add(readEntry(in));
@@ -266,7 +270,8 @@ final class SnapshotFile {
             LogName name = new LogName(in.readUTF());
             long applied = in.readLong();
             long checkpointTreeSize = v1 ? -1 : in.readLong();
-            Optional<Hash> appliedRoot = !v1 && in.readBoolean() ? Optional.of(Hash.of(in.readNBytes(Hash.SIZE), 0)) : Optional.empty();
+            Optional<Hash> appliedRoot =
+                    !v1 && in.readBoolean() ? Optional.of(Hash.of(in.readNBytes(Hash.SIZE), 0)) : Optional.empty();
             int idCount = in.readInt();
             LinkedHashMap<String, Long> ids = new LinkedHashMap<>();
             for (int j = 0; j < idCount; j++) {

@@ -62,9 +62,11 @@ final class TokenRegistry {
             if (existing.token().equals(Optional.of(token))) {
                 return Reply.ok(0);
             }
-            return Reply.failed(existing.revoked()
-                    ? "the token name \"" + token.name() + "\" was revoked in the cluster; revoked names are not reused"
-                    : "a token named \"" + token.name() + "\" exists in the cluster");
+            return Reply.failed(
+                    existing.revoked()
+                            ? "the token name \"" + token.name()
+                                    + "\" was revoked in the cluster; revoked names are not reused"
+                            : "a token named \"" + token.name() + "\" exists in the cluster");
         }
         if (byName.size() >= TOKENS_MAX) {
             return Reply.failed("the cluster holds " + TOKENS_MAX + " token names, the maximum");

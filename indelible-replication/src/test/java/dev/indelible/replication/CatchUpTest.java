@@ -70,7 +70,8 @@ class CatchUpTest {
         CatchUp.install(stateOf(leader), follower, request -> {
             if (request[0] == CatchUp.BODY) {
                 Hash digest = Hash.of(request, request.length - 4 - Hash.SIZE);
-                fetched.add(digest.hex().substring(0, 8) + " at tree size " + follower.head().treeSize());
+                fetched.add(digest.hex().substring(0, 8) + " at tree size "
+                        + follower.head().treeSize());
             }
             return answer(leader, request);
         });
@@ -81,7 +82,8 @@ class CatchUpTest {
         }
         for (PreparedEntry entry : List.of(medium, paged, held)) {
             PreparedEntry.DetachedBody body = entry.detachedBody().orElseThrow();
-            assertThat(follower.body(body.sha256())).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(body.bytes()));
+            assertThat(follower.body(body.sha256()))
+                    .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(body.bytes()));
         }
         // Leaves 1 and 3 are in the first batch (tree size 0 when fetched); the held body and the
         // repeated one are not fetched; the paged body takes two queries.
@@ -100,9 +102,12 @@ class CatchUpTest {
 
         assertThatThrownBy(() -> CatchUp.install(stateOf(leader), follower, request -> answer(leader, request)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("the leader has no detached body sha256:" + lost.detachedBody().orElseThrow().sha256().hex())
+                .hasMessageContaining("the leader has no detached body sha256:"
+                        + lost.detachedBody().orElseThrow().sha256().hex())
                 .hasMessageContaining("named by leaf 1");
-        assertThat(follower.head().treeSize()).as("nothing of the batch naming the body appended").isZero();
+        assertThat(follower.head().treeSize())
+                .as("nothing of the batch naming the body appended")
+                .isZero();
     }
 
     @Test
@@ -130,7 +135,10 @@ class CatchUpTest {
     @Test
     void theLeaderPagesABodyLargerThanOneReply() throws IOException {
         LogApplier leader = open("leader");
-        byte[] body = large('q', CatchUp.REPLY_MAX_BYTES + 5).detachedBody().orElseThrow().bytes();
+        byte[] body = large('q', CatchUp.REPLY_MAX_BYTES + 5)
+                .detachedBody()
+                .orElseThrow()
+                .bytes();
         Hash digest = leader.putBody(body);
 
         DataInputStream first = reply(leader, CatchUp.bodyQuery(LOG, digest, 0));
@@ -152,11 +160,20 @@ class CatchUpTest {
     private LogApplier open(String node) throws IOException {
         AtomicReference<LogApplier> applier = new AtomicReference<>();
         AuditLogs.Settings settings = new AuditLogs.Settings(
-                dir.resolve(node), LocalCluster.ORIGIN_HOST, LocalCluster::signer, LogConfig.defaults(), Clock.systemUTC());
+                dir.resolve(node),
+                LocalCluster.ORIGIN_HOST,
+                LocalCluster::signer,
+                LogConfig.defaults(),
+                Clock.systemUTC());
         AuditLogs logs = AuditLogs.open(settings, FileIO.posix(), log -> {
             applier.set(log);
-            return new RaftSequencer(log, command -> CompletableFuture.failedFuture(new IllegalStateException("no raft")),
-                    (sequencer, treeSize, text) -> {}, Set::of, Runnable::run, 100);
+            return new RaftSequencer(
+                    log,
+                    command -> CompletableFuture.failedFuture(new IllegalStateException("no raft")),
+                    (sequencer, treeSize, text) -> {},
+                    Set::of,
+                    Runnable::run,
+                    100);
         });
         opened.add(logs);
         logs.getOrCreate(LOG);
@@ -164,7 +181,8 @@ class CatchUpTest {
     }
 
     private static byte[] answer(LogApplier leader, byte[] request) throws IOException {
-        return CatchUp.answer(request, name -> name.equals(LOG) ? Optional.of(leader) : Optional.empty(), Optional.empty());
+        return CatchUp.answer(
+                request, name -> name.equals(LOG) ? Optional.of(leader) : Optional.empty(), Optional.empty());
     }
 
     private static DataInputStream reply(LogApplier leader, byte[] request) throws IOException {
@@ -174,7 +192,8 @@ class CatchUpTest {
     /** The leader's state as its snapshot would record it. */
     private static SnapshotFile.LogState stateOf(LogApplier leader) {
         long size = leader.head().treeSize();
-        return new SnapshotFile.LogState(LOG, size, 0, Optional.of(leader.rootHash(size)), new LinkedHashMap<>(), Optional.empty());
+        return new SnapshotFile.LogState(
+                LOG, size, 0, Optional.of(leader.rootHash(size)), new LinkedHashMap<>(), Optional.empty());
     }
 
     /** Appends an entry as a normal apply does: its body first. */

@@ -95,7 +95,9 @@ class ClusterTest {
 
     @Test
     void followerTheLeaderPurgedBehindInstallsTheLeadersSnapshotAndCatchesUp() throws Exception {
-        cluster = new LocalCluster(dir, 3, 20).withSegmentSizeMax(SizeInBytes.valueOf("4KB")).startAll();
+        cluster = new LocalCluster(dir, 3, 20)
+                .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
+                .startAll();
         List<byte[]> sent = new ArrayList<>();
         cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("first", 5), sent);
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
@@ -107,7 +109,8 @@ class ClusterTest {
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
             if (i % 20 == 1) {
                 // Large events, their bodies detached; the Raft entries carrying them are purged.
-                large.add(appendLarge(cluster.awaitLeader(WAIT), "while-down-" + i, (char) ('a' + i % 26), 70_000 + i, sent));
+                large.add(appendLarge(
+                        cluster.awaitLeader(WAIT), "while-down-" + i, (char) ('a' + i % 26), 70_000 + i, sent));
             }
         }
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
@@ -121,7 +124,9 @@ class ClusterTest {
         for (PreparedEntry entry : large) {
             PreparedEntry.DetachedBody body = entry.detachedBody().orElseThrow();
             assertThat(caughtUp.body(body.sha256()))
-                    .as("body %s on the follower that installed the snapshot", body.sha256().hex())
+                    .as(
+                            "body %s on the follower that installed the snapshot",
+                            body.sha256().hex())
                     .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(body.bytes()));
         }
         cluster.appendRecording(LOG, follower, batch("after-install", 4), sent);
@@ -144,7 +149,9 @@ class ClusterTest {
     void formerLeaderWhoseLogEndsWhereTheNewLeaderPurgedCatchesUp() throws Exception {
         // Longer election timeouts: a further leader change would start another segment, and the
         // purge could then move the new leader's log start past the former leader's last entry.
-        cluster = new LocalCluster(dir, 3, 10).withElectionTimeoutMin(Duration.ofSeconds(1)).startAll();
+        cluster = new LocalCluster(dir, 3, 10)
+                .withElectionTimeoutMin(Duration.ofSeconds(1))
+                .startAll();
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("before-" + i, 2), sent);
@@ -157,8 +164,10 @@ class ClusterTest {
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 1), sent);
         }
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
-        LocalCluster.await("the new leader's Raft log to start right after the former leader's last entry "
-                + termEnd, WAIT, () -> raftLogStartIndex(cluster.awaitLeader(WAIT)) == termEnd + 1);
+        LocalCluster.await(
+                "the new leader's Raft log to start right after the former leader's last entry " + termEnd,
+                WAIT,
+                () -> raftLogStartIndex(cluster.awaitLeader(WAIT)) == termEnd + 1);
         assertThat(cluster.latestSnapshotIndex(cluster.awaitLeader(WAIT)))
                 .as("the new leader's latest snapshot index")
                 .isGreaterThan(termEnd);
@@ -214,7 +223,9 @@ class ClusterTest {
     void followerWhoseUnsyncedSegmentTailWasDamagedReappliesItFromTheRaftLog() throws Exception {
         // No checkpoint during the test: every entry is past the latest checkpoint, so no apply
         // fsync'd it; an OS crash may have written later pages of the segment but not earlier ones.
-        cluster = new LocalCluster(dir, 3).withCheckpointInterval(Duration.ofHours(1)).startAll();
+        cluster = new LocalCluster(dir, 3)
+                .withCheckpointInterval(Duration.ofHours(1))
+                .startAll();
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("b" + i, 10), sent);
@@ -223,15 +234,19 @@ class ClusterTest {
         int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
         cluster.stop(follower);
         // A clean stop snapshots (fsync'ing the segments first); a crash would not have: drop it.
-        try (var files = java.nio.file.Files.walk(cluster.dataDirectory(follower).resolve("raft"))) {
-            for (Path snapshot : files.filter(p -> p.getFileName().toString().startsWith("snapshot.")).toList()) {
+        try (var files =
+                java.nio.file.Files.walk(cluster.dataDirectory(follower).resolve("raft"))) {
+            for (Path snapshot : files.filter(p -> p.getFileName().toString().startsWith("snapshot."))
+                    .toList()) {
                 java.nio.file.Files.delete(snapshot);
             }
         }
         assertThat(snapshotCount(follower)).isZero();
         Path segment;
-        try (var files = java.nio.file.Files.walk(cluster.dataDirectory(follower).resolve("logs"))) {
-            segment = files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
+        try (var files =
+                java.nio.file.Files.walk(cluster.dataDirectory(follower).resolve("logs"))) {
+            segment =
+                    files.filter(p -> p.toString().endsWith(".seg")).findFirst().orElseThrow();
         }
         flipPayloadByte(segment, 20);
 
@@ -253,14 +268,18 @@ class ClusterTest {
     void replicasFsyncAppliedEntriesInTheBackgroundWithoutWaitingForACheckpoint() throws Exception {
         // Replicas apply without fsync; the entry syncer fsyncs behind the apply thread so that a
         // checkpoint seldom has to. No checkpoint and no segment roll happens during this test.
-        cluster = new LocalCluster(dir, 3).withCheckpointInterval(Duration.ofHours(1)).startAll();
+        cluster = new LocalCluster(dir, 3)
+                .withCheckpointInterval(Duration.ofHours(1))
+                .startAll();
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("s" + i, 25), sent);
         }
         awaitHeadsAt(sent.size());
-        LocalCluster.await("every replica fsync'd all " + sent.size() + " entries", WAIT, () ->
-                cluster.replicas(LOG).stream().allMatch(log -> log.fsyncedEntries() == sent.size()));
+        LocalCluster.await(
+                "every replica fsync'd all " + sent.size() + " entries",
+                WAIT,
+                () -> cluster.replicas(LOG).stream().allMatch(log -> log.fsyncedEntries() == sent.size()));
         for (AuditLog replica : cluster.replicas(LOG)) {
             assertThat(replica.latestCheckpoint()).isEmpty();
         }
@@ -309,8 +328,12 @@ class ClusterTest {
         for (int r = 0; r < requests; r++) {
             List<Appended> appended = sent.get(r).get(30, TimeUnit.SECONDS);
             for (int i = 0; i < appended.size(); i++) {
-                assertThat(appended.get(i).leafIndex()).isEqualTo(appended.get(0).leafIndex() + i);
-                assertThat(byLeaf.put(appended.get(i).leafIndex(), batches.get(r).get(i).bytes())).isNull();
+                assertThat(appended.get(i).leafIndex())
+                        .isEqualTo(appended.get(0).leafIndex() + i);
+                assertThat(byLeaf.put(
+                                appended.get(i).leafIndex(),
+                                batches.get(r).get(i).bytes()))
+                        .isNull();
             }
         }
         long total = byLeaf.size();
@@ -350,9 +373,13 @@ class ClusterTest {
             count += want.isPresent() ? 1 : 0;
             for (AuditLog replica : replicas) {
                 Optional<PublishedCheckpoint> have = replica.checkpoint(size);
-                assertThat(have.isPresent()).as("checkpoint at %d present", size).isEqualTo(want.isPresent());
+                assertThat(have.isPresent())
+                        .as("checkpoint at %d present", size)
+                        .isEqualTo(want.isPresent());
                 if (want.isPresent()) {
-                    assertThat(have.get().signedNote()).as("checkpoint at %d", size).isEqualTo(want.get().signedNote());
+                    assertThat(have.get().signedNote())
+                            .as("checkpoint at %d", size)
+                            .isEqualTo(want.get().signedNote());
                 }
             }
         }
@@ -379,19 +406,33 @@ class ClusterTest {
         List<Leaf> first = batch("original", 3);
         List<Optional<String>> ids = List.of(Optional.of("a"), Optional.of("b"), Optional.of("c"));
         cluster.appendRecording(LOG, leader, batch("before", 2), new ArrayList<>());
-        List<Appended> original = cluster.require(leader).logs().require(LOG).append(first, ids, List.of()).get(30, TimeUnit.SECONDS);
+        List<Appended> original = cluster.require(leader)
+                .logs()
+                .require(LOG)
+                .append(first, ids, List.of())
+                .get(30, TimeUnit.SECONDS);
         assertThat(original.get(0).leafIndex()).isEqualTo(2);
 
         // The retry carries other bytes (a later receive time), through another node: nothing is appended.
-        List<Appended> retried = cluster.require((leader + 1) % 3).logs().getOrCreate(LOG)
-                .append(batch("retry", 3), ids, List.of()).get(30, TimeUnit.SECONDS);
+        List<Appended> retried = cluster.require((leader + 1) % 3)
+                .logs()
+                .getOrCreate(LOG)
+                .append(batch("retry", 3), ids, List.of())
+                .get(30, TimeUnit.SECONDS);
         assertThat(retried).isEqualTo(original);
         // A request that only partly repeats ids is appended in full.
-        List<Appended> mixed = cluster.require(leader).logs().require(LOG)
-                .append(batch("mixed", 2), List.of(Optional.of("c"), Optional.of("d")), List.of()).get(30, TimeUnit.SECONDS);
+        List<Appended> mixed = cluster.require(leader)
+                .logs()
+                .require(LOG)
+                .append(batch("mixed", 2), List.of(Optional.of("c"), Optional.of("d")), List.of())
+                .get(30, TimeUnit.SECONDS);
         assertThat(mixed.get(0).leafIndex()).isEqualTo(5);
-        LocalCluster.await("tree size 7 everywhere", WAIT, () -> cluster.replicas(LOG).size() == 3
-                && cluster.replicas(LOG).stream().allMatch(log -> log.head().treeSize() == 7));
+        LocalCluster.await(
+                "tree size 7 everywhere",
+                WAIT,
+                () -> cluster.replicas(LOG).size() == 3
+                        && cluster.replicas(LOG).stream()
+                                .allMatch(log -> log.head().treeSize() == 7));
     }
 
     @Test
@@ -404,7 +445,13 @@ class ClusterTest {
         int leader = cluster.awaitLeader(WAIT);
         List<Optional<String>> ids = List.of(Optional.of("snap-1"));
         List<Leaf> withId = batch("id", 1);
-        long at = cluster.require(leader).logs().require(LOG).append(withId, ids, List.of()).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+        long at = cluster.require(leader)
+                .logs()
+                .require(LOG)
+                .append(withId, ids, List.of())
+                .get(30, TimeUnit.SECONDS)
+                .get(0)
+                .leafIndex();
         sent.add(withId.get(0).bytes());
         for (int i = 0; i < 12; i++) {
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("t" + i, 1), sent);
@@ -416,8 +463,11 @@ class ClusterTest {
         }
         cluster.close();
         cluster.startAll();
-        List<Appended> retried = cluster.require(cluster.awaitLeader(WAIT)).logs().require(LOG)
-                .append(batch("id-again", 1), ids, List.of()).get(30, TimeUnit.SECONDS);
+        List<Appended> retried = cluster.require(cluster.awaitLeader(WAIT))
+                .logs()
+                .require(LOG)
+                .append(batch("id-again", 1), ids, List.of())
+                .get(30, TimeUnit.SECONDS);
         assertThat(retried.get(0).leafIndex()).isEqualTo(at);
         assertThat(retried.get(0).leafHash()).isEqualTo(withId.get(0).leafHash());
         cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("after", 4), sent);
@@ -434,16 +484,22 @@ class ClusterTest {
         Hash digest = log.putBody(body);
         List<Leaf> leaf = batch("names-" + digest.hex(), 1);
         log.append(leaf, List.of(Optional.empty()), List.of(body)).get(30, TimeUnit.SECONDS);
-        LocalCluster.await("the body on every node", WAIT, () -> cluster.replicas(LOG).size() == 3
-                && cluster.replicas(LOG).stream().allMatch(replica -> replica.head().treeSize() == 1));
+        LocalCluster.await(
+                "the body on every node",
+                WAIT,
+                () -> cluster.replicas(LOG).size() == 3
+                        && cluster.replicas(LOG).stream()
+                                .allMatch(replica -> replica.head().treeSize() == 1));
         for (AuditLog replica : cluster.replicas(LOG)) {
-            assertThat(replica.body(digest)).hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(body));
+            assertThat(replica.body(digest))
+                    .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(body));
         }
     }
 
     private long snapshotCount(int node) {
         try (var files = java.nio.file.Files.walk(cluster.dataDirectory(node).resolve("raft"))) {
-            return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).count();
+            return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+"))
+                    .count();
         } catch (java.io.IOException e) {
             return 0;
         }
@@ -456,7 +512,9 @@ class ClusterTest {
         AuditLog log = cluster.require(node).logs().getOrCreate(LOG);
         log.putBody(body);
         long first = log.append(List.of(Leaf.of(entry.leafBytes())), List.of(Optional.empty()), List.of(body))
-                .get(30, TimeUnit.SECONDS).get(0).leafIndex();
+                .get(30, TimeUnit.SECONDS)
+                .get(0)
+                .leafIndex();
         assertThat(first).as("leaf index of the large event").isEqualTo(sent.size());
         sent.add(entry.leafBytes());
         return entry;
@@ -480,15 +538,25 @@ class ClusterTest {
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
         cluster.appendRecording(LOG, leader, batch("y", 3), sent);
         Hash wrong = Hash.of(new byte[32], 0);
-        Reply reply = cluster.require(leader).propose(new Command.Seal(LOG, sent.size(), wrong)).get(30, TimeUnit.SECONDS);
+        Reply reply = cluster.require(leader)
+                .propose(new Command.Seal(LOG, sent.size(), wrong))
+                .get(30, TimeUnit.SECONDS);
         assertThat(reply.ok()).isFalse();
         assertThat(reply.reason()).contains("replicas diverged");
-        LocalCluster.await("every replica stopped", WAIT, () -> cluster.replicas(LOG).stream()
-                .allMatch(log -> log.failure().isPresent()));
+        LocalCluster.await(
+                "every replica stopped",
+                WAIT,
+                () -> cluster.replicas(LOG).stream()
+                        .allMatch(log -> log.failure().isPresent()));
         assertThatThrownBy(() -> cluster.require(leader).logs().require(LOG).append(batch("z", 1)))
                 .isInstanceOf(IndelibleException.class)
                 .hasMessageContaining("refuses appends");
-        assertThat(cluster.require(leader).logs().require(LOG).latestCheckpoint().orElseThrow().treeSize())
+        assertThat(cluster.require(leader)
+                        .logs()
+                        .require(LOG)
+                        .latestCheckpoint()
+                        .orElseThrow()
+                        .treeSize())
                 .isEqualTo(3);
     }
 

@@ -36,7 +36,10 @@ class CommandTest {
         List<byte[]> entries = List.of(new byte[] {1}, new byte[] {2}, new byte[] {3});
         String tooLong = "x".repeat(Command.CLIENT_ID_MAX_CHARS + 1);
         Command.Append append = new Command.Append(
-                LOG, entries, List.of(Optional.of("req-1"), Optional.empty(), Optional.of(tooLong)), List.of(new byte[] {7, 8}));
+                LOG,
+                entries,
+                List.of(Optional.of("req-1"), Optional.empty(), Optional.of(tooLong)),
+                List.of(new byte[] {7, 8}));
         Command.Append decoded = (Command.Append) Command.decode(ByteBuffer.wrap(append.encode()));
         assertThat(decoded.clientIds()).containsExactly(Optional.of("req-1"), Optional.empty(), Optional.empty());
         assertThat(decoded.entries().get(2)).containsExactly(3);
@@ -46,18 +49,24 @@ class CommandTest {
 
     @Test
     void batchRoundTripsEveryPartWithItsIdsAndBodies() {
-        Command.Append first = new Command.Append(LOG, List.of(new byte[] {1}, new byte[] {2}),
-                List.of(Optional.of("a"), Optional.empty()), List.of());
-        Command.Append second = new Command.Append(LOG, List.of(new byte[] {3}), List.of(Optional.of("b")),
-                List.of(new byte[] {9, 9}));
-        Command.Batch decoded = (Command.Batch) Command.decode(ByteBuffer.wrap(new Command.Batch(LOG, List.of(first, second)).encode()));
+        Command.Append first = new Command.Append(
+                LOG, List.of(new byte[] {1}, new byte[] {2}), List.of(Optional.of("a"), Optional.empty()), List.of());
+        Command.Append second =
+                new Command.Append(LOG, List.of(new byte[] {3}), List.of(Optional.of("b")), List.of(new byte[] {9, 9}));
+        Command.Batch decoded = (Command.Batch)
+                Command.decode(ByteBuffer.wrap(new Command.Batch(LOG, List.of(first, second)).encode()));
         assertThat(decoded.log()).isEqualTo(LOG);
         assertThat(decoded.parts()).hasSize(2);
-        assertThat(decoded.parts().get(0).entries()).satisfiesExactly(e -> assertThat(e).containsExactly(1), e -> assertThat(e).containsExactly(2));
+        assertThat(decoded.parts().get(0).entries())
+                .satisfiesExactly(
+                        e -> assertThat(e).containsExactly(1),
+                        e -> assertThat(e).containsExactly(2));
         assertThat(decoded.parts().get(0).clientIds()).containsExactly(Optional.of("a"), Optional.empty());
-        assertThat(decoded.parts().get(1).entries()).satisfiesExactly(e -> assertThat(e).containsExactly(3));
+        assertThat(decoded.parts().get(1).entries())
+                .satisfiesExactly(e -> assertThat(e).containsExactly(3));
         assertThat(decoded.parts().get(1).clientIds()).containsExactly(Optional.of("b"));
-        assertThat(decoded.parts().get(1).detachedBodies()).satisfiesExactly(b -> assertThat(b).containsExactly(9, 9));
+        assertThat(decoded.parts().get(1).detachedBodies())
+                .satisfiesExactly(b -> assertThat(b).containsExactly(9, 9));
     }
 
     @Test
@@ -65,7 +74,8 @@ class CommandTest {
         Command.Append other = new Command.Append(new LogName("other"), List.of(new byte[] {1}));
         assertThatThrownBy(() -> new Command.Batch(LOG, List.of(other))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Command.Batch(LOG, List.of())).isInstanceOf(IllegalArgumentException.class);
-        byte[] encoded = new Command.Batch(LOG, List.of(new Command.Append(LOG, List.of(new byte[] {1, 2, 3})))).encode();
+        byte[] encoded =
+                new Command.Batch(LOG, List.of(new Command.Append(LOG, List.of(new byte[] {1, 2, 3})))).encode();
         assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(Arrays.copyOf(encoded, encoded.length - 1))))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -76,7 +86,8 @@ class CommandTest {
         Reply reply = Reply.batch(List.of(Reply.ok(5), Reply.failed("log stopped"), Reply.duplicate(2, List.of(hash))));
         Reply decoded = Reply.decode(ByteBuffer.wrap(reply.encode()));
         assertThat(decoded.batch()).isTrue();
-        assertThat(decoded.parts()).containsExactly(Reply.ok(5), Reply.failed("log stopped"), Reply.duplicate(2, List.of(hash)));
+        assertThat(decoded.parts())
+                .containsExactly(Reply.ok(5), Reply.failed("log stopped"), Reply.duplicate(2, List.of(hash)));
     }
 
     @Test
@@ -109,27 +120,33 @@ class CommandTest {
     private static ReplicatedTokens.Token token(Optional<Instant> expiresAt) {
         byte[] sha256 = new byte[32];
         Arrays.fill(sha256, (byte) 0x11);
-        return new ReplicatedTokens.Token("ci", Hash.of(sha256, 0), List.of("admin"),
-                Instant.ofEpochSecond(1_700_000_000L, 5), expiresAt);
+        return new ReplicatedTokens.Token(
+                "ci", Hash.of(sha256, 0), List.of("admin"), Instant.ofEpochSecond(1_700_000_000L, 5), expiresAt);
     }
 
     @Test
     void tokenPutHasAKnownEncodingWithAnEmptyLogName() {
         byte[] bytes = new Command.TokenPut(token(Optional.of(Instant.ofEpochSecond(1_800_000_000L, 0)))).encode();
 
-        assertThat(HexFormat.of().formatHex(bytes)).isEqualTo("0105" + "0000" // version, kind 5, no log name
-                + "0002" + "6369" // name "ci"
-                + "11".repeat(32) // SHA-256
-                + "0001" + "0005" + "61646d696e" // one scope, "admin"
-                + "000000006553f100" + "00000005" // created 1700000000 s + 5 ns
-                + "01" + "000000006b49d200" + "00000000"); // expires 1800000000 s
+        assertThat(HexFormat.of().formatHex(bytes))
+                .isEqualTo("0105" + "0000" // version, kind 5, no log name
+                        + "0002" + "6369" // name "ci"
+                        + "11".repeat(32) // SHA-256
+                        + "0001" + "0005" + "61646d696e" // one scope, "admin"
+                        + "000000006553f100" + "00000005" // created 1700000000 s + 5 ns
+                        + "01" + "000000006b49d200" + "00000000"); // expires 1800000000 s
     }
 
     @Test
     void tokenPutRoundTripsEveryFieldWithAndWithoutExpiry() {
-        for (Optional<Instant> expiry : List.of(Optional.<Instant>empty(), Optional.of(Instant.ofEpochSecond(1_800_000_000L, 999_999_999)))) {
+        for (Optional<Instant> expiry :
+                List.of(Optional.<Instant>empty(), Optional.of(Instant.ofEpochSecond(1_800_000_000L, 999_999_999)))) {
             ReplicatedTokens.Token original = new ReplicatedTokens.Token(
-                    "ci-writer.1", token(expiry).sha256(), List.of("append:audit", "read:*"), token(expiry).createdAt(), expiry);
+                    "ci-writer.1",
+                    token(expiry).sha256(),
+                    List.of("append:audit", "read:*"),
+                    token(expiry).createdAt(),
+                    expiry);
 
             Command decoded = Command.decode(ByteBuffer.wrap(new Command.TokenPut(original).encode()));
 
@@ -154,7 +171,12 @@ class CommandTest {
         byte[] sealOfNoLog = new Command.Seal(LOG, 1, Hash.of(new byte[32], 0)).encode();
         byte[] unnamed = new byte[sealOfNoLog.length - LOG.value().length()];
         System.arraycopy(sealOfNoLog, 0, unnamed, 0, 2);
-        System.arraycopy(sealOfNoLog, 4 + LOG.value().length(), unnamed, 4, sealOfNoLog.length - 4 - LOG.value().length());
+        System.arraycopy(
+                sealOfNoLog,
+                4 + LOG.value().length(),
+                unnamed,
+                4,
+                sealOfNoLog.length - 4 - LOG.value().length());
         assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(unnamed))).hasMessageContaining("log name");
 
         byte[] put = new Command.TokenPut(token(Optional.empty())).encode();
@@ -172,7 +194,8 @@ class CommandTest {
     @Test
     void replyRoundTrips() {
         assertThat(Reply.decode(ByteBuffer.wrap(Reply.ok(42).encode()))).isEqualTo(Reply.ok(42));
-        assertThat(Reply.decode(ByteBuffer.wrap(Reply.failed("diverged").encode()))).isEqualTo(Reply.failed("diverged"));
+        assertThat(Reply.decode(ByteBuffer.wrap(Reply.failed("diverged").encode())))
+                .isEqualTo(Reply.failed("diverged"));
         Reply duplicate = Reply.duplicate(7, List.of(Hash.of(new byte[32], 0), Hash.of(new byte[32], 0)));
         assertThat(Reply.decode(ByteBuffer.wrap(duplicate.encode()))).isEqualTo(duplicate);
     }

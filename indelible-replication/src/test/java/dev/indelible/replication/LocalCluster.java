@@ -146,7 +146,8 @@ final class LocalCluster implements AutoCloseable {
     }
 
     static CheckpointSigner signer(String origin) {
-        NoteSigner signer = NoteSigner.ed25519(NoteKeys.ed25519FromSeed(origin, SEED).signerKey());
+        NoteSigner signer =
+                NoteSigner.ed25519(NoteKeys.ed25519FromSeed(origin, SEED).signerKey());
         return text -> Notes.sign(text, List.of(signer));
     }
 
@@ -155,10 +156,12 @@ final class LocalCluster implements AutoCloseable {
      * ({@code "eventDigest"}), the body (about {@code size} bytes of {@code fill}) beside it.
      */
     static PreparedEntry largeEvent(String tag, char fill, int size) {
-        ObjectNode event = JsonNodeFactory.instance.objectNode()
+        ObjectNode event = JsonNodeFactory.instance
+                .objectNode()
                 .put("tag", tag)
                 .put("blob", String.valueOf(fill).repeat(size));
-        PreparedEntry entry = new EnvelopeWriter().prepare(event, Instant.parse("2026-11-26T05:41:17Z"), Source.http("127.0.0.1"));
+        PreparedEntry entry =
+                new EnvelopeWriter().prepare(event, Instant.parse("2026-11-26T05:41:17Z"), Source.http("127.0.0.1"));
         if (entry.detachedBody().isEmpty()) {
             throw new IllegalArgumentException("an event of " + size + " bytes is not detached");
         }
@@ -215,10 +218,16 @@ final class LocalCluster implements AutoCloseable {
         // A founder knows the founders; a spare knows everyone up to itself and joins.
         List<ClusterConfig.Peer> known = i < founders ? peers.subList(0, founders) : peers.subList(0, i + 1);
         ClusterConfig config = new ClusterConfig(
-                peers.get(i).id(), known, data.resolve("raft"), electionTimeoutMin, snapshotEveryEntries, i >= founders,
+                peers.get(i).id(),
+                known,
+                data.resolve("raft"),
+                electionTimeoutMin,
+                snapshotEveryEntries,
+                i >= founders,
                 Optional.ofNullable(peerTls.apply(i)));
         try {
-            nodes[i] = RaftNode.start(config, settings(data, checkpointInterval), FileIO.posix(), tokens[i], segmentSizeMax);
+            nodes[i] = RaftNode.start(
+                    config, settings(data, checkpointInterval), FileIO.posix(), tokens[i], segmentSizeMax);
             cosignerKeys[i] = nodes[i].cosignerKey();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -301,7 +310,13 @@ final class LocalCluster implements AutoCloseable {
     /** Appends {@code leaves} to {@code log} through node {@code node}, waiting up to 30 s; the first leaf index. */
     long append(LogName log, int node, List<Leaf> leaves)
             throws InterruptedException, ExecutionException, TimeoutException {
-        return require(node).logs().getOrCreate(log).append(leaves).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+        return require(node)
+                .logs()
+                .getOrCreate(log)
+                .append(leaves)
+                .get(30, TimeUnit.SECONDS)
+                .get(0)
+                .leafIndex();
     }
 
     /**
@@ -324,7 +339,10 @@ final class LocalCluster implements AutoCloseable {
             }
             for (AuditLog replica : replicas) {
                 if (replica.head().treeSize() != size
-                        || replica.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L) != size) {
+                        || replica.latestCheckpoint()
+                                        .map(PublishedCheckpoint::treeSize)
+                                        .orElse(0L)
+                                != size) {
                     return false;
                 }
             }
@@ -403,7 +421,8 @@ final class LocalCluster implements AutoCloseable {
             for (long size = 1; size <= sent.size(); size += rootHashStep) {
                 assertThat(replica.rootHash(size)).isEqualTo(first.rootHash(size));
             }
-            assertThat(Arrays.equals(replica.latestCheckpoint().orElseThrow().signedNote(),
+            assertThat(Arrays.equals(
+                            replica.latestCheckpoint().orElseThrow().signedNote(),
                             first.latestCheckpoint().orElseThrow().signedNote()))
                     .as("byte-identical checkpoints")
                     .isTrue();

@@ -51,9 +51,12 @@ class MembershipTest {
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
 
         RaftNode joining = cluster.start(3);
-        assertThat(joining.status().nodes()).as("a joining node is in no configuration yet").isEmpty();
+        assertThat(joining.status().nodes())
+                .as("a joining node is in no configuration yet")
+                .isEmpty();
         // Added through a node that is not necessarily the leader: the change goes through Raft.
-        ClusterStatus afterAdd = cluster.require(1).addMember("n4", cluster.peer(3).address());
+        ClusterStatus afterAdd =
+                cluster.require(1).addMember("n4", cluster.peer(3).address());
         assertThat(afterAdd.nodes()).extracting(ClusterStatus.Node::id).containsExactly("n1", "n2", "n3", "n4");
         // Adding it again with the same address is a no-op; with another address it is refused.
         cluster.require(0).addMember("n4", cluster.peer(3).address());
@@ -65,7 +68,8 @@ class MembershipTest {
         cluster.appendRecording(LOG, 0, batch("after-add", 4), sent);
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent, 4);
-        LocalCluster.await("n4 sees four members", WAIT, () -> joining.status().nodes().size() == 4);
+        LocalCluster.await(
+                "n4 sees four members", WAIT, () -> joining.status().nodes().size() == 4);
 
         // Remove n3 through the new node; then stop it. Three of four remain: still a majority.
         ClusterStatus afterRemove = cluster.require(3).removeMember("n3");
@@ -81,8 +85,13 @@ class MembershipTest {
         assertReplicasIdentical(sent, 3);
         for (int i : new int[] {0, 1, 3}) {
             RaftNode node = cluster.require(i);
-            LocalCluster.await(node.nodeId() + " no longer lists n3", WAIT,
-                    () -> node.status().nodes().stream().map(ClusterStatus.Node::id).toList().equals(List.of("n1", "n2", "n4")));
+            LocalCluster.await(
+                    node.nodeId() + " no longer lists n3",
+                    WAIT,
+                    () -> node.status().nodes().stream()
+                            .map(ClusterStatus.Node::id)
+                            .toList()
+                            .equals(List.of("n1", "n2", "n4")));
         }
 
         // The new node survives a restart (it recovers its Raft storage; it does not join again).
@@ -97,24 +106,33 @@ class MembershipTest {
     void aRestartFromASnapshotAfterAMembershipChangeRestoresTheAppliedMemberSet() throws Exception {
         // Election timeouts of 1 to 2 s: a leader cut off from its majority keeps leading long enough
         // (about 2 s) to append a configuration entry it can no longer commit.
-        cluster = new LocalCluster(dir, 3, 1, 10).withElectionTimeoutMin(Duration.ofSeconds(1)).startAll();
+        cluster = new LocalCluster(dir, 3, 1, 10)
+                .withElectionTimeoutMin(Duration.ofSeconds(1))
+                .startAll();
         List<byte[]> sent = new ArrayList<>();
         cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("before", 3), sent);
         cluster.start(3);
-        cluster.require(cluster.awaitLeader(WAIT)).addMember("n4", cluster.peer(3).address());
+        cluster.require(cluster.awaitLeader(WAIT))
+                .addMember("n4", cluster.peer(3).address());
         Set<String> applied = Set.of("n1", "n2", "n3", "n4");
         for (int i = 0; i < 4; i++) {
             RaftNode node = cluster.require(i);
-            LocalCluster.await(node.nodeId() + " applied the configuration with n4", WAIT, () -> node.members().equals(applied));
+            LocalCluster.await(
+                    node.nodeId() + " applied the configuration with n4",
+                    WAIT,
+                    () -> node.members().equals(applied));
         }
         int leader = cluster.awaitLeader(WAIT);
         long changedAt = cluster.require(leader).status().appliedRaftIndex();
         for (int i = 0; i < 100 && cluster.latestSnapshotIndex(leader) < changedAt; i++) {
             cluster.appendRecording(LOG, leader, batch("fill-" + i, 1), sent);
         }
-        LocalCluster.await("a snapshot on the leader past the configuration change", WAIT,
+        LocalCluster.await(
+                "a snapshot on the leader past the configuration change",
+                WAIT,
                 () -> cluster.latestSnapshotIndex(leader) >= changedAt);
-        assertThat(cluster.awaitLeader(WAIT)).as("the same leader, so no configuration entry follows the snapshot")
+        assertThat(cluster.awaitLeader(WAIT))
+                .as("the same leader, so no configuration entry follows the snapshot")
                 .isEqualTo(leader);
 
         // Cut the leader off from its majority and ask it to remove a member: it appends the
@@ -126,7 +144,9 @@ class MembershipTest {
         String removed = cluster.peer(others.get(0)).id();
         RaftNode cutOff = cluster.require(leader);
         CompletableFuture<ClusterStatus> removal = CompletableFuture.supplyAsync(() -> cutOff.removeMember(removed));
-        LocalCluster.await("the cut-off leader holds a configuration without " + removed, WAIT,
+        LocalCluster.await(
+                "the cut-off leader holds a configuration without " + removed,
+                WAIT,
                 () -> !cutOff.raftConfigurationMembers().contains(removed));
         cluster.stop(others.get(2));
         cluster.stop(leader);
@@ -134,12 +154,15 @@ class MembershipTest {
                 .as("the removal never commits")
                 .hasCauseInstanceOf(IndelibleException.class);
 
-        SnapshotFile.Contents snapshot = SnapshotFile.read(cluster.latestSnapshot(leader).orElseThrow());
+        SnapshotFile.Contents snapshot =
+                SnapshotFile.read(cluster.latestSnapshot(leader).orElseThrow());
         List<SnapshotFile.Member> members = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            members.add(new SnapshotFile.Member(cluster.peer(i).id(), cluster.peer(i).address()));
+            members.add(new SnapshotFile.Member(
+                    cluster.peer(i).id(), cluster.peer(i).address()));
         }
-        assertThat(snapshot.members()).as("the snapshot records the applied members with their addresses")
+        assertThat(snapshot.members())
+                .as("the snapshot records the applied members with their addresses")
                 .isEqualTo(members);
 
         // Restarted alone: nothing after the snapshot is applied that changes the configuration.
@@ -147,7 +170,9 @@ class MembershipTest {
         assertThat(restarted.raftConfigurationMembers())
                 .as("Ratis recovered the later, uncommitted configuration")
                 .doesNotContain(removed);
-        LocalCluster.await("the quorum's member set restored from the snapshot", Duration.ofSeconds(5),
+        LocalCluster.await(
+                "the quorum's member set restored from the snapshot",
+                Duration.ofSeconds(5),
                 () -> restarted.members().equals(applied));
         assertThat(restarted.members()).isEqualTo(applied);
     }
@@ -160,7 +185,9 @@ class MembershipTest {
      */
     @Test
     void aFollowerThatInstallsASnapshotAfterAMembershipChangePublishesWithTheNewQuorum() throws Exception {
-        cluster = new LocalCluster(dir, 3, 1, 20).withSegmentSizeMax(SizeInBytes.valueOf("4KB")).startAll();
+        cluster = new LocalCluster(dir, 3, 1, 20)
+                .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
+                .startAll();
         List<byte[]> sent = new ArrayList<>();
         cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("first", 5), sent);
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
@@ -168,7 +195,8 @@ class MembershipTest {
         long followerApplied = cluster.require(follower).status().appliedRaftIndex();
         cluster.stop(follower);
         cluster.start(3);
-        cluster.require(cluster.awaitLeader(WAIT)).addMember("n4", cluster.peer(3).address());
+        cluster.require(cluster.awaitLeader(WAIT))
+                .addMember("n4", cluster.peer(3).address());
         for (int i = 0; i < 60; i++) {
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
         }
@@ -178,7 +206,9 @@ class MembershipTest {
         // The follower knows only the founders; the configuration with n4 lies behind the snapshot it installs.
         RaftNode installed = cluster.start(follower);
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
-        LocalCluster.await(installed.nodeId() + " counts the members of the configuration with n4", WAIT,
+        LocalCluster.await(
+                installed.nodeId() + " counts the members of the configuration with n4",
+                WAIT,
                 () -> installed.members().equals(Set.of("n1", "n2", "n3", "n4")));
         cluster.appendRecording(LOG, follower, batch("after-install", 4), sent);
         cluster.awaitAllAt(LOG, sent.size(), WAIT);

@@ -25,12 +25,15 @@ final class MemoryTokens implements ReplicatedTokens {
 
     @Override
     public synchronized void revokeAll(String name) {
-        byHash.replaceAll((hash, stored) -> stored.token().name().equals(name) ? new Stored(stored.token(), true) : stored);
+        byHash.replaceAll(
+                (hash, stored) -> stored.token().name().equals(name) ? new Stored(stored.token(), true) : stored);
     }
 
     /** The stored token called {@code name}, if any (the first, should there be several). */
     synchronized Optional<Stored> find(String name) {
-        return byHash.values().stream().filter(stored -> stored.token().name().equals(name)).findFirst();
+        return byHash.values().stream()
+                .filter(stored -> stored.token().name().equals(name))
+                .findFirst();
     }
 
     /** Everything stored, in the order it was put. */

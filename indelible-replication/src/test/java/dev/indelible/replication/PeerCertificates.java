@@ -55,7 +55,9 @@ final class PeerCertificates {
     static PeerTls node(Issued ca, String id, String namedId, Path dir) throws Exception {
         KeyPair keys = keys();
         JcaX509v3CertificateBuilder builder = builder(
-                new X500Name(ca.certificate().getSubjectX500Principal().getName()), new X500Name("CN=" + namedId), keys);
+                new X500Name(ca.certificate().getSubjectX500Principal().getName()),
+                new X500Name("CN=" + namedId),
+                keys);
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
             new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
@@ -65,8 +67,10 @@ final class PeerCertificates {
         X509Certificate certificate = sign(builder, ca.keys().getPrivate());
         Files.createDirectories(dir);
         Path cert = Files.writeString(dir.resolve(id + ".crt"), pem("CERTIFICATE", certificate.getEncoded()));
-        Path key = Files.writeString(dir.resolve(id + ".key"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
-        Path caFile = Files.writeString(dir.resolve(id + "-ca.crt"), pem("CERTIFICATE", ca.certificate().getEncoded()));
+        Path key = Files.writeString(
+                dir.resolve(id + ".key"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+        Path caFile = Files.writeString(
+                dir.resolve(id + "-ca.crt"), pem("CERTIFICATE", ca.certificate().getEncoded()));
         return new PeerTls(cert, key, caFile);
     }
 
@@ -78,8 +82,13 @@ final class PeerCertificates {
 
     private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
         Instant now = Instant.now();
-        return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.getAndIncrement()),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), subject, keys.getPublic());
+        return new JcaX509v3CertificateBuilder(
+                issuer,
+                BigInteger.valueOf(SERIAL.getAndIncrement()),
+                Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(Duration.ofDays(1))),
+                subject,
+                keys.getPublic());
     }
 
     private static X509Certificate sign(JcaX509v3CertificateBuilder builder, PrivateKey signer) throws Exception {
@@ -89,7 +98,8 @@ final class PeerCertificates {
 
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
 }

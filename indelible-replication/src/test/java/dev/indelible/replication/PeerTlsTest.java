@@ -36,7 +36,9 @@ class PeerTlsTest {
         for (int i = 0; i < 3; i++) {
             tls[i] = PeerCertificates.node(ca, "n" + (i + 1), dir.resolve("certs"));
         }
-        cluster = new LocalCluster(dir.resolve("nodes"), 3).withPeerTls(i -> tls[i]).startAll();
+        cluster = new LocalCluster(dir.resolve("nodes"), 3)
+                .withPeerTls(i -> tls[i])
+                .startAll();
         cluster.awaitLeader(WAIT);
         List<byte[]> sent = new ArrayList<>();
         for (int round = 0; round < 2; round++) {
@@ -106,17 +108,24 @@ class PeerTlsTest {
 
     /** Nodes 0 and 1 elect and append; node 2 (n3) never leads and gets no entries. */
     private void assertThirdNodeIsolated(PeerTls[] tls) throws Exception {
-        cluster = new LocalCluster(dir.resolve("nodes"), 3).withPeerTls(i -> tls[i]).startAll();
+        cluster = new LocalCluster(dir.resolve("nodes"), 3)
+                .withPeerTls(i -> tls[i])
+                .startAll();
         List<byte[]> sent = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             int leader = cluster.awaitLeader(WAIT);
             assertThat(leader).as("the rogue node never leads").isNotEqualTo(2);
             cluster.appendRecording(LOG, i, batch("majority-" + i, 5), sent);
         }
-        LocalCluster.await("the majority at tree size " + sent.size(), WAIT, () -> at(0, sent.size()) && at(1, sent.size()));
+        LocalCluster.await(
+                "the majority at tree size " + sent.size(), WAIT, () -> at(0, sent.size()) && at(1, sent.size()));
         // Give the leader several heartbeats' worth of time to (fail to) reach the rogue node.
         LocalCluster.sleep(2_000);
-        assertThat(cluster.require(2).logs().find(LOG).map(log -> log.head().treeSize()).orElse(0L))
+        assertThat(cluster.require(2)
+                        .logs()
+                        .find(LOG)
+                        .map(log -> log.head().treeSize())
+                        .orElse(0L))
                 .as("entries on the rogue node")
                 .isZero();
         assertThat(cluster.require(2).isLeader()).isFalse();
@@ -130,9 +139,14 @@ class PeerTlsTest {
     }
 
     private boolean at(int node, long size) {
-        return cluster.require(node).logs().find(LOG)
+        return cluster.require(node)
+                .logs()
+                .find(LOG)
                 .filter(log -> log.head().treeSize() == size
-                        && log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L) == size)
+                        && log.latestCheckpoint()
+                                        .map(PublishedCheckpoint::treeSize)
+                                        .orElse(0L)
+                                == size)
                 .isPresent();
     }
 

@@ -61,19 +61,26 @@ class SingleNodeToClusterTest {
             for (int round = 0; round < 3; round++) {
                 for (int b = 0; b < 10; b++) {
                     List<Leaf> leaves = batch("single-" + round + "-" + b, 10);
-                    long first = log.append(leaves).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+                    long first =
+                            log.append(leaves).get(30, TimeUnit.SECONDS).get(0).leafIndex();
                     assertThat(first).isEqualTo(sent.size());
                     leaves.forEach(leaf -> sent.add(leaf.bytes()));
                 }
                 if (round == 1) {
                     // A large event, as the single node's ingestion stores it: body first, then its leaf.
                     log.putBody(largeBody.bytes());
-                    long at = log.append(List.of(Leaf.of(large.leafBytes())), List.of(Optional.empty()),
-                            List.of(largeBody.bytes())).get(30, TimeUnit.SECONDS).get(0).leafIndex();
+                    long at = log.append(
+                                    List.of(Leaf.of(large.leafBytes())),
+                                    List.of(Optional.empty()),
+                                    List.of(largeBody.bytes()))
+                            .get(30, TimeUnit.SECONDS)
+                            .get(0)
+                            .leafIndex();
                     assertThat(at).isEqualTo(sent.size());
                     sent.add(large.leafBytes());
                 }
-                PublishedCheckpoint checkpoint = log.awaitCheckpoint(sent.size()).get(30, TimeUnit.SECONDS);
+                PublishedCheckpoint checkpoint =
+                        log.awaitCheckpoint(sent.size()).get(30, TimeUnit.SECONDS);
                 oldCheckpoints.put(checkpoint.treeSize(), checkpoint.signedNote());
             }
             lastSingle = log.latestCheckpoint().orElseThrow();
@@ -109,18 +116,28 @@ class SingleNodeToClusterTest {
             }
             PublishedCheckpoint latest = replica.latestCheckpoint().orElseThrow();
             assertThat(latest.treeSize()).isEqualTo(sent.size());
-            assertThat(latest.signedNote()).isEqualTo(replicas.get(0).latestCheckpoint().orElseThrow().signedNote());
-            MerkleVerifier.verifyConsistency(lastSingle.treeSize(), latest.treeSize(), lastSingle.rootHash(),
-                    latest.rootHash(), replica.consistencyProof(lastSingle.treeSize(), latest.treeSize()));
+            assertThat(latest.signedNote())
+                    .isEqualTo(replicas.get(0).latestCheckpoint().orElseThrow().signedNote());
+            MerkleVerifier.verifyConsistency(
+                    lastSingle.treeSize(),
+                    latest.treeSize(),
+                    lastSingle.rootHash(),
+                    latest.rootHash(),
+                    replica.consistencyProof(lastSingle.treeSize(), latest.treeSize()));
             // The cluster checkpoint is signed by the same log key under the same origin as before.
-            String oldFirstLine = new String(lastSingle.signedNote(), StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+            String oldFirstLine = new String(lastSingle.signedNote(), StandardCharsets.UTF_8)
+                    .lines()
+                    .findFirst()
+                    .orElseThrow();
             assertThat(latest.noteText()).startsWith(oldFirstLine);
         }
 
         // The joiners fetched the single node's large event body with its leaf (snapshot install).
         for (int i = 0; i < 3; i++) {
             assertThat(cluster.require(i).logs().require(LOG).body(largeBody.sha256()))
-                    .as("the single node's large event body on %s", cluster.require(i).nodeId())
+                    .as(
+                            "the single node's large event body on %s",
+                            cluster.require(i).nodeId())
                     .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(largeBody.bytes()));
         }
 
@@ -148,21 +165,37 @@ class SingleNodeToClusterTest {
         Path data = sole.dataDirectory(0);
         byte[] otherSeed = new byte[32];
         otherSeed[0] = 1;
-        writeSingleNode(data, new AuditLogs.Settings(data, LocalCluster.ORIGIN_HOST, origin -> {
-            NoteSigner signer = NoteSigner.ed25519(NoteKeys.ed25519FromSeed(origin, otherSeed).signerKey());
-            return text -> Notes.sign(text, List.of(signer));
-        }, LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(50)), Clock.systemUTC()));
+        writeSingleNode(
+                data,
+                new AuditLogs.Settings(
+                        data,
+                        LocalCluster.ORIGIN_HOST,
+                        origin -> {
+                            NoteSigner signer = NoteSigner.ed25519(
+                                    NoteKeys.ed25519FromSeed(origin, otherSeed).signerKey());
+                            return text -> Notes.sign(text, List.of(signer));
+                        },
+                        LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(50)),
+                        Clock.systemUTC()));
         assertThatThrownBy(() -> sole.start(0)).hasMessageContaining("signed with another key");
 
         LocalCluster other = new LocalCluster(dir.resolve("other"), 1, 0, ClusterConfig.DEFAULT_SNAPSHOT_EVERY_ENTRIES);
         Path otherData = other.dataDirectory(0);
-        writeSingleNode(otherData, new AuditLogs.Settings(otherData, "elsewhere.test", LocalCluster::signer,
-                LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(50)), Clock.systemUTC()));
+        writeSingleNode(
+                otherData,
+                new AuditLogs.Settings(
+                        otherData,
+                        "elsewhere.test",
+                        LocalCluster::signer,
+                        LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(50)),
+                        Clock.systemUTC()));
         assertThatThrownBy(() -> other.start(0)).hasMessageContaining("--origin-host elsewhere.test");
 
         // Refused before Ratis formatted anything: the directories are as the single node left them.
         for (Path refused : List.of(cluster.dataDirectory(0), cluster.dataDirectory(3), data, otherData)) {
-            assertThat(refused.resolve("raft").resolve(RaftNode.GROUP_ID.getUuid().toString())).doesNotExist();
+            assertThat(refused.resolve("raft")
+                            .resolve(RaftNode.GROUP_ID.getUuid().toString()))
+                    .doesNotExist();
         }
     }
 

@@ -35,12 +35,12 @@ class SnapshotFileTest {
      */
     private static final String VERSION_2_HEX =
             "494e44534e4150320000000000000003000000000000002a0000000100056175646974000000000000000a0000000000"
-            + "0000080101000000000000000000000000000000000000000000000000000000000000000000000100057265712d3100"
-            + "0000000000000401000000000000000a0100000000000000000000000000000000000000000000000000000000000000"
-            + "00000015632e746573742f61756469740a31300a41513d3d0a0000000100026e32000e632e746573742f6e6f64652f6e"
-            + "320000000700684141414142774141414141414141414141414141414141414141414141414141414141414141414141"
-            + "414141414141414141414141414141414141414141414141414141414141414141414141414141414141414141414141"
-            + "414141414141414141414141413d3d6b22c7f8";
+                    + "0000080101000000000000000000000000000000000000000000000000000000000000000000000100057265712d3100"
+                    + "0000000000000401000000000000000a0100000000000000000000000000000000000000000000000000000000000000"
+                    + "00000015632e746573742f61756469740a31300a41513d3d0a0000000100026e32000e632e746573742f6e6f64652f6e"
+                    + "320000000700684141414142774141414141414141414141414141414141414141414141414141414141414141414141"
+                    + "414141414141414141414141414141414141414141414141414141414141414141414141414141414141414141414141"
+                    + "414141414141414141414141413d3d6b22c7f8";
 
     /**
      * A version 3 snapshot as the version 3 writer (before tokens were recorded) encoded it: term 3,
@@ -49,16 +49,29 @@ class SnapshotFileTest {
      */
     private static final String VERSION_3_HEX =
             "494e44534e4150330000000000000003000000000000002a0000000100026e31000e3132372e302e302e313a39303031"
-            + "0000000100056175646974000000000000000a0000000000000008010100000000000000000000000000000000000000"
-            + "0000000000000000000000000000000100057265712d31000000000000000400fccf1a2f";
+                    + "0000000100056175646974000000000000000a0000000000000008010100000000000000000000000000000000000000"
+                    + "0000000000000000000000000000000100057265712d31000000000000000400fccf1a2f";
 
     /** A live token, a revoked one, and a revoked name the cluster had no token of. */
     private static final List<TokenRegistry.Entry> TOKENS = List.of(
-            new TokenRegistry.Entry("ci-writer", Optional.of(new ReplicatedTokens.Token("ci-writer", Hash.of(filled(0x22), 0),
-                    List.of("append:audit"), Instant.ofEpochSecond(1_700_000_000L, 123_456_789), Optional.empty())), false),
-            new TokenRegistry.Entry("old", Optional.of(new ReplicatedTokens.Token("old", Hash.of(filled(0x33), 0),
-                    List.of("admin", "read:*"), Instant.ofEpochSecond(1_600_000_000L),
-                    Optional.of(Instant.ofEpochSecond(1_650_000_000L, 1)))), true),
+            new TokenRegistry.Entry(
+                    "ci-writer",
+                    Optional.of(new ReplicatedTokens.Token(
+                            "ci-writer",
+                            Hash.of(filled(0x22), 0),
+                            List.of("append:audit"),
+                            Instant.ofEpochSecond(1_700_000_000L, 123_456_789),
+                            Optional.empty())),
+                    false),
+            new TokenRegistry.Entry(
+                    "old",
+                    Optional.of(new ReplicatedTokens.Token(
+                            "old",
+                            Hash.of(filled(0x33), 0),
+                            List.of("admin", "read:*"),
+                            Instant.ofEpochSecond(1_600_000_000L),
+                            Optional.of(Instant.ofEpochSecond(1_650_000_000L, 1)))),
+                    true),
             new TokenRegistry.Entry("admin", Optional.empty(), true));
 
     @TempDir
@@ -79,11 +92,25 @@ class SnapshotFileTest {
         byte[] root = new byte[32];
         root[0] = 1;
         SnapshotFile.PendingState pending = new SnapshotFile.PendingState(
-                10, Hash.of(root, 0), "c.test/audit\n10\nAQ==\n\n— c.test/audit AAAA\n".getBytes(StandardCharsets.UTF_8),
+                10,
+                Hash.of(root, 0),
+                "c.test/audit\n10\nAQ==\n\n— c.test/audit AAAA\n".getBytes(StandardCharsets.UTF_8),
                 cosignatures);
-        return new SnapshotFile.Contents(3, 42, MEMBERS, TOKENS, List.of(
-                new SnapshotFile.LogState(new LogName("audit"), 10, 8, Optional.of(Hash.of(root, 0)), ids, Optional.of(pending)),
-                new SnapshotFile.LogState(LogName.system("_access"), 0, 0, Optional.empty(), new LinkedHashMap<>(), Optional.empty())));
+        return new SnapshotFile.Contents(
+                3,
+                42,
+                MEMBERS,
+                TOKENS,
+                List.of(
+                        new SnapshotFile.LogState(
+                                new LogName("audit"), 10, 8, Optional.of(Hash.of(root, 0)), ids, Optional.of(pending)),
+                        new SnapshotFile.LogState(
+                                LogName.system("_access"),
+                                0,
+                                0,
+                                Optional.empty(),
+                                new LinkedHashMap<>(),
+                                Optional.empty())));
     }
 
     @Test
@@ -102,7 +129,8 @@ class SnapshotFileTest {
         assertThat(read.logs().get(1).appliedRoot()).isEmpty();
         assertThat(audit.recentIds().keySet()).containsExactly("req-2", "req-1");
         SnapshotFile.PendingState pending = audit.pending().orElseThrow();
-        assertThat(pending.logSignedNote()).isEqualTo(sample().logs().get(0).pending().orElseThrow().logSignedNote());
+        assertThat(pending.logSignedNote())
+                .isEqualTo(sample().logs().get(0).pending().orElseThrow().logSignedNote());
         assertThat(pending.cosignatures()).containsEntry("n2", NoteSignature.of("c.test/node/n2", 7, new byte[72]));
         assertThat(read.logs().get(1).log()).isEqualTo(LogName.system("_access"));
         assertThat(Files.exists(dir.resolve("snapshot.3_42.tmp"))).isFalse();
@@ -136,7 +164,8 @@ class SnapshotFileTest {
         assertThat(pending.cosignatures()).containsEntry("n2", NoteSignature.of("c.test/node/n2", 7, new byte[72]));
         // The current writer makes version 4, which differs from these bytes.
         assertThat(SnapshotFile.encode(read)).isNotEqualTo(bytes);
-        assertThat(new String(SnapshotFile.encode(read), 0, 8, StandardCharsets.US_ASCII)).isEqualTo("INDSNAP4");
+        assertThat(new String(SnapshotFile.encode(read), 0, 8, StandardCharsets.US_ASCII))
+                .isEqualTo("INDSNAP4");
     }
 
     @Test
@@ -199,7 +228,9 @@ class SnapshotFileTest {
             byte[] flipped = bytes.clone();
             flipped[at] ^= 0x10;
             Files.write(file, flipped);
-            assertThatThrownBy(() -> SnapshotFile.read(file)).as("flip at %d", at).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> SnapshotFile.read(file))
+                    .as("flip at %d", at)
+                    .isInstanceOf(IOException.class);
         }
         Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 7));
         assertThatThrownBy(() -> SnapshotFile.read(file)).isInstanceOf(IOException.class);

@@ -68,10 +68,14 @@ class TokenReplicationTest {
         cluster.require(leader).proposeTokenPut(ci).get(30, TimeUnit.SECONDS); // the same token again: nothing changes
         assertRefused(other, token("ci", 2), "a token named \"ci\" exists in the cluster");
 
-        assertThat(cluster.require(other).proposeTokenRevoke("ci").get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(cluster.require(other).proposeTokenRevoke("ci").get(30, TimeUnit.SECONDS))
+                .isTrue();
         awaitOnEveryNode("ci revoked", tokens -> tokens.all().equals(List.of(new MemoryTokens.Stored(ci, true))));
-        assertThat(cluster.require(leader).proposeTokenRevoke("ci").get(30, TimeUnit.SECONDS)).as("revoked twice").isFalse();
-        assertThat(cluster.require(follower).proposeTokenRevoke("nobody").get(30, TimeUnit.SECONDS)).isFalse();
+        assertThat(cluster.require(leader).proposeTokenRevoke("ci").get(30, TimeUnit.SECONDS))
+                .as("revoked twice")
+                .isFalse();
+        assertThat(cluster.require(follower).proposeTokenRevoke("nobody").get(30, TimeUnit.SECONDS))
+                .isFalse();
         assertRefused(follower, token("ci", 3), "revoked names are not reused");
         assertRefused(leader, token("nobody", 4), "revoked names are not reused");
         for (int i = 0; i < 3; i++) {
@@ -82,12 +86,15 @@ class TokenReplicationTest {
 
     @Test
     void tokensComeBackFromSnapshotsAfterAWholeClusterRestartPastThePurgedRaftLog() throws Exception {
-        cluster = new LocalCluster(dir, 3, 10).withSegmentSizeMax(SizeInBytes.valueOf("4KB")).startAll();
+        cluster = new LocalCluster(dir, 3, 10)
+                .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
+                .startAll();
         ReplicatedTokens.Token first = token("first", 1);
         ReplicatedTokens.Token second = token("second", 2);
         cluster.require(0).proposeTokenPut(first).get(30, TimeUnit.SECONDS);
         cluster.require(1).proposeTokenPut(second).get(30, TimeUnit.SECONDS);
-        assertThat(cluster.require(2).proposeTokenRevoke("first").get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(cluster.require(2).proposeTokenRevoke("first").get(30, TimeUnit.SECONDS))
+                .isTrue();
         long tokenIndex = cluster.require(2).status().appliedRaftIndex();
         appendUntilEveryNodePurgedPast(tokenIndex);
 
@@ -99,7 +106,8 @@ class TokenReplicationTest {
 
         List<MemoryTokens.Stored> want =
                 List.of(new MemoryTokens.Stored(first, true), new MemoryTokens.Stored(second, false));
-        awaitOnEveryNode("the tokens restored from the snapshot", tokens -> tokens.all().equals(want));
+        awaitOnEveryNode(
+                "the tokens restored from the snapshot", tokens -> tokens.all().equals(want));
         cluster.awaitLeader(WAIT);
         assertRefused(0, token("first", 3), "revoked names are not reused");
         assertRefused(1, token("second", 4), "a token named \"second\" exists");
@@ -107,7 +115,9 @@ class TokenReplicationTest {
 
     @Test
     void aFollowerThatInstallsTheLeadersSnapshotGetsTheTokensAndRevocations() throws Exception {
-        cluster = new LocalCluster(dir, 3, 10).withSegmentSizeMax(SizeInBytes.valueOf("4KB")).startAll();
+        cluster = new LocalCluster(dir, 3, 10)
+                .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
+                .startAll();
         ReplicatedTokens.Token early = token("early", 1);
         cluster.require(cluster.awaitLeader(WAIT)).proposeTokenPut(early).get(30, TimeUnit.SECONDS);
         awaitOnEveryNode("early stored", tokens -> tokens.find("early").isPresent());
@@ -121,14 +131,22 @@ class TokenReplicationTest {
         ReplicatedTokens.Token late = token("late", 2);
         int leader = cluster.awaitLeader(WAIT);
         cluster.require(leader).proposeTokenPut(late).get(30, TimeUnit.SECONDS);
-        assertThat(cluster.require((follower + 2) % 3).proposeTokenRevoke("early").get(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(cluster.require(leader).proposeTokenRevoke("admin").get(30, TimeUnit.SECONDS)).isFalse();
+        assertThat(cluster.require((follower + 2) % 3)
+                        .proposeTokenRevoke("early")
+                        .get(30, TimeUnit.SECONDS))
+                .isTrue();
+        assertThat(cluster.require(leader).proposeTokenRevoke("admin").get(30, TimeUnit.SECONDS))
+                .isFalse();
         appendUntilPurgedPast(cluster.awaitLeader(WAIT), followerApplied + 1);
         cluster.start(follower);
 
-        List<MemoryTokens.Stored> want = List.of(new MemoryTokens.Stored(early, true), new MemoryTokens.Stored(own, true),
+        List<MemoryTokens.Stored> want = List.of(
+                new MemoryTokens.Stored(early, true),
+                new MemoryTokens.Stored(own, true),
                 new MemoryTokens.Stored(late, false));
-        LocalCluster.await("the follower's tokens after the snapshot install", WAIT,
+        LocalCluster.await(
+                "the follower's tokens after the snapshot install",
+                WAIT,
                 () -> cluster.tokens(follower).all().equals(want));
         assertThat(cluster.require(follower).failure()).isEmpty();
     }
@@ -139,7 +157,8 @@ class TokenReplicationTest {
                 .satisfies(e -> assertThat(e.getCause())
                         .isInstanceOf(IndelibleException.class)
                         .hasMessageContaining(reason)
-                        .satisfies(cause -> assertThat(((IndelibleException) cause).code()).isEqualTo(ErrorCode.INVALID_PARAMETER)));
+                        .satisfies(cause -> assertThat(((IndelibleException) cause).code())
+                                .isEqualTo(ErrorCode.INVALID_PARAMETER)));
     }
 
     private void awaitOnEveryNode(String what, Predicate<MemoryTokens> condition) {
@@ -197,7 +216,11 @@ class TokenReplicationTest {
     private static ReplicatedTokens.Token token(String name, int secret) {
         byte[] sha256 = new byte[32];
         Arrays.fill(sha256, (byte) secret);
-        return new ReplicatedTokens.Token(name, Hash.of(sha256, 0), List.of("append:audit", "read:audit"),
-                Instant.ofEpochSecond(1_700_000_000L + secret, 250), Optional.of(Instant.ofEpochSecond(1_900_000_000L)));
+        return new ReplicatedTokens.Token(
+                name,
+                Hash.of(sha256, 0),
+                List.of("append:audit", "read:audit"),
+                Instant.ofEpochSecond(1_700_000_000L + secret, 250),
+                Optional.of(Instant.ofEpochSecond(1_900_000_000L)));
     }
 }

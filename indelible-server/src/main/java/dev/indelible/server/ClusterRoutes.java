@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.indelible.replication.ClusterStatus;
-import dev.indelible.replication.RaftNode;
 import dev.indelible.log.ErrorCode;
 import dev.indelible.log.IndelibleException;
+import dev.indelible.replication.ClusterStatus;
+import dev.indelible.replication.RaftNode;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +41,8 @@ final class ClusterRoutes {
             bytes = in.readNBytes(BODY_MAX_BYTES + 1);
         }
         if (bytes.length > BODY_MAX_BYTES) {
-            throw new IndelibleException(ErrorCode.BODY_TOO_LARGE, "request bodies here are at most " + BODY_MAX_BYTES + " bytes");
+            throw new IndelibleException(
+                    ErrorCode.BODY_TOO_LARGE, "request bodies here are at most " + BODY_MAX_BYTES + " bytes");
         }
         JsonNode body;
         try {
@@ -49,7 +50,10 @@ final class ClusterRoutes {
         } catch (JsonProcessingException e) {
             throw new IndelibleException(ErrorCode.MALFORMED_JSON, "malformed JSON: " + e.getOriginalMessage());
         }
-        if (body == null || !body.isObject() || !body.path("id").isTextual() || !body.path("address").isTextual()) {
+        if (body == null
+                || !body.isObject()
+                || !body.path("id").isTextual()
+                || !body.path("address").isTextual()) {
             throw new IndelibleException(ErrorCode.INVALID_PARAMETER, "want {\"id\":\"n4\",\"address\":\"host:port\"}");
         }
         member.addMember(body.get("id").asText(), body.get("address").asText());
@@ -64,7 +68,8 @@ final class ClusterRoutes {
 
     private static RaftNode clustered(RaftNode node) {
         if (node == null) {
-            throw new IndelibleException(ErrorCode.INVALID_PARAMETER, "this server is a single node, not a cluster member");
+            throw new IndelibleException(
+                    ErrorCode.INVALID_PARAMETER, "this server is a single node, not a cluster member");
         }
         return node;
     }

@@ -6,14 +6,14 @@ import dev.indelible.log.AppendService;
 import dev.indelible.log.AuditLog;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.ErrorCode;
+import dev.indelible.replication.ClusterConfig;
+import dev.indelible.replication.RaftNode;
 import dev.indelible.server.auth.AccessControl;
 import dev.indelible.server.auth.ClusterTokens;
 import dev.indelible.server.tls.TlsConnectors;
 import dev.indelible.storage.io.FileIO;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
-import dev.indelible.replication.ClusterConfig;
-import dev.indelible.replication.RaftNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,11 +38,17 @@ public final class IndelibleServer implements AutoCloseable {
     private final AccessControl access;
     /** This node's Raft membership; null for a single node. */
     private final RaftNode node;
+
     private final Javalin app;
     private final AtomicBoolean ready = new AtomicBoolean();
 
     private IndelibleServer(
-            ServerConfig config, LogKey key, AuditLogs logs, AppendService appends, AccessControl access, RaftNode node) {
+            ServerConfig config,
+            LogKey key,
+            AuditLogs logs,
+            AppendService appends,
+            AccessControl access,
+            RaftNode node) {
         this.config = config;
         this.key = key;
         this.logs = logs;
@@ -63,8 +69,9 @@ public final class IndelibleServer implements AutoCloseable {
                 http.setSendServerVersion(false);
                 http.setRequestHeaderSize(config.security().requestHeaderMaxBytes());
             });
-            config.tls().ifPresent(tls -> cfg.jetty.addConnector((server, http) ->
-                    TlsConnectors.https(server, http, tls, config.listenHost(), config.listenPort())));
+            config.tls()
+                    .ifPresent(tls -> cfg.jetty.addConnector((server, http) ->
+                            TlsConnectors.https(server, http, tls, config.listenHost(), config.listenPort())));
             cfg.events.handlerAdded(h -> {
                 if (h.getHttpMethod().isHttpMethod()) {
                     registered.add(h.getHttpMethod().name() + " " + h.getPath());
@@ -85,7 +92,8 @@ public final class IndelibleServer implements AutoCloseable {
             });
             cfg.routes.error(405, ctx -> {
                 if (ctx.attribute("problem") == null) {
-                    Problems.write(ctx, json, ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path());
+                    Problems.write(
+                            ctx, json, ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path());
                 }
             });
         });
@@ -117,7 +125,8 @@ public final class IndelibleServer implements AutoCloseable {
         AuditLogs.Settings settings = new AuditLogs.Settings(
                 config.dataDirectory(), config.originHost(), key::signer, config.log(), Clock.systemUTC());
         // In a cluster the Raft apply thread writes replicated tokens to the token file from the start.
-        ClusterTokens tokens = cluster.isPresent() ? ClusterTokens.open(config.dataDirectory(), Clock.systemUTC()) : null;
+        ClusterTokens tokens =
+                cluster.isPresent() ? ClusterTokens.open(config.dataDirectory(), Clock.systemUTC()) : null;
         RaftNode node = cluster.isPresent() ? RaftNode.start(cluster.get(), settings, io, tokens) : null;
         AuditLogs logs = node != null ? node.logs() : AuditLogs.open(settings, io);
         IndelibleServer server;
@@ -126,7 +135,8 @@ public final class IndelibleServer implements AutoCloseable {
             AppendService appends = new AppendService(logs, config.limits(), Clock.systemUTC());
             if (node != null) {
                 tokens.proposeThrough(node);
-                access = AccessControl.create(config.security(), tokens, appends, new ObjectMapper(), Clock.systemUTC());
+                access =
+                        AccessControl.create(config.security(), tokens, appends, new ObjectMapper(), Clock.systemUTC());
             } else {
                 access = AccessControl.create(
                         config.security(), config.dataDirectory(), appends, new ObjectMapper(), Clock.systemUTC());
@@ -141,7 +151,11 @@ public final class IndelibleServer implements AutoCloseable {
             throw e;
         }
         server.ready.set(true);
-        LOG.info("indelible listening on {}://{}:{} (access control {})", server.scheme(), config.listenHost(), server.port(),
+        LOG.info(
+                "indelible listening on {}://{}:{} (access control {})",
+                server.scheme(),
+                config.listenHost(),
+                server.port(),
                 config.security().mode());
         return server;
     }
@@ -233,5 +247,4 @@ public final class IndelibleServer implements AutoCloseable {
             logs.close();
         }
     }
-
 }

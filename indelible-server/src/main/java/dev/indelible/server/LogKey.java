@@ -41,7 +41,8 @@ public final class LogKey {
         KeyText parsed = KeyText.parseSignerKey(signerKeyText);
         this.seed = parsed.keyMaterial();
         String verifier = NoteKeys.ed25519FromSeed(parsed.name(), seed).verifierKey();
-        this.publicKeyBase64 = Base64.getEncoder().encodeToString(KeyText.parseVerifierKey(verifier).keyMaterial());
+        this.publicKeyBase64 = Base64.getEncoder()
+                .encodeToString(KeyText.parseVerifierKey(verifier).keyMaterial());
         this.created = created;
     }
 
@@ -95,7 +96,8 @@ public final class LogKey {
 
     /** Signs checkpoint text of the log with {@code origin} into a signed note. */
     public CheckpointSigner signer(String origin) {
-        NoteSigner signer = NoteSigner.ed25519(NoteKeys.ed25519FromSeed(origin, seed).signerKey());
+        NoteSigner signer =
+                NoteSigner.ed25519(NoteKeys.ed25519FromSeed(origin, seed).signerKey());
         return text -> Notes.sign(text, List.of(signer));
     }
 

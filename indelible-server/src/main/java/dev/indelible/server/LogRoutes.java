@@ -74,7 +74,8 @@ final class LogRoutes {
 
     private static void appendOnly(Context ctx) {
         ctx.header("Allow", "GET, POST");
-        throw new IndelibleException(ErrorCode.METHOD_NOT_ALLOWED, "the log is append-only: entries are never updated or deleted");
+        throw new IndelibleException(
+                ErrorCode.METHOD_NOT_ALLOWED, "the log is append-only: entries are never updated or deleted");
     }
 
     private AuditLog log(Context ctx) {
@@ -113,7 +114,8 @@ final class LogRoutes {
         LogName name = LogName.parse(ctx.pathParam("log"));
         String wait = ctx.queryParam("wait");
         if (wait != null && !wait.equals("checkpoint") && !wait.equals("durable")) {
-            throw new IndelibleException(ErrorCode.INVALID_PARAMETER, "wait must be durable or checkpoint, got " + wait);
+            throw new IndelibleException(
+                    ErrorCode.INVALID_PARAMETER, "wait must be durable or checkpoint, got " + wait);
         }
         byte[] body = readBody(ctx);
         AppendService.Result result = appends.append(name, body, ctx.contentType(), Source.http(ctx.ip()));
@@ -170,7 +172,8 @@ final class LogRoutes {
 
     private IndelibleException tooLarge(long size) {
         return new IndelibleException(
-                ErrorCode.BODY_TOO_LARGE, "request body of at least " + size + " bytes exceeds the limit of " + bodyMaxBytes);
+                ErrorCode.BODY_TOO_LARGE,
+                "request body of at least " + size + " bytes exceeds the limit of " + bodyMaxBytes);
     }
 
     private void entry(Context ctx) {
@@ -185,10 +188,12 @@ final class LogRoutes {
         long start = Params.queryLong(ctx, "start", 0);
         long end = Params.queryLong(ctx, "end", Math.min(size, start + RANGE_MAX_ENTRIES));
         if (end - start > RANGE_MAX_ENTRIES) {
-            throw new IndelibleException(ErrorCode.OUT_OF_RANGE, "at most " + RANGE_MAX_ENTRIES + " entries per request");
+            throw new IndelibleException(
+                    ErrorCode.OUT_OF_RANGE, "at most " + RANGE_MAX_ENTRIES + " entries per request");
         }
         if (start < 0 || end < start || end > size) {
-            throw new IndelibleException(ErrorCode.OUT_OF_RANGE, "range [" + start + ", " + end + ") outside tree size " + size);
+            throw new IndelibleException(
+                    ErrorCode.OUT_OF_RANGE, "range [" + start + ", " + end + ") outside tree size " + size);
         }
         ctx.contentType(NDJSON);
         ctx.header("X-Tree-Size", Long.toString(size));
@@ -224,7 +229,8 @@ final class LogRoutes {
         long leafIndex = Params.nonNegative(ctx.pathParam("leafIndex"), "leafIndex");
         PublishedCheckpoint checkpoint = log.latestCheckpoint()
                 .filter(c -> c.treeSize() > leafIndex)
-                .orElseThrow(() -> new IndelibleException(ErrorCode.CHECKPOINT_NOT_FOUND,
+                .orElseThrow(() -> new IndelibleException(
+                        ErrorCode.CHECKPOINT_NOT_FOUND,
                         "leaf " + leafIndex + " is not yet covered by a published checkpoint; retry in a second"));
         List<Hash> proof = log.inclusionProof(leafIndex, checkpoint.treeSize());
         ctx.contentType(TEXT).result(receipts.tlogProof(leafIndex, proof, checkpoint));
@@ -233,7 +239,8 @@ final class LogRoutes {
     private void checkpoint(Context ctx) {
         AuditLog log = log(ctx);
         PublishedCheckpoint checkpoint = log.latestCheckpoint()
-                .orElseThrow(() -> new IndelibleException(ErrorCode.CHECKPOINT_NOT_FOUND, "no checkpoint published yet"));
+                .orElseThrow(
+                        () -> new IndelibleException(ErrorCode.CHECKPOINT_NOT_FOUND, "no checkpoint published yet"));
         ctx.header("Cache-Control", "no-cache").contentType(TEXT).result(checkpoint.signedNote());
     }
 
@@ -241,7 +248,8 @@ final class LogRoutes {
         AuditLog log = log(ctx);
         long treeSize = Params.nonNegative(ctx.pathParam("treeSize"), "treeSize");
         PublishedCheckpoint checkpoint = log.checkpoint(treeSize)
-                .orElseThrow(() -> new IndelibleException(ErrorCode.CHECKPOINT_NOT_FOUND, "no checkpoint of tree size " + treeSize));
+                .orElseThrow(() -> new IndelibleException(
+                        ErrorCode.CHECKPOINT_NOT_FOUND, "no checkpoint of tree size " + treeSize));
         ctx.header("Cache-Control", IMMUTABLE).contentType(TEXT).result(checkpoint.signedNote());
     }
 
@@ -253,8 +261,8 @@ final class LogRoutes {
         if (leafHash != null) {
             Hash hash = Params.hash(leafHash, "leafHash");
             leafIndex = log.findLeaf(hash, Math.min(treeSize, log.head().treeSize()))
-                    .orElseThrow(() -> new IndelibleException(ErrorCode.ENTRY_NOT_FOUND, "no leaf with hash " + leafHash
-                            + " in tree size " + treeSize));
+                    .orElseThrow(() -> new IndelibleException(
+                            ErrorCode.ENTRY_NOT_FOUND, "no leaf with hash " + leafHash + " in tree size " + treeSize));
         } else {
             leafIndex = Params.queryLong(ctx, "leafIndex", -1);
             if (leafIndex < 0) {

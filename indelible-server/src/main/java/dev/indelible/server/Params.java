@@ -14,10 +14,12 @@ final class Params {
         try {
             value = Long.parseLong(text);
         } catch (NumberFormatException e) {
-            throw new IndelibleException(ErrorCode.INVALID_PARAMETER, name + " must be a non-negative integer, got " + shorten(text));
+            throw new IndelibleException(
+                    ErrorCode.INVALID_PARAMETER, name + " must be a non-negative integer, got " + shorten(text));
         }
         if (value < 0 || !text.equals(Long.toString(value))) {
-            throw new IndelibleException(ErrorCode.INVALID_PARAMETER, name + " must be a non-negative integer, got " + shorten(text));
+            throw new IndelibleException(
+                    ErrorCode.INVALID_PARAMETER, name + " must be a non-negative integer, got " + shorten(text));
         }
         return value;
     }

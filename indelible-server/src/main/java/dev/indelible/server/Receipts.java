@@ -26,7 +26,8 @@ final class Receipts {
 
     /** A C2SP tlog-proof@v1 for one leaf against a published checkpoint. */
     String tlogProof(long leafIndex, List<Hash> proof, PublishedCheckpoint checkpoint) {
-        return new String(TlogProof.of(leafIndex, proof, checkpoint.signedNote()).format(), StandardCharsets.UTF_8);
+        return new String(
+                TlogProof.of(leafIndex, proof, checkpoint.signedNote()).format(), StandardCharsets.UTF_8);
     }
 
     /** The C2SP entry bundle {@code index} of {@code width} entries. */
@@ -34,8 +35,9 @@ final class Receipts {
         long size = log.head().treeSize();
         long start = index * 256;
         if (index < 0 || width < 1 || width > 256 || start + width > size) {
-            throw new IndelibleException(ErrorCode.NOT_FOUND, "entry bundle " + index + " width " + width
-                    + " is not in the tree of size " + size);
+            throw new IndelibleException(
+                    ErrorCode.NOT_FOUND,
+                    "entry bundle " + index + " width " + width + " is not in the tree of size " + size);
         }
         List<byte[]> entries = new ArrayList<>(width);
         log.entries(start, start + width, entries::add);

@@ -64,22 +64,42 @@ public record ServerConfig(
             long bodyMaxBytes,
             LogConfig log,
             EventLimits limits) {
-        this(listenHost, listenPort, dataDirectory, originHost, bodyMaxBytes, log, limits, SecurityConfig.defaults(), Optional.empty());
+        this(
+                listenHost,
+                listenPort,
+                dataDirectory,
+                originHost,
+                bodyMaxBytes,
+                log,
+                limits,
+                SecurityConfig.defaults(),
+                Optional.empty());
     }
 
     /** A copy with other security settings. */
     public ServerConfig withSecurity(SecurityConfig newSecurity) {
-        return new ServerConfig(listenHost, listenPort, dataDirectory, originHost, bodyMaxBytes, log, limits, newSecurity, tls);
+        return new ServerConfig(
+                listenHost, listenPort, dataDirectory, originHost, bodyMaxBytes, log, limits, newSecurity, tls);
     }
 
     /** A copy serving HTTPS with {@code newTls}. */
     public ServerConfig withTls(TlsConfig newTls) {
-        return new ServerConfig(listenHost, listenPort, dataDirectory, originHost, bodyMaxBytes, log, limits, security, Optional.of(newTls));
+        return new ServerConfig(
+                listenHost,
+                listenPort,
+                dataDirectory,
+                originHost,
+                bodyMaxBytes,
+                log,
+                limits,
+                security,
+                Optional.of(newTls));
     }
 
     /** A copy listening on {@code newPort} (0 picks a free one). */
     public ServerConfig withListenPort(int newPort) {
-        return new ServerConfig(listenHost, newPort, dataDirectory, originHost, bodyMaxBytes, log, limits, security, tls);
+        return new ServerConfig(
+                listenHost, newPort, dataDirectory, originHost, bodyMaxBytes, log, limits, security, tls);
     }
 
     private static boolean isLoopback(String host) {

@@ -9,7 +9,13 @@ import java.util.Map;
  * --key value} pairs kept in {@link #extra}.
  */
 record LoadOptions(
-        long events, int batch, int size, int concurrency, Double rate, Double durationSeconds, String label,
+        long events,
+        int batch,
+        int size,
+        int concurrency,
+        Double rate,
+        Double durationSeconds,
+        String label,
         Map<String, String> extra) {
 
     static LoadOptions parse(String[] args) {
@@ -30,7 +36,10 @@ record LoadOptions(
                 values.getOrDefault("label", ""),
                 values);
         values.keySet().removeAll(java.util.List.of("batch", "size", "concurrency", "rate", "duration", "label"));
-        if (options.batch < 1 || options.concurrency < 1 || options.concurrency > 1024 || options.size < 64
+        if (options.batch < 1
+                || options.concurrency < 1
+                || options.concurrency > 1024
+                || options.size < 64
                 || options.events < 1) {
             throw new IllegalArgumentException("need batch >= 1, 1 <= concurrency <= 1024, size >= 64, events >= 1");
         }

@@ -36,9 +36,8 @@ final class OpenLoopRun {
         SyntheticEvents generator = new SyntheticEvents(options.size());
         CountDownLatch done = new CountDownLatch(clients.length);
         long start = System.nanoTime();
-        long deadline = options.durationSeconds() == null
-                ? Long.MAX_VALUE
-                : start + (long) (options.durationSeconds() * 1e9);
+        long deadline =
+                options.durationSeconds() == null ? Long.MAX_VALUE : start + (long) (options.durationSeconds() * 1e9);
         for (int w = 0; w < clients.length; w++) {
             int worker = w;
             Thread.ofPlatform().name("load-" + w).start(() -> {
@@ -82,9 +81,20 @@ final class OpenLoopRun {
                 "{\"peer\":\"%s\",\"events\":%d,\"failed\":%d,\"seconds\":%.3f,\"eventsPerSecond\":%.1f,\"batch\":%d,"
                         + "\"size\":%d,\"concurrency\":%d,\"rate\":%s,\"latencyMs\":{\"p50\":%.3f,\"p90\":%.3f,"
                         + "\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f},\"verified\":\"%s\"}%n",
-                o.label(), acknowledged, failed, seconds, acknowledged / seconds, o.batch(), o.size(), o.concurrency(),
+                o.label(),
+                acknowledged,
+                failed,
+                seconds,
+                acknowledged / seconds,
+                o.batch(),
+                o.size(),
+                o.concurrency(),
                 o.rate() == null ? "null" : String.format("%.1f", o.rate()),
-                h.getValueAtPercentile(50) / ms, h.getValueAtPercentile(90) / ms, h.getValueAtPercentile(99) / ms,
-                h.getValueAtPercentile(99.9) / ms, h.getMaxValue() / ms, verified);
+                h.getValueAtPercentile(50) / ms,
+                h.getValueAtPercentile(90) / ms,
+                h.getValueAtPercentile(99) / ms,
+                h.getValueAtPercentile(99.9) / ms,
+                h.getMaxValue() / ms,
+                verified);
     }
 }

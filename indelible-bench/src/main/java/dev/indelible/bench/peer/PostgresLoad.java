@@ -72,7 +72,8 @@ public final class PostgresLoad {
     public static void main(String[] args) throws Exception {
         LoadOptions options = LoadOptions.parse(args);
         String url = options.require("jdbc");
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute(SCHEMA);
         }
         int status = OpenLoopRun.run(options, () -> new Client(url), () -> verify(url));
@@ -80,7 +81,8 @@ public final class PostgresLoad {
     }
 
     private static String verify(String url) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             for (String tamper : List.of(
                     "UPDATE audit_log SET payload = '{}' WHERE seq = 1",
                     "DELETE FROM audit_log WHERE seq = 1",

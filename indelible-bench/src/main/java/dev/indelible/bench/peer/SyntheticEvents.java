@@ -25,11 +25,16 @@ final class SyntheticEvents {
         StringBuilder out = new StringBuilder(size + 16);
         for (int i = 0; i < count; i++) {
             out.setLength(0);
-            out.append("{\"actor\":\"user-").append(random.nextInt(10_000))
-                    .append("\",\"action\":\"").append(ACTIONS[random.nextInt(ACTIONS.length)])
-                    .append("\",\"resource\":\"/api/v1/namespaces/ns-").append(random.nextInt(100))
-                    .append("/pods/pod-").append(random.nextInt(100_000))
-                    .append("\",\"outcome\":\"success\",\"seq\":").append(firstSeq + i)
+            out.append("{\"actor\":\"user-")
+                    .append(random.nextInt(10_000))
+                    .append("\",\"action\":\"")
+                    .append(ACTIONS[random.nextInt(ACTIONS.length)])
+                    .append("\",\"resource\":\"/api/v1/namespaces/ns-")
+                    .append(random.nextInt(100))
+                    .append("/pods/pod-")
+                    .append(random.nextInt(100_000))
+                    .append("\",\"outcome\":\"success\",\"seq\":")
+                    .append(firstSeq + i)
                     .append(",\"pad\":\"");
             int padding = Math.max(0, size - out.length() - 2);
             int done = 0;

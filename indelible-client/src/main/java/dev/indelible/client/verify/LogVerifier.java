@@ -6,9 +6,9 @@ import dev.indelible.formats.checkpoint.Checkpoint;
 import dev.indelible.formats.encoding.FormatException;
 import dev.indelible.formats.merkle.CompactRange;
 import dev.indelible.formats.merkle.Hash;
+import dev.indelible.formats.merkle.LeafHasher;
 import dev.indelible.formats.merkle.MerkleVerifier;
 import dev.indelible.formats.merkle.ProofVerificationException;
-import dev.indelible.formats.merkle.LeafHasher;
 import dev.indelible.formats.note.NoteVerifier;
 import dev.indelible.formats.tiles.EntryBundle;
 import dev.indelible.formats.tiles.TilePath;
@@ -96,7 +96,8 @@ public final class LogVerifier {
         stateFile.ifPresent(file -> new VerifierState(
                         latest.origin(), latest.treeSize(), latest.rootHash(), verifierKey, latestNote)
                 .replaceAtomically(file));
-        return new VerifyResult(latest.origin(), latest.treeSize(), latest.rootHash(), previousTreeSize, entriesChecked);
+        return new VerifyResult(
+                latest.origin(), latest.treeSize(), latest.rootHash(), previousTreeSize, entriesChecked);
     }
 
     private void checkConsistency(VerifierState saved, Checkpoint latest, String latestNote) {
@@ -147,16 +148,20 @@ public final class LogVerifier {
             List<byte[]> entries = decodeBundle(client.entryBundle(log, bundleIndex, width), width, bundleIndex);
             byte[] tile = client.tile(log, 0, bundleIndex, width);
             if (tile.length != width * Hash.SIZE) {
-                throw new LeafMismatchException(first, "hash tile 0/" + bundleIndex + " has " + tile.length
-                        + " bytes, want " + width * Hash.SIZE);
+                throw new LeafMismatchException(
+                        first,
+                        "hash tile 0/" + bundleIndex + " has " + tile.length + " bytes, want " + width * Hash.SIZE);
             }
             for (int k = 0; k < width; k++) {
                 Hash computed = hasher.leafHash(entries.get(k));
                 Hash committed = Hash.of(tile, k * Hash.SIZE);
                 if (!computed.equals(committed)) {
-                    throw new LeafMismatchException(first + k, "leaf " + (first + k) + ": entry in bundle "
-                            + bundleIndex + " hashes to " + computed.base64() + ", but hash tile 0/" + bundleIndex
-                            + " has " + committed.base64());
+                    throw new LeafMismatchException(
+                            first + k,
+                            "leaf " + (first + k) + ": entry in bundle "
+                                    + bundleIndex + " hashes to " + computed.base64() + ", but hash tile 0/"
+                                    + bundleIndex
+                                    + " has " + committed.base64());
                 }
                 range.append(computed, (level, index, hash) -> {});
             }
@@ -174,8 +179,10 @@ public final class LogVerifier {
         try {
             return EntryBundle.decode(bundle, width);
         } catch (FormatException e) {
-            throw new LeafMismatchException(bundleIndex * TILE_WIDTH, "entry bundle " + bundleIndex + " (leaves from "
-                    + bundleIndex * TILE_WIDTH + ") is malformed: " + e.getMessage());
+            throw new LeafMismatchException(
+                    bundleIndex * TILE_WIDTH,
+                    "entry bundle " + bundleIndex + " (leaves from " + bundleIndex * TILE_WIDTH + ") is malformed: "
+                            + e.getMessage());
         }
     }
 }

@@ -21,7 +21,8 @@ public final class ReceiptVerifier {
         /** One line for humans. */
         public String summary() {
             return "verified: entry " + leafHash.base64() + " is leaf " + leafIndex + " of " + checkpoint.origin()
-                    + " at tree size " + checkpoint.treeSize() + ", root " + checkpoint.rootHash().base64();
+                    + " at tree size " + checkpoint.treeSize() + ", root "
+                    + checkpoint.rootHash().base64();
         }
     }
 

@@ -30,7 +30,8 @@ public final class VerifierKeyText {
         Path file = Path.of(argument.substring(1));
         try {
             if (Files.size(file) > KEY_FILE_MAX_BYTES) {
-                throw new IllegalArgumentException("verifier key file " + file + " exceeds " + KEY_FILE_MAX_BYTES + " bytes");
+                throw new IllegalArgumentException(
+                        "verifier key file " + file + " exceeds " + KEY_FILE_MAX_BYTES + " bytes");
             }
             String key = Files.readString(file, StandardCharsets.UTF_8).strip();
             if (key.isEmpty()) {

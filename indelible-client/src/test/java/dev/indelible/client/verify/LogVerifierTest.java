@@ -91,7 +91,8 @@ class LogVerifierTest {
     @Test
     void verifyRejectsACheckpointSignedByAnotherKey() {
         server.seed(5);
-        String otherKey = NoteKeys.generateEd25519(FakeLogServer.ORIGIN, new SecureRandom()).verifierKey();
+        String otherKey = NoteKeys.generateEd25519(FakeLogServer.ORIGIN, new SecureRandom())
+                .verifierKey();
         LogVerifier pinnedElsewhere = new LogVerifier(client, FakeLogServer.LOG, otherKey);
 
         assertThatThrownBy(() -> pinnedElsewhere.verify(Optional.empty(), false, LogVerifier.ProgressListener.none()))

@@ -78,7 +78,8 @@ class ReceiptVerifierTest {
     void aReceiptDoesNotVerifyUnderAnotherKey() {
         server.seed(3);
         byte[] proof = client.tlogProof(FakeLogServer.LOG, 1);
-        String otherKey = NoteKeys.generateEd25519(FakeLogServer.ORIGIN, new SecureRandom()).verifierKey();
+        String otherKey = NoteKeys.generateEd25519(FakeLogServer.ORIGIN, new SecureRandom())
+                .verifierKey();
 
         assertThatThrownBy(() -> new ReceiptVerifier(otherKey).verify(proof, server.entry(1)))
                 .isInstanceOf(ProofVerificationException.class);

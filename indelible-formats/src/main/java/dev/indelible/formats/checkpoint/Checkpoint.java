@@ -68,9 +68,12 @@ public record Checkpoint(String origin, long treeSize, Hash rootHash, List<Strin
     /** The note text: origin, size, root hash and extension lines, each ending in a newline. */
     public String format() {
         StringBuilder text = new StringBuilder()
-                .append(origin).append('\n')
-                .append(treeSize).append('\n')
-                .append(rootHash.base64()).append('\n');
+                .append(origin)
+                .append('\n')
+                .append(treeSize)
+                .append('\n')
+                .append(rootHash.base64())
+                .append('\n');
         for (String extension : extensions) {
             text.append(extension).append('\n');
         }
@@ -137,7 +140,8 @@ public record Checkpoint(String origin, long treeSize, Hash rootHash, List<Strin
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
             if (c < 0x20) {
-                throw new FormatException(String.format("checkpoint %s has control character U+%04X at %d", what, (int) c, i));
+                throw new FormatException(
+                        String.format("checkpoint %s has control character U+%04X at %d", what, (int) c, i));
             }
         }
     }

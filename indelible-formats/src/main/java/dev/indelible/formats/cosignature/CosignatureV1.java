@@ -52,7 +52,8 @@ public final class CosignatureV1 {
         }
         byte[] seed = key.keyMaterial();
         if (seed.length != Ed25519.SEED_SIZE) {
-            throw new FormatException("cosigner key " + key.name() + " has a seed of " + seed.length + " bytes, want 32");
+            throw new FormatException(
+                    "cosigner key " + key.name() + " has a seed of " + seed.length + " bytes, want 32");
         }
         byte[] publicKey = Ed25519.publicKeyFromSeed(seed);
         if (NoteKeys.keyId(key.name(), type, publicKey) != key.keyId()) {
@@ -72,7 +73,8 @@ public final class CosignatureV1 {
         KeyText key = KeyText.parseVerifierKey(verifierKey);
         byte type = key.signatureType();
         byte[] publicKey = key.keyMaterial();
-        if ((type != NoteKeys.ED25519 && type != NoteKeys.COSIGNATURE_V1) || publicKey.length != Ed25519.PUBLIC_KEY_SIZE) {
+        if ((type != NoteKeys.ED25519 && type != NoteKeys.COSIGNATURE_V1)
+                || publicKey.length != Ed25519.PUBLIC_KEY_SIZE) {
             throw new FormatException("cosigner key " + key.name() + " has type " + type + " and " + publicKey.length
                     + " key bytes, want type 1 or 4 and 32 bytes");
         }
@@ -96,7 +98,10 @@ public final class CosignatureV1 {
     private static byte[] signedMessage(byte[] text, long timestamp) {
         requireTimestamp(timestamp);
         byte[] header = (HEADER + "time " + timestamp + "\n").getBytes(StandardCharsets.US_ASCII);
-        return ByteBuffer.allocate(header.length + text.length).put(header).put(text).array();
+        return ByteBuffer.allocate(header.length + text.length)
+                .put(header)
+                .put(text)
+                .array();
     }
 
     /**

@@ -19,14 +19,13 @@ public final class StrictDecimal {
     public static long parse(String text, String what) {
         int length = text.length();
         if (length == 0 || length > MAX_DIGITS) {
-            throw new FormatException(what + " must be 1 to " + MAX_DIGITS + " decimal digits, got "
-                    + StrictBase64.quote(text));
+            throw new FormatException(
+                    what + " must be 1 to " + MAX_DIGITS + " decimal digits, got " + StrictBase64.quote(text));
         }
         for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
             if (c < '0' || c > '9') {
-                throw new FormatException(what + " has non-digit at position " + i + ": "
-                        + StrictBase64.quote(text));
+                throw new FormatException(what + " has non-digit at position " + i + ": " + StrictBase64.quote(text));
             }
         }
         if (length > 1 && text.charAt(0) == '0') {

@@ -40,8 +40,8 @@ public final class MerkleVerifier {
         Hash r = leafHash;
         for (Hash p : proof) {
             if (sn == 0) {
-                throw new ProofVerificationException(
-                        "inclusion proof too long: " + proof.size() + " hashes for leaf " + leafIndex + " in " + treeSize);
+                throw new ProofVerificationException("inclusion proof too long: " + proof.size() + " hashes for leaf "
+                        + leafIndex + " in " + treeSize);
             }
             if ((fn & 1) == 1 || fn == sn) {
                 r = Rfc9162.nodeHash(p, r);
@@ -104,8 +104,8 @@ public final class MerkleVerifier {
         Hash sr = path.get(0);
         for (Hash c : path.subList(1, path.size())) {
             if (sn == 0) {
-                throw new ProofVerificationException("consistency proof too long: " + proof.size() + " hashes from "
-                        + fromSize + " to " + toSize);
+                throw new ProofVerificationException(
+                        "consistency proof too long: " + proof.size() + " hashes from " + fromSize + " to " + toSize);
             }
             if ((fn & 1) == 1 || fn == sn) {
                 fr = Rfc9162.nodeHash(c, fr);

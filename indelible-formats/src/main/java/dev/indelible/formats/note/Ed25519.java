@@ -133,8 +133,8 @@ public final class Ed25519 {
         @Override
         public synchronized void nextBytes(byte[] bytes) {
             if (used || bytes.length != seed.length) {
-                throw new IllegalStateException("Ed25519 key generation asked for " + bytes.length
-                        + " random bytes" + (used ? " twice" : "") + ", want one draw of " + seed.length);
+                throw new IllegalStateException("Ed25519 key generation asked for " + bytes.length + " random bytes"
+                        + (used ? " twice" : "") + ", want one draw of " + seed.length);
             }
             used = true;
             System.arraycopy(seed, 0, bytes, 0, seed.length);

@@ -16,13 +16,13 @@ final class Ed25519NoteVerifier implements NoteVerifier {
 
     static Ed25519NoteVerifier of(KeyText key, byte wantType) {
         if (key.signatureType() != wantType) {
-            throw new FormatException("verifier key " + key.name() + " has signature type " + key.signatureType()
-                    + ", want " + wantType);
+            throw new FormatException(
+                    "verifier key " + key.name() + " has signature type " + key.signatureType() + ", want " + wantType);
         }
         byte[] publicKey = key.keyMaterial();
         if (publicKey.length != Ed25519.PUBLIC_KEY_SIZE) {
-            throw new FormatException("verifier key " + key.name() + " has a public key of " + publicKey.length
-                    + " bytes, want 32");
+            throw new FormatException(
+                    "verifier key " + key.name() + " has a public key of " + publicKey.length + " bytes, want 32");
         }
         return new Ed25519NoteVerifier(key.name(), key.keyId(), publicKey);
     }

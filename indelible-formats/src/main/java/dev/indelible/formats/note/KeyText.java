@@ -95,7 +95,8 @@ public record KeyText(String name, int keyId, byte signatureType, byte[] keyMate
         if (typed.length < 2) {
             throw new FormatException(what + " key of " + typed.length + " bytes is too short");
         }
-        return new KeyText(name, Integer.parseUnsignedInt(id, 16), typed[0], Arrays.copyOfRange(typed, 1, typed.length));
+        return new KeyText(
+                name, Integer.parseUnsignedInt(id, 16), typed[0], Arrays.copyOfRange(typed, 1, typed.length));
     }
 
     static String hex(int keyId) {

@@ -44,7 +44,10 @@ public final class NoteKeys {
             sha.update(signatureType);
             sha.update(publicKey);
             byte[] digest = sha.digest();
-            return ((digest[0] & 0xff) << 24) | ((digest[1] & 0xff) << 16) | ((digest[2] & 0xff) << 8) | (digest[3] & 0xff);
+            return ((digest[0] & 0xff) << 24)
+                    | ((digest[1] & 0xff) << 16)
+                    | ((digest[2] & 0xff) << 8)
+                    | (digest[3] & 0xff);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform must provide SHA-256", e);
         }
@@ -62,9 +65,15 @@ public final class NoteKeys {
         }
         for (int i = 0; i < name.length(); ) {
             int c = name.codePointAt(i);
-            if (c == '+' || c < 0x20 || c == 0x7f || c == 0x85 || Character.isWhitespace(c) || Character.isSpaceChar(c)
+            if (c == '+'
+                    || c < 0x20
+                    || c == 0x7f
+                    || c == 0x85
+                    || Character.isWhitespace(c)
+                    || Character.isSpaceChar(c)
                     || Character.getType(c) == Character.SURROGATE) {
-                throw new FormatException(String.format("key name \"%s\" has forbidden character U+%04X at %d", name, c, i));
+                throw new FormatException(
+                        String.format("key name \"%s\" has forbidden character U+%04X at %d", name, c, i));
             }
             i += Character.charCount(c);
         }

@@ -23,14 +23,17 @@ public record NoteSignature(String name, int keyId, String base64) {
         }
         int written = ByteBuffer.wrap(raw).getInt();
         if (written != keyId) {
-            throw new FormatException("signature of " + name + " starts with key ID " + KeyText.hex(written)
-                    + ", want " + KeyText.hex(keyId));
+            throw new FormatException("signature of " + name + " starts with key ID " + KeyText.hex(written) + ", want "
+                    + KeyText.hex(keyId));
         }
     }
 
     /** A signature line for {@code signature} bytes by the key {@code name}, {@code keyId}. */
     public static NoteSignature of(String name, int keyId, byte[] signature) {
-        byte[] raw = ByteBuffer.allocate(4 + signature.length).putInt(keyId).put(signature).array();
+        byte[] raw = ByteBuffer.allocate(4 + signature.length)
+                .putInt(keyId)
+                .put(signature)
+                .array();
         return new NoteSignature(name, keyId, StrictBase64.encode(raw));
     }
 

@@ -121,7 +121,8 @@ public final class Notes {
         List<NoteSignature> verified = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (NoteSignature signature : parsed.signatures()) {
-            NoteVerifier verifier = known.find(signature.name(), signature.keyId()).orElse(null);
+            NoteVerifier verifier =
+                    known.find(signature.name(), signature.keyId()).orElse(null);
             if (verifier == null) {
                 continue;
             }
@@ -139,8 +140,8 @@ public final class Notes {
             List<String> keys = parsed.signatures().stream()
                     .map(s -> s.name() + "+" + KeyText.hex(s.keyId()))
                     .toList();
-            throw new ProofVerificationException("note has no signature by any of " + known.size()
-                    + " known keys; it is signed by " + keys);
+            throw new ProofVerificationException(
+                    "note has no signature by any of " + known.size() + " known keys; it is signed by " + keys);
         }
         return new SignedNote(parsed.text(), parsed.signatures(), verified);
     }
@@ -169,8 +170,7 @@ public final class Notes {
 
     private static NoteSignature parseSignatureLine(String line) {
         if (!line.startsWith(SIGNATURE_PREFIX)) {
-            throw new FormatException("signature line does not start with an em dash and space: "
-                    + abbreviate(line));
+            throw new FormatException("signature line does not start with an em dash and space: " + abbreviate(line));
         }
         String rest = line.substring(SIGNATURE_PREFIX.length());
         int space = rest.indexOf(' ');

@@ -61,19 +61,22 @@ public record TlogProof(long leafIndex, List<Hash> inclusionProof, String signed
             throw new FormatException("leaf index " + leafIndex + " is negative");
         }
         if (inclusionProof.size() > MAX_PROOF_HASHES) {
-            throw new FormatException("inclusion proof of " + inclusionProof.size() + " hashes exceeds " + MAX_PROOF_HASHES);
+            throw new FormatException(
+                    "inclusion proof of " + inclusionProof.size() + " hashes exceeds " + MAX_PROOF_HASHES);
         }
         inclusionProof = List.copyOf(inclusionProof);
         if (extraData.length > MAX_EXTRA_BYTES) {
             throw new FormatException("extra data of " + extraData.length + " bytes exceeds " + MAX_EXTRA_BYTES);
         }
         extraData = extraData.clone();
-        Checkpoint.parse(Notes.parse(signedCheckpoint.getBytes(StandardCharsets.UTF_8)).text());
+        Checkpoint.parse(
+                Notes.parse(signedCheckpoint.getBytes(StandardCharsets.UTF_8)).text());
     }
 
     /** A proof without extra data. */
     public static TlogProof of(long leafIndex, List<Hash> inclusionProof, byte[] signedCheckpoint) {
-        return new TlogProof(leafIndex, inclusionProof, new String(signedCheckpoint, StandardCharsets.UTF_8), new byte[0]);
+        return new TlogProof(
+                leafIndex, inclusionProof, new String(signedCheckpoint, StandardCharsets.UTF_8), new byte[0]);
     }
 
     @Override
@@ -129,7 +132,8 @@ public record TlogProof(long leafIndex, List<Hash> inclusionProof, String signed
             }
             byte[] hash = StrictBase64.decode(line, "inclusion proof hash " + hashes.size());
             if (hash.length != Hash.SIZE) {
-                throw new FormatException("inclusion proof hash " + hashes.size() + " has " + hash.length + " bytes, want 32");
+                throw new FormatException(
+                        "inclusion proof hash " + hashes.size() + " has " + hash.length + " bytes, want 32");
             }
             hashes.add(Hash.of(hash));
         }
@@ -157,10 +161,11 @@ public record TlogProof(long leafIndex, List<Hash> inclusionProof, String signed
     public Checkpoint verifyLeafHash(Hash leafHash, NoteVerifier logKey) {
         Checkpoint checkpoint = Checkpoint.verifySigned(signedCheckpoint.getBytes(StandardCharsets.UTF_8), logKey);
         if (leafIndex >= checkpoint.treeSize()) {
-            throw new ProofVerificationException("leaf index " + leafIndex + " is outside checkpoint tree size "
-                    + checkpoint.treeSize());
+            throw new ProofVerificationException(
+                    "leaf index " + leafIndex + " is outside checkpoint tree size " + checkpoint.treeSize());
         }
-        MerkleVerifier.verifyInclusion(leafIndex, checkpoint.treeSize(), leafHash, inclusionProof, checkpoint.rootHash());
+        MerkleVerifier.verifyInclusion(
+                leafIndex, checkpoint.treeSize(), leafHash, inclusionProof, checkpoint.rootHash());
         return checkpoint;
     }
 
@@ -180,8 +185,8 @@ public record TlogProof(long leafIndex, List<Hash> inclusionProof, String signed
 
     @Override
     public String toString() {
-        return "TlogProof[leafIndex=" + leafIndex + ", " + inclusionProof.size() + " hashes, extra "
-                + extraData.length + " bytes]";
+        return "TlogProof[leafIndex=" + leafIndex + ", " + inclusionProof.size() + " hashes, extra " + extraData.length
+                + " bytes]";
     }
 
     private static String decodeUtf8(byte[] bytes) {

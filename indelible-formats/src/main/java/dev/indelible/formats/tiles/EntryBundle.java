@@ -31,7 +31,8 @@ public final class EntryBundle {
         for (int i = 0; i < entries.size(); i++) {
             byte[] entry = entries.get(i);
             if (entry.length > MAX_ENTRY_BYTES) {
-                throw new IllegalArgumentException("entry " + i + " of " + entry.length + " bytes exceeds " + MAX_ENTRY_BYTES);
+                throw new IllegalArgumentException(
+                        "entry " + i + " of " + entry.length + " bytes exceeds " + MAX_ENTRY_BYTES);
             }
             out.write(entry.length >>> 8);
             out.write(entry.length);
@@ -53,8 +54,8 @@ public final class EntryBundle {
         int offset = 0;
         while (offset < bundle.length) {
             if (entries.size() == count) {
-                throw new FormatException("entry bundle has " + (bundle.length - offset) + " bytes after its "
-                        + count + " entries");
+                throw new FormatException(
+                        "entry bundle has " + (bundle.length - offset) + " bytes after its " + count + " entries");
             }
             if (offset + 2 > bundle.length) {
                 throw new FormatException("entry bundle ends inside the length of entry " + entries.size());

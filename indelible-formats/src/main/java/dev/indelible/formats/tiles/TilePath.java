@@ -74,7 +74,9 @@ public record TilePath(int level, long index, int width) {
 
     /** The path relative to the log prefix, e.g. {@code tile/1/x001/x234/067.p/8}. */
     public String format() {
-        StringBuilder path = new StringBuilder(PREFIX).append(isEntryBundle() ? ENTRIES : Integer.toString(level)).append('/');
+        StringBuilder path = new StringBuilder(PREFIX)
+                .append(isEntryBundle() ? ENTRIES : Integer.toString(level))
+                .append('/');
         String digits = Long.toString(index);
         digits = "0".repeat((3 - digits.length() % 3) % 3) + digits;
         for (int i = 0; i < digits.length(); i += 3) {
@@ -103,7 +105,9 @@ public record TilePath(int level, long index, int width) {
         if (parts.length < 2) {
             throw new FormatException("tile path has no index: \"" + path + "\"");
         }
-        int level = parts[0].equals(ENTRIES) ? ENTRIES_LEVEL : (int) boundedDecimal(parts[0], "tile level", MAX_LEVEL, path);
+        int level = parts[0].equals(ENTRIES)
+                ? ENTRIES_LEVEL
+                : (int) boundedDecimal(parts[0], "tile level", MAX_LEVEL, path);
         int width = FULL_WIDTH;
         int last = parts.length - 1;
         if (last >= 2 && parts[last - 1].endsWith(".p")) {
@@ -120,12 +124,14 @@ public record TilePath(int level, long index, int width) {
             boolean needsX = i < last;
             if (needsX) {
                 if (!element.startsWith("x")) {
-                    throw new FormatException("tile index element \"" + element + "\" needs an x prefix in \"" + path + "\"");
+                    throw new FormatException(
+                            "tile index element \"" + element + "\" needs an x prefix in \"" + path + "\"");
                 }
                 element = element.substring(1);
             }
             if (element.length() != 3 || !element.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw new FormatException("tile index element \"" + parts[i] + "\" is not 3 digits in \"" + path + "\"");
+                throw new FormatException(
+                        "tile index element \"" + parts[i] + "\" is not 3 digits in \"" + path + "\"");
             }
             digits.append(element);
         }
@@ -158,7 +164,8 @@ public record TilePath(int level, long index, int width) {
         long endHash = (nodeIndex + 1) << below;
         long available = shiftRight(treeSize, HEIGHT * tileLevel);
         if (firstHash >>> below != nodeIndex || endHash > available) {
-            throw new IllegalArgumentException("node " + nodeLevel + "/" + nodeIndex + " is not complete in tree size " + treeSize);
+            throw new IllegalArgumentException(
+                    "node " + nodeLevel + "/" + nodeIndex + " is not complete in tree size " + treeSize);
         }
         long tileIndex = firstHash >>> HEIGHT;
         int width = (int) Math.min(FULL_WIDTH, available - tileIndex * FULL_WIDTH);
@@ -211,9 +218,11 @@ public record TilePath(int level, long index, int width) {
     public static Stream<TilePath> hashTiles(long treeSize) {
         requireSize(treeSize);
         List<TilePath> partial = partialTiles(treeSize);
-        return Stream.iterate(0, level -> level <= MAX_LEVEL && shiftRight(treeSize, HEIGHT * level) > 0, level -> level + 1)
+        return Stream.iterate(
+                        0, level -> level <= MAX_LEVEL && shiftRight(treeSize, HEIGHT * level) > 0, level -> level + 1)
                 .flatMap(level -> Stream.concat(
-                        LongStream.range(0, fullTileCount(level, treeSize)).mapToObj(n -> hashTile(level, n, FULL_WIDTH)),
+                        LongStream.range(0, fullTileCount(level, treeSize))
+                                .mapToObj(n -> hashTile(level, n, FULL_WIDTH)),
                         partial.stream().filter(p -> p.level() == level)));
     }
 

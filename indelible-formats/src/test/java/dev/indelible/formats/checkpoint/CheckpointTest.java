@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class CheckpointTest {
     // c2sp.org/tlog-checkpoint example.
-    static final String SPEC_TEXT = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+    static final String SPEC_TEXT =
+            "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
     static final String VECTOR = Vectors.text("cosignature-v1.txt");
     static final String SIGNED = Vectors.afterSeparator(VECTOR);
     static final NoteVerifier LOG = NoteVerifier.ed25519(Vectors.field(VECTOR, "log-vkey"));
@@ -48,13 +49,26 @@ class CheckpointTest {
     void malformedCheckpointTextsAreRejected() {
         String root = "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=";
         List<String> bad = List.of(
-                "", "o\n1\n", "o\n1\n" + root, "\n1\n" + root + "\n",
-                "o\n01\n" + root + "\n", "o\n+1\n" + root + "\n", "o\n-1\n" + root + "\n", "o\n 1\n" + root + "\n",
-                "o\n1 \n" + root + "\n", "o\n\n" + root + "\n", "o\n9223372036854775808\n" + root + "\n",
+                "",
+                "o\n1\n",
+                "o\n1\n" + root,
+                "\n1\n" + root + "\n",
+                "o\n01\n" + root + "\n",
+                "o\n+1\n" + root + "\n",
+                "o\n-1\n" + root + "\n",
+                "o\n 1\n" + root + "\n",
+                "o\n1 \n" + root + "\n",
+                "o\n\n" + root + "\n",
+                "o\n9223372036854775808\n" + root + "\n",
                 "o\n１\n" + root + "\n",
-                "o\n1\n" + root.replace("=", "") + "\n", "o\n1\n" + root.replace("2I=", "2J=") + "\n",
-                "o\n1\nAAAA\n", "o\n1\n" + root + "\n\n", "o\n1\n" + root + "\next\n\n",
-                "o\r\n1\n" + root + "\n", "o\n1\r\n" + root + "\n", "o\n1\n" + root + "\r\n",
+                "o\n1\n" + root.replace("=", "") + "\n",
+                "o\n1\n" + root.replace("2I=", "2J=") + "\n",
+                "o\n1\nAAAA\n",
+                "o\n1\n" + root + "\n\n",
+                "o\n1\n" + root + "\next\n\n",
+                "o\r\n1\n" + root + "\n",
+                "o\n1\r\n" + root + "\n",
+                "o\n1\n" + root + "\r\n",
                 "o\n1\n" + root + "\n" + "e\n".repeat(Checkpoint.MAX_EXTENSIONS + 1));
         for (String text : bad) {
             assertThatThrownBy(() -> Checkpoint.parse(text)).as("%s", text).isInstanceOf(FormatException.class);
@@ -94,7 +108,8 @@ class CheckpointTest {
     @Test
     void checkpointWhoseOriginIsNotTheKeyNameIsRejected() {
         NoteSigner signer = NoteSigner.ed25519(Vectors.field(VECTOR, "log-skey"));
-        byte[] signed = Checkpoint.of("example.com/other-log", 1, Hash.fromBase64("CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I="))
+        byte[] signed = Checkpoint.of(
+                        "example.com/other-log", 1, Hash.fromBase64("CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I="))
                 .sign(signer);
         assertThatThrownBy(() -> Checkpoint.verifySigned(signed, LOG))
                 .isInstanceOf(ProofVerificationException.class)

@@ -46,7 +46,8 @@ class CosignatureV1Test {
     void ourCosignatureIsByteIdenticalToPython() {
         NoteSigner witness = CosignatureV1.signer(Vectors.field(VECTOR, "witness-skey"), CLOCK);
         String logSigned = SIGNED.substring(0, SIGNED.indexOf("— witness"));
-        String ours = new String(Notes.addSignatures(Notes.parse(utf8(logSigned)), List.of(witness)), StandardCharsets.UTF_8);
+        String ours =
+                new String(Notes.addSignatures(Notes.parse(utf8(logSigned)), List.of(witness)), StandardCharsets.UTF_8);
         assertThat(ours).isEqualTo(SIGNED);
     }
 
@@ -60,12 +61,15 @@ class CosignatureV1Test {
     @Test
     void publishedCosignerVerifierKeysParse() {
         // transparency-dev/formats note/note_cosigv1_test.go TestCoSigV1NewVerifier
-        assertThat(CosignatureV1.verifier("remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2").keyId())
+        assertThat(CosignatureV1.verifier("remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2")
+                        .keyId())
                 .isEqualTo(0xda77ade7);
         NoteVerifier converted = CosignatureV1.verifier("TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6");
         assertThat(converted.name()).isEqualTo("TEST");
         assertThat(converted.keyId()).isNotEqualTo(0x7997405c);
-        for (String bad : List.of("bananas.sigstore.dev+12344556", "rekor.sigstore.dev+12345678+AwEB",
+        for (String bad : List.of(
+                "bananas.sigstore.dev+12344556",
+                "rekor.sigstore.dev+12345678+AwEB",
                 "remora.n621.de+00000000+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2")) {
             assertThatThrownBy(() -> CosignatureV1.verifier(bad)).as(bad).isInstanceOf(FormatException.class);
         }
@@ -74,17 +78,22 @@ class CosignatureV1Test {
     @Test
     void publishedCosignatureTimestampIsRead() {
         // transparency-dev/formats note/note_cosigv1_test.go TestCoSigV1Timestamp
-        NoteSignature sig = new NoteSignature("w", 0x646846b9,
+        NoteSignature sig = new NoteSignature(
+                "w",
+                0x646846b9,
                 "ZGhGuQAAAABm/qTPeyKXD+R2rzyQsxPiP8mXum7qq/iF0u4vanlqJyocWODBt97w9uL+8qT7S5gxEHWWOworDcFiEBYJXORmnFBOBA==");
         assertThat(CosignatureV1.timestamp(sig)).isEqualTo(1727964367L);
-        NoteSignature plain = new NoteSignature("w", 0x7908d142,
+        NoteSignature plain = new NoteSignature(
+                "w",
+                0x7908d142,
                 "eQjRQm6eSKzFoiYalgwCPXu2y3ijtg68is9M46JKxuZB+dRfTmeQeDBoXnvxZx2ugnkyV+MUMLXpWs1hPb/W/4xkNQY=");
         assertThatThrownBy(() -> CosignatureV1.timestamp(plain)).isInstanceOf(FormatException.class);
     }
 
     @Test
     void signedMessageIsHeaderTimeLineAndNoteText() {
-        assertThat(new String(CosignatureV1.signedMessage("example.com/behind-the-sofa\n20852163\nCsUY=\n", 1679315147),
+        assertThat(new String(
+                        CosignatureV1.signedMessage("example.com/behind-the-sofa\n20852163\nCsUY=\n", 1679315147),
                         StandardCharsets.UTF_8))
                 .isEqualTo("cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\nCsUY=\n");
     }
@@ -109,10 +118,13 @@ class CosignatureV1Test {
     void anOrdinaryNoteVerifierForTheSameKeyDoesNotAcceptACosignature() {
         NoteSigner witness = CosignatureV1.signer(Vectors.field(VECTOR, "witness-skey"), CLOCK);
         byte[] note = Notes.sign("Note\n\n", List.of(witness));
-        assertThat(Notes.open(note, Verifiers.of(CosignatureV1.verifier(Vectors.field(VECTOR, "witness-vkey")))).verified())
+        assertThat(Notes.open(note, Verifiers.of(CosignatureV1.verifier(Vectors.field(VECTOR, "witness-vkey"))))
+                        .verified())
                 .hasSize(1);
-        String plainVkey = dev.indelible.formats.note.NoteKeys.ed25519VerifierKey("witness.example/w1",
-                dev.indelible.formats.note.KeyText.parseVerifierKey(Vectors.field(VECTOR, "witness-vkey")).keyMaterial());
+        String plainVkey = dev.indelible.formats.note.NoteKeys.ed25519VerifierKey(
+                "witness.example/w1",
+                dev.indelible.formats.note.KeyText.parseVerifierKey(Vectors.field(VECTOR, "witness-vkey"))
+                        .keyMaterial());
         assertThatThrownBy(() -> Notes.open(note, Verifiers.of(NoteVerifier.ed25519(plainVkey))))
                 .isInstanceOf(ProofVerificationException.class);
     }

@@ -19,7 +19,8 @@ class HashTest {
     @Test
     void base64WithoutPaddingOrWithNonZeroTrailingBitsIsRejected() {
         assertThatThrownBy(() -> Hash.fromBase64(ROOT.replace("=", ""))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Hash.fromBase64(ROOT.replace("2I=", "2J="))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Hash.fromBase64(ROOT.replace("2I=", "2J=")))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Hash.fromBase64("AAAA")).isInstanceOf(IllegalArgumentException.class);
     }
 

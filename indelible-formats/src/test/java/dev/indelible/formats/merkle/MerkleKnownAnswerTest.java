@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
  * {@code corruptInclusionProof} and {@code corruptConsistencyProof}.
  */
 class MerkleKnownAnswerTest {
-    static final String[] LEAVES = {"", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-        "606162636465666768696a6b6c6d6e6f"};
+    static final String[] LEAVES = {
+        "", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"
+    };
     static final String[] ROOTS = {
         "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
         "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
@@ -39,37 +40,58 @@ class MerkleKnownAnswerTest {
 
     static final List<InclusionVector> INCLUSION = List.of(
             new InclusionVector(1, 1, List.of()),
-            new InclusionVector(1, 8, hashes(
-                    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")),
-            new InclusionVector(6, 8, hashes(
-                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-                    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")),
+            new InclusionVector(
+                    1,
+                    8,
+                    hashes(
+                            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")),
+            new InclusionVector(
+                    6,
+                    8,
+                    hashes(
+                            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")),
             new InclusionVector(3, 3, hashes("fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125")),
-            new InclusionVector(2, 5, hashes(
-                    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b")));
+            new InclusionVector(
+                    2,
+                    5,
+                    hashes(
+                            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+                            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b")));
 
     static final List<ConsistencyVector> CONSISTENCY = List.of(
             new ConsistencyVector(1, 1, List.of()),
-            new ConsistencyVector(1, 8, hashes(
-                    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")),
-            new ConsistencyVector(6, 8, hashes(
-                    "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-                    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")),
-            new ConsistencyVector(2, 5, hashes(
-                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b")),
-            new ConsistencyVector(6, 7, hashes(
-                    "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-                    "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
-                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")));
+            new ConsistencyVector(
+                    1,
+                    8,
+                    hashes(
+                            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")),
+            new ConsistencyVector(
+                    6,
+                    8,
+                    hashes(
+                            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")),
+            new ConsistencyVector(
+                    2,
+                    5,
+                    hashes(
+                            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b")),
+            new ConsistencyVector(
+                    6,
+                    7,
+                    hashes(
+                            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                            "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
+                            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")));
 
     static List<Hash> hashes(String... hex) {
         return List.of(hex).stream().map(Hash::fromHex).toList();
@@ -91,9 +113,9 @@ class MerkleKnownAnswerTest {
     void emptyTreeRootIsSha256OfTheEmptyString() {
         assertThat(Rfc9162.EMPTY_ROOT).isEqualTo(EMPTY_TREE);
         assertThat(new MerkleProofs((l, i) -> {
-                    throw new AssertionError("no node of the empty tree exists");
-                })
-                .rootHash(0))
+                            throw new AssertionError("no node of the empty tree exists");
+                        })
+                        .rootHash(0))
                 .isEqualTo(EMPTY_TREE);
         assertThat(new CompactRange().rootHash()).isEqualTo(EMPTY_TREE);
     }
@@ -207,7 +229,9 @@ class MerkleKnownAnswerTest {
             }
             for (int k = 0; k < probes.size(); k++) {
                 Runnable probe = probes.get(k);
-                assertThatThrownBy(probe::run).as("probe %d of %s", k, v).isInstanceOf(ProofVerificationException.class);
+                assertThatThrownBy(probe::run)
+                        .as("probe %d of %s", k, v)
+                        .isInstanceOf(ProofVerificationException.class);
             }
         }
     }
@@ -216,9 +240,12 @@ class MerkleKnownAnswerTest {
     void trivialConsistencyCasesFollowTheReferenceTable() {
         Hash a = SOME_HASH;
         Hash b = EMPTY_TREE;
-        assertThatCode(() -> MerkleVerifier.verifyConsistency(0, 0, a, a, List.of())).doesNotThrowAnyException();
-        assertThatCode(() -> MerkleVerifier.verifyConsistency(0, 1, a, b, List.of())).doesNotThrowAnyException();
-        assertThatCode(() -> MerkleVerifier.verifyConsistency(1, 1, b, b, List.of())).doesNotThrowAnyException();
+        assertThatCode(() -> MerkleVerifier.verifyConsistency(0, 0, a, a, List.of()))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> MerkleVerifier.verifyConsistency(0, 1, a, b, List.of()))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> MerkleVerifier.verifyConsistency(1, 1, b, b, List.of()))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> MerkleVerifier.verifyConsistency(0, 0, a, b, List.of()))
                 .isInstanceOf(ProofVerificationException.class);
         assertThatThrownBy(() -> MerkleVerifier.verifyConsistency(1, 1, a, b, List.of()))

@@ -25,7 +25,9 @@ class MerklePropertiesTest {
     }
 
     @Property(tries = 1000)
-    void everyInclusionProofVerifies(@ForAll @IntRange(min = 1, max = MAX_SIZE) int size, @ForAll @IntRange(min = 0, max = MAX_SIZE - 1) int index) {
+    void everyInclusionProofVerifies(
+            @ForAll @IntRange(min = 1, max = MAX_SIZE) int size,
+            @ForAll @IntRange(min = 0, max = MAX_SIZE - 1) int index) {
         Assume.that(index < size);
         List<Hash> proof = PROOFS.inclusionProof(index, size);
         MerkleVerifier.verifyInclusion(index, size, TREE.leafHashes.get(index), proof, root(size));
@@ -79,8 +81,8 @@ class MerklePropertiesTest {
         Hash leaf = TREE.leafHashes.get(index);
         assertRejected(() -> MerkleVerifier.verifyInclusion(otherIndex, size, leaf, proof, root(size)));
         // Nor does the leaf at the other index verify with this proof.
-        assertRejected(() -> MerkleVerifier.verifyInclusion(
-                otherIndex, size, TREE.leafHashes.get(otherIndex), proof, root(size)));
+        assertRejected(() ->
+                MerkleVerifier.verifyInclusion(otherIndex, size, TREE.leafHashes.get(otherIndex), proof, root(size)));
     }
 
     /**
@@ -95,12 +97,13 @@ class MerklePropertiesTest {
             @ForAll @IntRange(min = 0, max = MAX_SIZE - 1) int index) {
         Assume.that(index < size && index < otherSize && otherSize != size);
         List<Hash> proof = PROOFS.inclusionProof(index, size);
-        assertRejected(() -> MerkleVerifier.verifyInclusion(
-                index, otherSize, TREE.leafHashes.get(index), proof, root(otherSize)));
+        assertRejected(() ->
+                MerkleVerifier.verifyInclusion(index, otherSize, TREE.leafHashes.get(index), proof, root(otherSize)));
     }
 
     @Property(tries = 1000)
-    void everyConsistencyProofVerifies(@ForAll @IntRange(min = 0, max = MAX_SIZE) int from, @ForAll @IntRange(min = 0, max = MAX_SIZE) int to) {
+    void everyConsistencyProofVerifies(
+            @ForAll @IntRange(min = 0, max = MAX_SIZE) int from, @ForAll @IntRange(min = 0, max = MAX_SIZE) int to) {
         Assume.that(from <= to);
         MerkleVerifier.verifyConsistency(from, to, root(from), root(to), PROOFS.consistencyProof(from, to));
     }
@@ -138,7 +141,8 @@ class MerklePropertiesTest {
             @ForAll @IntRange(min = 1, max = MAX_SIZE) int otherTo) {
         Assume.that(from < to && otherFrom <= otherTo && (otherFrom != from || otherTo != to));
         List<Hash> proof = PROOFS.consistencyProof(from, to);
-        assertRejected(() -> MerkleVerifier.verifyConsistency(otherFrom, otherTo, root(otherFrom), root(otherTo), proof));
+        assertRejected(
+                () -> MerkleVerifier.verifyConsistency(otherFrom, otherTo, root(otherFrom), root(otherTo), proof));
     }
 
     @Property(tries = 200)
@@ -154,7 +158,8 @@ class MerklePropertiesTest {
     }
 
     @Property(tries = 200)
-    void restoredCompactRangeContinuesLikeTheOriginal(@ForAll @IntRange(min = 0, max = MAX_SIZE) int size, @ForAll @IntRange(min = 0, max = 64) int more) {
+    void restoredCompactRangeContinuesLikeTheOriginal(
+            @ForAll @IntRange(min = 0, max = MAX_SIZE) int size, @ForAll @IntRange(min = 0, max = 64) int more) {
         Assume.that(size + more <= MAX_SIZE);
         CompactRange restored = CompactRange.restore(size, TREE);
         assertThat(restored.size()).isEqualTo(size);

@@ -22,7 +22,8 @@ final class TestTrees {
             Hash leaf = Rfc9162.leafHash(entry);
             leafHashes.add(leaf);
             range.append(leaf, (level, index, hash) -> {
-                Hash previous = nodes.computeIfAbsent(level, l -> new HashMap<>()).put(index, hash);
+                Hash previous =
+                        nodes.computeIfAbsent(level, l -> new HashMap<>()).put(index, hash);
                 if (previous != null) {
                     throw new AssertionError("node " + level + "/" + index + " reported twice");
                 }

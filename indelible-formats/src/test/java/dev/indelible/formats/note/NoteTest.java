@@ -23,8 +23,10 @@ class NoteTest {
     static final String ENOCH_VKEY = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
     static final String TEXT = "If you think cryptography is the answer to your problem,\n"
             + "then you don't know what your problem is.\n";
-    static final String PETER_SIG = "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
-    static final String ENOCH_SIG = "— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
+    static final String PETER_SIG =
+            "— PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+    static final String ENOCH_SIG =
+            "— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -59,7 +61,8 @@ class NoteTest {
 
     @Test
     void verifierAcceptsGoNoteAndReportsOnlyKnownSignaturesAsVerified() {
-        SignedNote note = Notes.open(utf8(TEXT + "\n" + PETER_SIG + ENOCH_SIG), Verifiers.of(NoteVerifier.ed25519(PETER_VKEY)));
+        SignedNote note =
+                Notes.open(utf8(TEXT + "\n" + PETER_SIG + ENOCH_SIG), Verifiers.of(NoteVerifier.ed25519(PETER_VKEY)));
         assertThat(note.text()).isEqualTo(TEXT);
         assertThat(note.signatures()).hasSize(2);
         assertThat(note.verified()).extracting(NoteSignature::name).containsExactly("PeterNeumann");
@@ -68,14 +71,16 @@ class NoteTest {
 
     @Test
     void verifierAcceptsBothGoSignaturesWhenBothKeysAreKnown() {
-        SignedNote note = Notes.open(utf8(TEXT + "\n" + PETER_SIG + ENOCH_SIG),
+        SignedNote note = Notes.open(
+                utf8(TEXT + "\n" + PETER_SIG + ENOCH_SIG),
                 Verifiers.of(NoteVerifier.ed25519(PETER_VKEY), NoteVerifier.ed25519(ENOCH_VKEY)));
         assertThat(note.verified()).extracting(NoteSignature::name).containsExactly("PeterNeumann", "EnochRoot");
     }
 
     @Test
     void noteWithOnlyUnknownKeysIsRejected() {
-        assertThatThrownBy(() -> Notes.open(utf8(TEXT + "\n" + PETER_SIG), Verifiers.of(NoteVerifier.ed25519(ENOCH_VKEY))))
+        assertThatThrownBy(
+                        () -> Notes.open(utf8(TEXT + "\n" + PETER_SIG), Verifiers.of(NoteVerifier.ed25519(ENOCH_VKEY))))
                 .isInstanceOf(ProofVerificationException.class)
                 .hasMessageContaining("PeterNeumann+c74f20a3");
     }
@@ -83,7 +88,8 @@ class NoteTest {
     @Test
     void changingOneByteOfTextFailsVerification() {
         String altered = TEXT.replace("answer", "anSwer");
-        assertThatThrownBy(() -> Notes.open(utf8(altered + "\n" + PETER_SIG), Verifiers.of(NoteVerifier.ed25519(PETER_VKEY))))
+        assertThatThrownBy(() ->
+                        Notes.open(utf8(altered + "\n" + PETER_SIG), Verifiers.of(NoteVerifier.ed25519(PETER_VKEY))))
                 .isInstanceOf(ProofVerificationException.class)
                 .hasMessageContaining("invalid signature for key PeterNeumann+c74f20a3");
     }
@@ -113,13 +119,16 @@ class NoteTest {
                     .hasMessageContaining("no signature by any of 1 known keys");
         }
         // ...but an unknown signature next to a good one does not matter.
-        assertThat(Notes.open(utf8(TEXT + "\n" + wrongId + PETER_SIG), Verifiers.of(peter)).verified()).hasSize(1);
+        assertThat(Notes.open(utf8(TEXT + "\n" + wrongId + PETER_SIG), Verifiers.of(peter))
+                        .verified())
+                .hasSize(1);
     }
 
     @Test
     void aFailingSignatureByAKnownKeyRejectsTheNoteEvenNextToAGoodOne() {
         String bad = PETER_SIG.substring(0, 60) + "ABCD" + PETER_SIG.substring(60);
-        assertThatThrownBy(() -> Notes.open(utf8(TEXT + "\n" + PETER_SIG + bad), Verifiers.of(NoteVerifier.ed25519(PETER_VKEY))))
+        assertThatThrownBy(() ->
+                        Notes.open(utf8(TEXT + "\n" + PETER_SIG + bad), Verifiers.of(NoteVerifier.ed25519(PETER_VKEY))))
                 .isInstanceOf(ProofVerificationException.class);
     }
 
@@ -130,7 +139,8 @@ class NoteTest {
                 TEXT + "\n",
                 TEXT + "\n" + PETER_SIG.substring(0, PETER_SIG.length() - 1),
                 "\u0001" + TEXT + "\n" + PETER_SIG,
-                TEXT + "\n" + "— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
+                TEXT + "\n"
+                        + "— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
                 TEXT + "\n" + PETER_SIG + "Unexpected line.\n",
                 TEXT + "\n" + PETER_SIG.replace("=\n", "\n"),
                 TEXT + "\n" + PETER_SIG.replace("— ", "- "));
@@ -149,7 +159,8 @@ class NoteTest {
         assertThatThrownBy(() -> Notes.parse(utf8(note)))
                 .isInstanceOf(FormatException.class)
                 .hasMessageContaining("more than 100");
-        assertThat(Notes.parse(utf8(TEXT + "\n" + PETER_SIG.repeat(16))).signatures()).hasSize(16);
+        assertThat(Notes.parse(utf8(TEXT + "\n" + PETER_SIG.repeat(16))).signatures())
+                .hasSize(16);
     }
 
     @Test
@@ -174,7 +185,8 @@ class NoteTest {
         assertThatThrownBy(() -> NoteVerifier.ed25519(
                         "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="))
                 .isInstanceOf(FormatException.class);
-        assertThatThrownBy(() -> NoteVerifier.ed25519("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"))
+        assertThatThrownBy(() ->
+                        NoteVerifier.ed25519("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"))
                 .isInstanceOf(FormatException.class);
     }
 
@@ -195,7 +207,9 @@ class NoteTest {
     void generatedKeyPairSignsAndVerifies() {
         NoteKeys.KeyPairText keys = NoteKeys.generateEd25519("example.com/log", new SecureRandom());
         byte[] note = Notes.sign("hello\n", List.of(NoteSigner.ed25519(keys.signerKey())));
-        assertThat(Notes.open(note, Verifiers.of(NoteVerifier.ed25519(keys.verifierKey()))).text()).isEqualTo("hello\n");
+        assertThat(Notes.open(note, Verifiers.of(NoteVerifier.ed25519(keys.verifierKey())))
+                        .text())
+                .isEqualTo("hello\n");
         assertThat(keys.toString()).doesNotContain(keys.signerKey());
     }
 

@@ -53,9 +53,13 @@ class TlogProofTest {
         for (int i = 0; i < 13; i++) {
             tree.append(utf8("entry " + i));
         }
-        byte[] checkpoint = Checkpoint.of("example.com/indelible-test", 13, tree.root()).sign(LOG_SIGNER);
-        TlogProof ours = new TlogProof(9, new MerkleProofs(tree).inclusionProof(9, 13),
-                new String(checkpoint, StandardCharsets.UTF_8), utf8("receipt context"));
+        byte[] checkpoint =
+                Checkpoint.of("example.com/indelible-test", 13, tree.root()).sign(LOG_SIGNER);
+        TlogProof ours = new TlogProof(
+                9,
+                new MerkleProofs(tree).inclusionProof(9, 13),
+                new String(checkpoint, StandardCharsets.UTF_8),
+                utf8("receipt context"));
         assertThat(new String(ours.format(), StandardCharsets.UTF_8)).isEqualTo(PROOF);
     }
 
@@ -67,7 +71,9 @@ class TlogProofTest {
                 .hasMessageContaining("inclusion proof for leaf 9 in tree size 13");
         for (long index : new long[] {8, 10, 12, 13, 100}) {
             TlogProof moved = new TlogProof(index, proof.inclusionProof(), proof.signedCheckpoint(), proof.extraData());
-            assertThatThrownBy(() -> moved.verify(ENTRY, LOG)).as("index %d", index).isInstanceOf(ProofVerificationException.class);
+            assertThatThrownBy(() -> moved.verify(ENTRY, LOG))
+                    .as("index %d", index)
+                    .isInstanceOf(ProofVerificationException.class);
         }
         for (int k = 0; k < proof.inclusionProof().size(); k++) {
             List<Hash> hashes = new ArrayList<>(proof.inclusionProof());
@@ -77,7 +83,8 @@ class TlogProofTest {
             TlogProof bad = new TlogProof(9, hashes, proof.signedCheckpoint(), proof.extraData());
             assertThatThrownBy(() -> bad.verify(ENTRY, LOG)).isInstanceOf(ProofVerificationException.class);
         }
-        TlogProof shorter = new TlogProof(9, proof.inclusionProof().subList(0, 3), proof.signedCheckpoint(), new byte[0]);
+        TlogProof shorter =
+                new TlogProof(9, proof.inclusionProof().subList(0, 3), proof.signedCheckpoint(), new byte[0]);
         assertThatThrownBy(() -> shorter.verify(ENTRY, LOG)).hasMessageContaining("too short");
     }
 
@@ -85,7 +92,8 @@ class TlogProofTest {
     void aCheckpointNotSignedByTheLogKeyFailsVerification() {
         TlogProof proof = TlogProof.parse(utf8(PROOF));
         NoteVerifier stranger = NoteVerifier.ed25519(
-                NoteKeys.generateEd25519("example.com/indelible-test", new java.security.SecureRandom()).verifierKey());
+                NoteKeys.generateEd25519("example.com/indelible-test", new java.security.SecureRandom())
+                        .verifierKey());
         assertThatThrownBy(() -> proof.verify(ENTRY, stranger)).isInstanceOf(ProofVerificationException.class);
         String forged = PROOF.replace("\n13\n", "\n14\n");
         assertThatThrownBy(() -> TlogProof.parse(utf8(forged)).verify(ENTRY, LOG))
@@ -139,7 +147,8 @@ class TlogProofTest {
         for (int i = 0; i < size; i++) {
             tree.append(utf8("entry " + i));
         }
-        byte[] checkpoint = Checkpoint.of("example.com/indelible-test", size, tree.root()).sign(LOG_SIGNER);
+        byte[] checkpoint =
+                Checkpoint.of("example.com/indelible-test", size, tree.root()).sign(LOG_SIGNER);
         TlogProof issued = TlogProof.of(index, new MerkleProofs(tree).inclusionProof(index, size), checkpoint);
         TlogProof received = TlogProof.parse(issued.format());
         assertThat(received).isEqualTo(issued);
@@ -152,7 +161,8 @@ class TlogProofTest {
         final CompactRange range = new CompactRange();
 
         void append(byte[] entry) {
-            range.append(Rfc9162.leafHash(entry), (level, index, hash) -> nodes.put(((long) level << 56) | index, hash));
+            range.append(
+                    Rfc9162.leafHash(entry), (level, index, hash) -> nodes.put(((long) level << 56) | index, hash));
         }
 
         Hash root() {

@@ -24,7 +24,8 @@ class EntryBundleTest {
     void largestEntryRoundTripsAndOneByteMoreIsRefused() {
         byte[] largest = new byte[EntryBundle.MAX_ENTRY_BYTES];
         largest[largest.length - 1] = 7;
-        assertThat(EntryBundle.decode(EntryBundle.encode(List.of(largest)), 1).get(0)).isEqualTo(largest);
+        assertThat(EntryBundle.decode(EntryBundle.encode(List.of(largest)), 1).get(0))
+                .isEqualTo(largest);
         assertThatThrownBy(() -> EntryBundle.encode(List.of(new byte[EntryBundle.MAX_ENTRY_BYTES + 1])))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("65536 bytes exceeds 65535");
@@ -33,12 +34,18 @@ class EntryBundleTest {
     @Test
     void bundlesThatDisagreeWithTheirCountOrLengthAreRejected() {
         byte[] two = EntryBundle.encode(List.of(new byte[] {1}, new byte[] {2, 3}));
-        assertThatThrownBy(() -> EntryBundle.decode(two, 1)).isInstanceOf(FormatException.class).hasMessageContaining("after its 1 entries");
-        assertThatThrownBy(() -> EntryBundle.decode(two, 3)).isInstanceOf(FormatException.class).hasMessageContaining("2 entries, want 3");
+        assertThatThrownBy(() -> EntryBundle.decode(two, 1))
+                .isInstanceOf(FormatException.class)
+                .hasMessageContaining("after its 1 entries");
+        assertThatThrownBy(() -> EntryBundle.decode(two, 3))
+                .isInstanceOf(FormatException.class)
+                .hasMessageContaining("2 entries, want 3");
         assertThatThrownBy(() -> EntryBundle.decode(java.util.Arrays.copyOf(two, two.length - 1), 2))
-                .isInstanceOf(FormatException.class).hasMessageContaining("overruns");
+                .isInstanceOf(FormatException.class)
+                .hasMessageContaining("overruns");
         assertThatThrownBy(() -> EntryBundle.decode(new byte[] {0, 1, 9, 0}, 2))
-                .isInstanceOf(FormatException.class).hasMessageContaining("inside the length");
+                .isInstanceOf(FormatException.class)
+                .hasMessageContaining("inside the length");
         assertThatThrownBy(() -> EntryBundle.decode(new byte[0], 1)).isInstanceOf(FormatException.class);
         assertThatThrownBy(() -> EntryBundle.encode(List.of())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> EntryBundle.encode(java.util.Collections.nCopies(257, new byte[0])))

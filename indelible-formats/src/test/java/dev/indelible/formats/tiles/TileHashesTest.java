@@ -31,7 +31,8 @@ class TileHashesTest {
         CompactRange range = new CompactRange();
         ROOTS.add(range.rootHash());
         for (int i = 0; i < MAX_SIZE; i++) {
-            range.append(Rfc9162.leafHash(("entry " + i).getBytes(StandardCharsets.UTF_8)),
+            range.append(
+                    Rfc9162.leafHash(("entry " + i).getBytes(StandardCharsets.UTF_8)),
                     (level, index, hash) -> NODES.put(((long) level << 56) | index, hash));
             ROOTS.add(range.rootHash());
         }
@@ -48,8 +49,12 @@ class TileHashesTest {
     void rootsComputedFromTilesMatchAtTileBoundaries() {
         for (long size : new long[] {1, 2, 255, 256, 257, 511, 512, 65_535, 65_536, 65_537, MAX_SIZE}) {
             List<TilePath> fetched = new ArrayList<>();
-            assertThat(new MerkleProofs(client(size, fetched)).rootHash(size)).as("size %d", size).isEqualTo(ROOTS.get((int) size));
-            assertThat(fetched).allMatch(p -> p.width() == TilePath.FULL_WIDTH || TilePath.partialTiles(size).contains(p));
+            assertThat(new MerkleProofs(client(size, fetched)).rootHash(size))
+                    .as("size %d", size)
+                    .isEqualTo(ROOTS.get((int) size));
+            assertThat(fetched)
+                    .allMatch(p -> p.width() == TilePath.FULL_WIDTH
+                            || TilePath.partialTiles(size).contains(p));
         }
     }
 
@@ -63,13 +68,16 @@ class TileHashesTest {
         MerkleProofs proofs = new MerkleProofs(client(size, new ArrayList<>()));
         Hash leaf = NODES.get((long) index);
         MerkleVerifier.verifyInclusion(index, size, leaf, proofs.inclusionProof(index, size), ROOTS.get(size));
-        MerkleVerifier.verifyConsistency(from, size, ROOTS.get(from), ROOTS.get(size), proofs.consistencyProof(from, size));
+        MerkleVerifier.verifyConsistency(
+                from, size, ROOTS.get(from), ROOTS.get(size), proofs.consistencyProof(from, size));
     }
 
     @Test
     void aTileOfTheWrongLengthIsRejected() {
         NodeSource client = TileHashes.nodeSource(10, path -> new byte[9 * Hash.SIZE]);
-        assertThatThrownBy(() -> client.node(0, 3)).isInstanceOf(FormatException.class).hasMessageContaining("288 bytes, want 320");
+        assertThatThrownBy(() -> client.node(0, 3))
+                .isInstanceOf(FormatException.class)
+                .hasMessageContaining("288 bytes, want 320");
     }
 
     @Test

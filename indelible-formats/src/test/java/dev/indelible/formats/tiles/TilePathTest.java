@@ -37,11 +37,37 @@ class TilePathTest {
     @Test
     void nonCanonicalOrMalformedPathsAreRejected() {
         List<String> bad = List.of(
-                "", "tile/", "tile/0", "tile/0/", "tile/0/0", "tile/0/0000", "tile/0/01", "/tile/0/000", "tile/00/000",
-                "tile/64/000", "tile/-1/000", "tile/0/x000/001", "tile/0/001/002", "tile/0/x001/x002", "tile/0/x01/002",
-                "tile/0/000.p/0", "tile/0/000.p/256", "tile/0/000.p/01", "tile/0/000.p/", "tile/0/000.p", "tile/0/000/",
-                "tile/0/000.p/1/", "tile/entries/000.p/1.p/1", "tile/Entries/000", "tile/entries", "tile/0/x009/x223/x372/x036/x854/x775/808",
-                "tile/0/X001/000", "tile/0/x001/000 ", "tile/0/٠٠٠", "tile/0/x001.p/1/000", "tile/0/+01");
+                "",
+                "tile/",
+                "tile/0",
+                "tile/0/",
+                "tile/0/0",
+                "tile/0/0000",
+                "tile/0/01",
+                "/tile/0/000",
+                "tile/00/000",
+                "tile/64/000",
+                "tile/-1/000",
+                "tile/0/x000/001",
+                "tile/0/001/002",
+                "tile/0/x001/x002",
+                "tile/0/x01/002",
+                "tile/0/000.p/0",
+                "tile/0/000.p/256",
+                "tile/0/000.p/01",
+                "tile/0/000.p/",
+                "tile/0/000.p",
+                "tile/0/000/",
+                "tile/0/000.p/1/",
+                "tile/entries/000.p/1.p/1",
+                "tile/Entries/000",
+                "tile/entries",
+                "tile/0/x009/x223/x372/x036/x854/x775/808",
+                "tile/0/X001/000",
+                "tile/0/x001/000 ",
+                "tile/0/٠٠٠",
+                "tile/0/x001.p/1/000",
+                "tile/0/+01");
         for (String path : bad) {
             assertThatThrownBy(() -> TilePath.parse(path)).as(path).isInstanceOf(FormatException.class);
         }
@@ -63,8 +89,9 @@ class TilePathTest {
         assertThat(TilePath.fullTileCount(0, 70_000)).isEqualTo(273);
         assertThat(TilePath.fullTileCount(1, 70_000)).isEqualTo(1);
         assertThat(TilePath.fullTileCount(2, 70_000)).isZero();
-        assertThat(TilePath.partialTiles(70_000)).containsExactly(
-                TilePath.hashTile(0, 273, 112), TilePath.hashTile(1, 1, 17), TilePath.hashTile(2, 0, 1));
+        assertThat(TilePath.partialTiles(70_000))
+                .containsExactly(
+                        TilePath.hashTile(0, 273, 112), TilePath.hashTile(1, 1, 17), TilePath.hashTile(2, 0, 1));
         assertThat(TilePath.hashTiles(70_000)).hasSize(273 + 1 + 1 + 1 + 1);
     }
 

@@ -60,8 +60,12 @@ public final class EnvelopeWriter {
      * #leafEventMaxBytes()}: every envelope then stays within {@link #ENTRY_MAX_BYTES}.
      */
     public static final int LEAF_EVENT_MAX_BYTES = ENTRY_MAX_BYTES
-            - (EVENT_OPEN.length + RECEIVED_AT_OPEN.length + TIMESTAMP_BYTES + SOURCE_OPEN.length
-                    + SOURCE_MAX_BYTES + CLOSE.length);
+            - (EVENT_OPEN.length
+                    + RECEIVED_AT_OPEN.length
+                    + TIMESTAMP_BYTES
+                    + SOURCE_OPEN.length
+                    + SOURCE_MAX_BYTES
+                    + CLOSE.length);
 
     private final int leafEventMaxBytes;
 
@@ -151,8 +155,7 @@ public final class EnvelopeWriter {
      */
     public static Optional<Hash> detachedDigest(byte[] entry) {
         int hexStart = DIGEST_OPEN.length;
-        if (entry.length < hexStart + 2 * Hash.SIZE
-                || !Arrays.equals(entry, 0, hexStart, DIGEST_OPEN, 0, hexStart)) {
+        if (entry.length < hexStart + 2 * Hash.SIZE || !Arrays.equals(entry, 0, hexStart, DIGEST_OPEN, 0, hexStart)) {
             return Optional.empty();
         }
         for (int i = hexStart; i < hexStart + 2 * Hash.SIZE; i++) {

@@ -137,9 +137,10 @@ public final class EventParser {
         return switch (type) {
             case JSON -> false;
             case NDJSON -> true;
-            default -> throw new IndelibleException(
-                    ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                    "content type \"" + clip(contentType) + "\", want " + JSON + " or " + NDJSON);
+            default ->
+                throw new IndelibleException(
+                        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                        "content type \"" + clip(contentType) + "\", want " + JSON + " or " + NDJSON);
         };
     }
 
@@ -220,7 +221,9 @@ public final class EventParser {
      * is INVALID_UTF8 wherever it appears.
      */
     private static IndelibleException malformed(JsonProcessingException e, Batch batch, String where) {
-        String offset = e.getLocation() == null ? "" : " at byte offset " + e.getLocation().getByteOffset();
+        String offset = e.getLocation() == null
+                ? ""
+                : " at byte offset " + e.getLocation().getByteOffset();
         String message = e.getOriginalMessage();
         boolean surrogate = message != null && message.toLowerCase(Locale.ROOT).contains("surrogate");
         return new IndelibleException(
@@ -267,8 +270,8 @@ public final class EventParser {
             if (canonicalizer.size() > limits.eventMaxBytes()) {
                 throw new IndelibleException(
                         ErrorCode.EVENT_TOO_LARGE,
-                        where + "event " + position + " is " + canonicalizer.size()
-                                + " bytes in canonical form, limit " + limits.eventMaxBytes());
+                        where + "event " + position + " is " + canonicalizer.size() + " bytes in canonical form, limit "
+                                + limits.eventMaxBytes());
             }
             JsonNode id = event.get("id");
             Optional<String> clientId = id != null && id.isTextual() ? Optional.of(id.textValue()) : Optional.empty();

@@ -421,12 +421,15 @@ public final class JsonCanonicalizer {
         private static Decimal oneDigitIfRoundTrips(double value, byte[] twoDigits, int n) {
             int lower = twoDigits[0] - '0';
             Decimal down = new Decimal(new byte[] {(byte) ('0' + lower)}, n);
-            Decimal up = lower == 9 ? new Decimal(new byte[] {'1'}, n + 1) : new Decimal(new byte[] {(byte) ('1' + lower)}, n);
+            Decimal up = lower == 9
+                    ? new Decimal(new byte[] {'1'}, n + 1)
+                    : new Decimal(new byte[] {(byte) ('1' + lower)}, n);
             boolean downOk = down.toDouble() == value;
             boolean upOk = up.toDouble() == value;
             if (downOk && upOk) {
                 BigDecimal exact = new BigDecimal(value);
-                int cmp = exact.subtract(down.toBigDecimal()).compareTo(up.toBigDecimal().subtract(exact));
+                int cmp = exact.subtract(down.toBigDecimal())
+                        .compareTo(up.toBigDecimal().subtract(exact));
                 if (cmp != 0) {
                     return cmp < 0 ? down : up;
                 }

@@ -70,7 +70,8 @@ final class CheckpointHistory implements AutoCloseable {
             findings.problem(-1, "checkpoints has bad header " + HexFormat.of().formatHex(header));
             return new CheckpointHistory(file, origin, verifier, findings, null);
         }
-        return new CheckpointHistory(file, origin, verifier, findings, FramedRecords.open(file, MAGIC.length, PAYLOAD_LIMIT_BYTES));
+        return new CheckpointHistory(
+                file, origin, verifier, findings, FramedRecords.open(file, MAGIC.length, PAYLOAD_LIMIT_BYTES));
     }
 
     /** The next checkpoint that passed its own checks, or null at the end of the history. */
@@ -87,8 +88,10 @@ final class CheckpointHistory implements AutoCloseable {
             }
             long treeSize = ByteBuffer.wrap(payload).getLong();
             if (treeSize <= previousTreeSize) {
-                return stop(offset, "checkpoint tree size " + treeSize + " after " + previousTreeSize
-                        + ": tree sizes must strictly increase");
+                return stop(
+                        offset,
+                        "checkpoint tree size " + treeSize + " after " + previousTreeSize
+                                + ": tree sizes must strictly increase");
             }
             previousTreeSize = treeSize;
             count++;
@@ -111,12 +114,15 @@ final class CheckpointHistory implements AutoCloseable {
             return null;
         }
         if (!checkpoint.origin().equals(origin)) {
-            findings.problem(-1, "checkpoint at tree size " + treeSize + " has origin \"" + checkpoint.origin()
-                    + "\", want \"" + origin + "\"");
+            findings.problem(
+                    -1,
+                    "checkpoint at tree size " + treeSize + " has origin \"" + checkpoint.origin() + "\", want \""
+                            + origin + "\"");
             return null;
         }
         if (checkpoint.treeSize() != treeSize) {
-            findings.problem(-1, "checkpoint stored at tree size " + treeSize + " says tree size " + checkpoint.treeSize());
+            findings.problem(
+                    -1, "checkpoint stored at tree size " + treeSize + " says tree size " + checkpoint.treeSize());
             return null;
         }
         return new Signed(treeSize, checkpoint.rootHash());
@@ -125,8 +131,9 @@ final class CheckpointHistory implements AutoCloseable {
     private void finish() {
         ended = true;
         switch (records.end()) {
-            case TORN -> findings.warning("torn tail of " + records.remainingBytes() + " bytes at offset "
-                    + records.offset() + " of checkpoints (" + records.reason() + "; recovery truncates it)");
+            case TORN ->
+                findings.warning("torn tail of " + records.remainingBytes() + " bytes at offset " + records.offset()
+                        + " of checkpoints (" + records.reason() + "; recovery truncates it)");
             case CORRUPT -> findings.problem(-1, "checkpoints offset " + records.offset() + ": " + records.reason());
             case CLEAN, NONE -> {}
         }

@@ -22,7 +22,11 @@ final class Findings {
         }
         dropped++;
         // Keep the earliest leaf even when the list is full: it is what the report must name.
-        long first = problems.stream().mapToLong(Problem::leafIndex).filter(i -> i >= 0).min().orElse(Long.MAX_VALUE);
+        long first = problems.stream()
+                .mapToLong(Problem::leafIndex)
+                .filter(i -> i >= 0)
+                .min()
+                .orElse(Long.MAX_VALUE);
         if (leafIndex >= 0 && leafIndex < first) {
             problems.set(problems.size() - 1, new Problem(leafIndex, reason));
         }

@@ -87,8 +87,9 @@ final class FramedRecords implements AutoCloseable {
                     : stop(End.CORRUPT, "record length 0 followed by data");
         }
         if (length < 0 || length > payloadLimitBytes) {
-            return stop(End.CORRUPT, "record length " + Integer.toUnsignedString(length) + " exceeds limit "
-                    + payloadLimitBytes);
+            return stop(
+                    End.CORRUPT,
+                    "record length " + Integer.toUnsignedString(length) + " exceeds limit " + payloadLimitBytes);
         }
         long recordEnd = offset + HEADER_BYTES + length;
         if (recordEnd > size) {

@@ -85,7 +85,10 @@ public record FsckReport(List<LogResult> logs) {
 
         /** The first leaf index that cannot be trusted, if any problem concerns a leaf. */
         public OptionalLong firstBadLeafIndex() {
-            return problems.stream().mapToLong(Problem::leafIndex).filter(i -> i >= 0).min();
+            return problems.stream()
+                    .mapToLong(Problem::leafIndex)
+                    .filter(i -> i >= 0)
+                    .min();
         }
 
         /**
@@ -96,7 +99,8 @@ public record FsckReport(List<LogResult> logs) {
             List<String> lines = new ArrayList<>();
             Optional<Problem> first = firstProblem();
             if (first.isEmpty()) {
-                lines.add("ok " + log + ": " + entries + " entries, " + checkpoints + " checkpoints, root " + root.base64());
+                lines.add("ok " + log + ": " + entries + " entries, " + checkpoints + " checkpoints, root "
+                        + root.base64());
             } else {
                 Problem p = first.get();
                 String where = p.leafIndex() >= 0 ? "first bad leaf index " + p.leafIndex() + ": " : "";

@@ -9,9 +9,9 @@ import dev.indelible.formats.merkle.Rfc9162;
 import dev.indelible.formats.note.NoteVerifier;
 import dev.indelible.log.envelope.EnvelopeWriter;
 import dev.indelible.log.fsck.FsckReport.LogResult;
+import dev.indelible.storage.io.FileIO;
 import dev.indelible.storage.segment.SegmentStore;
 import dev.indelible.storage.segment.SegmentVerification;
-import dev.indelible.storage.io.FileIO;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -134,7 +134,8 @@ final class LogCheck {
         SegmentVerification verification = SegmentStore.verify(directory.resolve("segments"), FileIO.posix());
         verification.corruption().ifPresent(c -> {
             segmentsCorrupt = true;
-            findings.problem(c.firstBadLeafIndex(),
+            findings.problem(
+                    c.firstBadLeafIndex(),
                     "segment " + c.file().getFileName() + " offset " + c.offset() + ": " + c.reason());
         });
         if (verification.tornTailBytes() > 0) {
@@ -169,24 +170,29 @@ final class LogCheck {
                 later++;
             }
             String checkpoints = "checkpoint at tree size " + first + (later > 0 ? " (and " + later + " later)" : "");
-            findings.problem(range.size(), segmentsCorrupt
-                    ? checkpoints + " covers leaves at or after the segment corruption: not checked"
-                    : checkpoints + " was published but the segments hold only " + range.size()
-                            + " valid entries: checkpointed entries lost");
+            findings.problem(
+                    range.size(),
+                    segmentsCorrupt
+                            ? checkpoints + " covers leaves at or after the segment corruption: not checked"
+                            : checkpoints + " was published but the segments hold only " + range.size()
+                                    + " valid entries: checkpointed entries lost");
         }
         return range.rootHash();
     }
 
     /** Compares the root at every pending checkpoint of the range's size; returns the next pending one. */
-    private CheckpointHistory.Signed compareRoots(CompactRange range, CheckpointHistory.Signed pending,
-            CheckpointHistory history) throws IOException {
+    private CheckpointHistory.Signed compareRoots(
+            CompactRange range, CheckpointHistory.Signed pending, CheckpointHistory history) throws IOException {
         CheckpointHistory.Signed current = pending;
         while (current != null && current.treeSize() <= range.size()) {
             Hash root = range.rootHash();
             if (!root.equals(current.rootHash())) {
-                findings.problem(lastMatchedTreeSize, "entries 0.." + current.treeSize() + " hash to root "
-                        + root.base64() + " but the signed checkpoint says " + current.rootHash().base64()
-                        + " (the bad leaf lies in [" + lastMatchedTreeSize + ", " + current.treeSize() + "))");
+                findings.problem(
+                        lastMatchedTreeSize,
+                        "entries 0.." + current.treeSize() + " hash to root "
+                                + root.base64() + " but the signed checkpoint says "
+                                + current.rootHash().base64()
+                                + " (the bad leaf lies in [" + lastMatchedTreeSize + ", " + current.treeSize() + "))");
             } else {
                 lastMatchedTreeSize = current.treeSize();
             }
@@ -229,7 +235,9 @@ final class LogCheck {
         }
         List<Path> files;
         try (Stream<Path> listing = Files.list(segments)) {
-            files = listing.filter(p -> p.getFileName().toString().matches("[0-9]{20}\\.seg")).sorted().toList();
+            files = listing.filter(p -> p.getFileName().toString().matches("[0-9]{20}\\.seg"))
+                    .sorted()
+                    .toList();
         }
         long leafIndex = 0;
         for (Path file : files) {
@@ -238,7 +246,9 @@ final class LogCheck {
             }
             long first = Long.parseLong(file.getFileName().toString().substring(0, 20));
             if (first != leafIndex) {
-                findings.problem(leafIndex, "segment " + file.getFileName() + " starts at leaf " + first + ", want " + leafIndex);
+                findings.problem(
+                        leafIndex,
+                        "segment " + file.getFileName() + " starts at leaf " + first + ", want " + leafIndex);
                 return;
             }
             try (FramedRecords records = FramedRecords.open(file, SEGMENT_HEADER_BYTES, SEGMENT_RECORD_LIMIT_BYTES)) {
@@ -247,8 +257,9 @@ final class LogCheck {
                     visitor.accept(leafIndex++, entry);
                 }
                 if (leafIndex < entries && records.end() != FramedRecords.End.CLEAN) {
-                    findings.problem(leafIndex, "segment " + file.getFileName() + " offset " + records.offset() + ": "
-                            + records.reason());
+                    findings.problem(
+                            leafIndex,
+                            "segment " + file.getFileName() + " offset " + records.offset() + ": " + records.reason());
                     return;
                 }
             }
@@ -267,7 +278,9 @@ final class LogCheck {
         String hex = digest.get().hex();
         Path blob = directory.resolve("blobs").resolve(hex.substring(0, 2)).resolve(hex);
         if (!Files.isRegularFile(blob)) {
-            findings.problem(leafIndex, "detached body sha256:" + hex + " is missing (blobs/" + hex.substring(0, 2) + "/" + hex + ")");
+            findings.problem(
+                    leafIndex,
+                    "detached body sha256:" + hex + " is missing (blobs/" + hex.substring(0, 2) + "/" + hex + ")");
             return;
         }
         MessageDigest sha256 = sha256();
@@ -279,7 +292,9 @@ final class LogCheck {
         }
         String actual = java.util.HexFormat.of().formatHex(sha256.digest());
         if (!actual.equals(hex)) {
-            findings.problem(leafIndex, "detached body blobs/" + hex.substring(0, 2) + "/" + hex + " hashes to sha256:" + actual);
+            findings.problem(
+                    leafIndex,
+                    "detached body blobs/" + hex.substring(0, 2) + "/" + hex + " hashes to sha256:" + actual);
         }
     }
 

@@ -60,7 +60,9 @@ final class VerifierKeys {
                 if (Files.size(file) > KEY_FILE_MAX_BYTES) {
                     throw new IOException("larger than " + KEY_FILE_MAX_BYTES + " bytes");
                 }
-                seed = KeyText.parseSignerKey(Files.readString(file, StandardCharsets.UTF_8).strip()).keyMaterial();
+                seed = KeyText.parseSignerKey(
+                                Files.readString(file, StandardCharsets.UTF_8).strip())
+                        .keyMaterial();
             } catch (IOException | IllegalArgumentException e) {
                 problem = "cannot use " + KEY_FILE + ": " + e.getMessage();
             }
@@ -78,7 +80,8 @@ final class VerifierKeys {
             return Optional.of(NoteVerifier.ed25519(NoteKeys.ed25519VerifierKey(origin, publicKey)));
         }
         if (seed != null) {
-            return Optional.of(NoteVerifier.ed25519(NoteKeys.ed25519FromSeed(origin, seed).verifierKey()));
+            return Optional.of(
+                    NoteVerifier.ed25519(NoteKeys.ed25519FromSeed(origin, seed).verifierKey()));
         }
         return Optional.empty();
     }

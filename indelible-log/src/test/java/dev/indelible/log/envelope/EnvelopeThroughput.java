@@ -55,8 +55,12 @@ public final class EnvelopeThroughput {
             System.out.printf(
                     "round %d: %d-byte event: parse+canonicalize %.2f µs, +envelope %.2f µs, canonicalize only %.2f µs"
                             + " (%d)%n",
-                    round, body.length, (parsed - start) / 1e3 / iterations, (enveloped - parsed) / 1e3 / iterations,
-                    (canonicalized - enveloped) / 1e3 / iterations, sink);
+                    round,
+                    body.length,
+                    (parsed - start) / 1e3 / iterations,
+                    (enveloped - parsed) / 1e3 / iterations,
+                    (canonicalized - enveloped) / 1e3 / iterations,
+                    sink);
         }
     }
 }

@@ -29,8 +29,9 @@ class EnvelopeWriterTest {
         PreparedEntry entry = writer.prepare(event, RECEIVED_AT, SOURCE);
 
         assertThat(text(entry.leafBytes()))
-                .isEqualTo("{\"event\":{\"a\":\"x\",\"b\":2,\"id\":\"req-1\"},\"receivedAt\":\"2026-11-26T05:41:17.123456Z\","
-                        + "\"source\":{\"address\":\"127.0.0.1\",\"type\":\"http\"},\"v\":1}");
+                .isEqualTo(
+                        "{\"event\":{\"a\":\"x\",\"b\":2,\"id\":\"req-1\"},\"receivedAt\":\"2026-11-26T05:41:17.123456Z\","
+                                + "\"source\":{\"address\":\"127.0.0.1\",\"type\":\"http\"},\"v\":1}");
         // printf '\x00%s' '<the leaf above>' | sha256sum
         assertThat(Rfc9162.leafHash(entry.leafBytes()).hex())
                 .isEqualTo("01a9d3faa140ae427afbe0737180250b9d2a632b37aebb4deafdd86a9495d54c");
@@ -44,7 +45,8 @@ class EnvelopeWriterTest {
             "k8s-audit/falco-event-v1-create-secret-requestresponse.json",
             "k8s-audit/eventlist-kubectl-run-2-responsecomplete.json"
         }) {
-            ParsedEvent event = parser.parse("application/json", TestResources.bytes(name)).get(0);
+            ParsedEvent event =
+                    parser.parse("application/json", TestResources.bytes(name)).get(0);
             Source source = new Source("syslog-tcp", "[::1]:5514 \"quoted\\\"");
             ObjectNode envelope = NODES.objectNode();
             envelope.put("v", 1);
@@ -67,7 +69,8 @@ class EnvelopeWriterTest {
         assertThat(entry.leafBytes().length).isLessThanOrEqualTo(EnvelopeWriter.ENTRY_MAX_BYTES);
         PreparedEntry.DetachedBody body = entry.detachedBody().orElseThrow();
         assertThat(body.bytes()).isEqualTo(event.canonicalBytes());
-        String digestHex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.bytes()));
+        String digestHex =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.bytes()));
         assertThat(body.sha256().hex()).isEqualTo(digestHex);
         ObjectNode expected = NODES.objectNode();
         expected.put("v", 1);
@@ -76,19 +79,24 @@ class EnvelopeWriterTest {
         expected.put("receivedAt", "2026-11-26T05:41:17.123456Z");
         expected.putObject("source").put("type", "http").put("address", "127.0.0.1");
         assertThat(entry.leafBytes()).isEqualTo(JsonCanonicalizer.canonicalize(expected));
-        assertThat(text(entry.leafBytes())).doesNotContain("\"event\":").contains("\"eventSize\":" + body.bytes().length + ",");
+        assertThat(text(entry.leafBytes()))
+                .doesNotContain("\"event\":")
+                .contains("\"eventSize\":" + body.bytes().length + ",");
         assertThat(entry.clientId()).contains("big-1");
     }
 
     @Test
     void detachedDigestNamesTheBodyOfALargeEventAndNothingElse() {
         PreparedEntry large = writer.prepare(parse("{\"blob\":\"" + "b".repeat(70_000) + "\"}"), RECEIVED_AT, SOURCE);
-        PreparedEntry small = writer.prepare(parse("{\"eventDigest\":\"sha256:" + "a".repeat(64) + "\"}"), RECEIVED_AT, SOURCE);
+        PreparedEntry small =
+                writer.prepare(parse("{\"eventDigest\":\"sha256:" + "a".repeat(64) + "\"}"), RECEIVED_AT, SOURCE);
         String hex = "0123456789abcdef".repeat(4);
 
         assertThat(EnvelopeWriter.detachedDigest(large.leafBytes()))
                 .contains(large.detachedBody().orElseThrow().sha256());
-        assertThat(EnvelopeWriter.detachedDigest(small.leafBytes())).as("an embedded event naming a digest").isEmpty();
+        assertThat(EnvelopeWriter.detachedDigest(small.leafBytes()))
+                .as("an embedded event naming a digest")
+                .isEmpty();
         assertThat(EnvelopeWriter.detachedDigest(bytes("{\"eventDigest\":\"sha256:" + hex + "\"")))
                 .hasValueSatisfying(digest -> assertThat(digest.hex()).isEqualTo(hex));
         assertThat(EnvelopeWriter.detachedDigest(bytes("{\"eventDigest\":\"sha256:" + hex.toUpperCase() + "\"")))
@@ -97,7 +105,8 @@ class EnvelopeWriterTest {
         assertThat(EnvelopeWriter.detachedDigest(bytes("{\"eventDigest\":\"sha256:" + hex.substring(1))))
                 .as("truncated")
                 .isEmpty();
-        assertThat(EnvelopeWriter.detachedDigest(bytes("{\"eventDigest\":\"sha512:" + hex + "\""))).isEmpty();
+        assertThat(EnvelopeWriter.detachedDigest(bytes("{\"eventDigest\":\"sha512:" + hex + "\"")))
+                .isEmpty();
     }
 
     @Test
@@ -115,7 +124,10 @@ class EnvelopeWriterTest {
         assertThat(embedded.detachedBody()).isEmpty();
         assertThat(embedded.leafBytes().length).isLessThanOrEqualTo(EnvelopeWriter.ENTRY_MAX_BYTES);
         assertThat(detached.detachedBody()).isPresent();
-        assertThat(new EnvelopeWriter(0).prepare(parse("{}"), RECEIVED_AT, SOURCE).detachedBody()).isPresent();
+        assertThat(new EnvelopeWriter(0)
+                        .prepare(parse("{}"), RECEIVED_AT, SOURCE)
+                        .detachedBody())
+                .isPresent();
     }
 
     @ParameterizedTest
@@ -149,7 +161,8 @@ class EnvelopeWriterTest {
 
         PreparedEntry fromTree = writer.prepare(parsed.event(), RECEIVED_AT, SOURCE);
 
-        assertThat(fromTree.leafBytes()).isEqualTo(writer.prepare(parsed, RECEIVED_AT, SOURCE).leafBytes());
+        assertThat(fromTree.leafBytes())
+                .isEqualTo(writer.prepare(parsed, RECEIVED_AT, SOURCE).leafBytes());
         assertThat(fromTree.clientId()).contains("i");
     }
 
@@ -160,7 +173,8 @@ class EnvelopeWriterTest {
     }
 
     private ParsedEvent parse(String json) {
-        return parser.parse("application/json", json.getBytes(StandardCharsets.UTF_8)).get(0);
+        return parser.parse("application/json", json.getBytes(StandardCharsets.UTF_8))
+                .get(0);
     }
 
     private static byte[] bytes(String text) {

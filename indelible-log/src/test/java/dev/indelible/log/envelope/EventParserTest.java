@@ -66,8 +66,9 @@ class EventParserTest {
         // A webhook EventList is one object, hence one event here.
         assertThat(parser.parse(JSON, TestResources.bytes("k8s-audit/DERIVED-eventlist-batch-3-items.json")))
                 .hasSize(1);
-        ParsedEvent withQuotedKeys =
-                parser.parse(JSON, TestResources.bytes("k8s-audit/eventlist-kubectl-run-2-responsecomplete.json")).get(0);
+        ParsedEvent withQuotedKeys = parser.parse(
+                        JSON, TestResources.bytes("k8s-audit/eventlist-kubectl-run-2-responsecomplete.json"))
+                .get(0);
         assertThat(text(withQuotedKeys.canonicalBytes())).contains("\\\"");
     }
 
@@ -83,7 +84,8 @@ class EventParserTest {
 
     @Test
     void integersBeyond2To53AreRoundedToTheNearestDouble() {
-        ParsedEvent event = parse(JSON, "{\"big\":9007199254740993,\"f\":1.0,\"small\":9007199254740992}").get(0);
+        ParsedEvent event = parse(JSON, "{\"big\":9007199254740993,\"f\":1.0,\"small\":9007199254740992}")
+                .get(0);
 
         assertThat(event.event().get("big")).isInstanceOf(DoubleNode.class);
         assertThat(event.event().get("small").longValue()).isEqualTo(9007199254740992L);
@@ -109,10 +111,21 @@ class EventParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "{\"a\":1", "{\"a\":1} x", "{\"a\":1}{\"b\":2}", "[{\"a\":1},]", "{'a':1}", "{\"a\":NaN}", "{\"a\":01}",
-        "{\"a\":\"tab\there\"}", "{\"a\":1e400}", "{\"a\":-1e400}", "[{}] []", "{\"a\":1,}",
-    })
+    @ValueSource(
+            strings = {
+                "{\"a\":1",
+                "{\"a\":1} x",
+                "{\"a\":1}{\"b\":2}",
+                "[{\"a\":1},]",
+                "{'a':1}",
+                "{\"a\":NaN}",
+                "{\"a\":01}",
+                "{\"a\":\"tab\there\"}",
+                "{\"a\":1e400}",
+                "{\"a\":-1e400}",
+                "[{}] []",
+                "{\"a\":1,}",
+            })
     void malformedJsonIsRejected(String body) {
         assertRejected(JSON, body, ErrorCode.MALFORMED_JSON, "byte offset");
     }
@@ -135,13 +148,20 @@ class EventParserTest {
     @Test
     void ndjsonWithABadLineInTheMiddleRejectsTheWholeBatch() {
         assertRejected(NDJSON, "{\"n\":1}\n{\"n\":\n{\"n\":3}\n", ErrorCode.MALFORMED_JSON, "line 2, event 1");
-        assertRejected(NDJSON, "{\"n\":1}\n{\"n\":2} {\"n\":3}\n", ErrorCode.MALFORMED_JSON, "line 2, event 1: trailing");
+        assertRejected(
+                NDJSON, "{\"n\":1}\n{\"n\":2} {\"n\":3}\n", ErrorCode.MALFORMED_JSON, "line 2, event 1: trailing");
     }
 
     @Test
     void invalidUtf8IsRejectedWithItsOffset() {
-        byte[][] bad = {{(byte) 0xC0, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xE2, (byte) 0x82},
-            {(byte) 0xFF}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0x80}};
+        byte[][] bad = {
+            {(byte) 0xC0, (byte) 0x80},
+            {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+            {(byte) 0xE2, (byte) 0x82},
+            {(byte) 0xFF},
+            {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+            {(byte) 0x80}
+        };
         for (byte[] sequence : bad) {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             body.writeBytes("{\"a\":\"".getBytes(StandardCharsets.US_ASCII));
@@ -158,7 +178,9 @@ class EventParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"a\":\"\\ud800\"}", "{\"\\udc00\":1}", "{\"a\":[\"x\\ud83dy\"]}", "{\"a\":\"\\ude00\\ud83d\"}"})
+    @ValueSource(
+            strings = {"{\"a\":\"\\ud800\"}", "{\"\\udc00\":1}", "{\"a\":[\"x\\ud83dy\"]}", "{\"a\":\"\\ude00\\ud83d\"}"
+            })
     void escapedUnpairedSurrogatesAreRejectedAsInvalidUtf8(String body) {
         assertRejected(JSON, body, ErrorCode.INVALID_UTF8, "event 0");
     }
@@ -210,7 +232,8 @@ class EventParserTest {
                     assertThat(e.getMessage()).contains("event 1 is 1028 bytes", "limit 1024");
                 });
         // Whitespace does not count: the limit is on the canonical form.
-        assertThat(small.parse(JSON, bytes("{\"s\" :    \"" + "x".repeat(1016) + "\"  }"))).hasSize(1);
+        assertThat(small.parse(JSON, bytes("{\"s\" :    \"" + "x".repeat(1016) + "\"  }")))
+                .hasSize(1);
     }
 
     @Test

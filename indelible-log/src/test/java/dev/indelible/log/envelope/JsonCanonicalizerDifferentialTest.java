@@ -37,9 +37,36 @@ class JsonCanonicalizerDifferentialTest {
     private static final int DOCUMENT_COUNT = 1_000;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String[] KEY_ATOMS = {
-        "a", "b", "B", "z", "id", "0", "1", "2", "10", "9007199254740993", "-1", "é", "€", "\u007f", "\u0080",
-        "\ufb33", "\uff61", "\ue000", "\ud83d\ude00", "\ud800\udc00", "\udbff\udfff", "\u2028", "\n", "\u0001",
-        "\u001f", "\"", "\\", "/", " ", "__proto__"
+        "a",
+        "b",
+        "B",
+        "z",
+        "id",
+        "0",
+        "1",
+        "2",
+        "10",
+        "9007199254740993",
+        "-1",
+        "é",
+        "€",
+        "\u007f",
+        "\u0080",
+        "\ufb33",
+        "\uff61",
+        "\ue000",
+        "\ud83d\ude00",
+        "\ud800\udc00",
+        "\udbff\udfff",
+        "\u2028",
+        "\n",
+        "\u0001",
+        "\u001f",
+        "\"",
+        "\\",
+        "/",
+        " ",
+        "__proto__"
     };
 
     @TempDir
@@ -50,9 +77,24 @@ class JsonCanonicalizerDifferentialTest {
         long seed = seed();
         SplittableRandom random = new SplittableRandom(seed);
         List<Double> values = new ArrayList<>(List.of(
-                0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MAX_VALUE, Double.MIN_NORMAL,
-                Math.nextDown(Double.MIN_NORMAL), 1e-315, 1e21, Math.nextDown(1e21), 1e-7, 1e-6,
-                Math.nextDown(1e-6), 9007199254740992.0, 9007199254740993.0, 2e-323, 1.5e-323, 9.9e-324));
+                0.0,
+                -0.0,
+                Double.MIN_VALUE,
+                -Double.MIN_VALUE,
+                Double.MAX_VALUE,
+                Double.MIN_NORMAL,
+                Math.nextDown(Double.MIN_NORMAL),
+                1e-315,
+                1e21,
+                Math.nextDown(1e21),
+                1e-7,
+                1e-6,
+                Math.nextDown(1e-6),
+                9007199254740992.0,
+                9007199254740993.0,
+                2e-323,
+                1.5e-323,
+                9.9e-324));
         while (values.size() < DOUBLE_COUNT) {
             values.add(randomDouble(random));
         }
@@ -68,7 +110,9 @@ class JsonCanonicalizerDifferentialTest {
             canonicalizer.writeNumber(values.get(i));
             String actual = new String(canonicalizer.toByteArray(), StandardCharsets.UTF_8);
             assertThat(actual)
-                    .as("double %s (bits %016x), seed %d", values.get(i), Double.doubleToRawLongBits(values.get(i)), seed)
+                    .as(
+                            "double %s (bits %016x), seed %d",
+                            values.get(i), Double.doubleToRawLongBits(values.get(i)), seed)
                     .isEqualTo(expected.get(i));
         }
     }
@@ -152,9 +196,10 @@ class JsonCanonicalizerDifferentialTest {
     private static String randomString(SplittableRandom random) {
         StringBuilder s = new StringBuilder();
         for (int i = random.nextInt(0, 4); i > 0; i--) {
-            s.append(random.nextInt(4) == 0
-                    ? (char) random.nextInt(0x20, 0xD800)
-                    : KEY_ATOMS[random.nextInt(KEY_ATOMS.length)]);
+            s.append(
+                    random.nextInt(4) == 0
+                            ? (char) random.nextInt(0x20, 0xD800)
+                            : KEY_ATOMS[random.nextInt(KEY_ATOMS.length)]);
         }
         return s.toString();
     }
@@ -169,7 +214,9 @@ class JsonCanonicalizerDifferentialTest {
                 .redirectOutput(out.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
-        assertThat(node.waitFor(60, TimeUnit.SECONDS)).as("node finished within 60 s").isTrue();
+        assertThat(node.waitFor(60, TimeUnit.SECONDS))
+                .as("node finished within 60 s")
+                .isTrue();
         assertThat(node.exitValue()).as("node exit status").isZero();
         return splitLines(Files.readAllBytes(out));
     }
@@ -188,7 +235,9 @@ class JsonCanonicalizerDifferentialTest {
 
     private static Path script() {
         try {
-            return Path.of(JsonCanonicalizerDifferentialTest.class.getResource("/envelope/jcs-reference.js").toURI());
+            return Path.of(JsonCanonicalizerDifferentialTest.class
+                    .getResource("/envelope/jcs-reference.js")
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -35,7 +35,9 @@ class JsonCanonicalizerStringDifferentialTest {
             byte[] all = canonicalizer.toByteArray();
             byte[] written = Arrays.copyOfRange(all, before, all.length);
             assertThat(written)
-                    .as("round %d: %s", round, s.codePoints().mapToObj(Integer::toHexString).toList())
+                    .as(
+                            "round %d: %s",
+                            round, s.codePoints().mapToObj(Integer::toHexString).toList())
                     .isEqualTo(reference(s));
         }
     }

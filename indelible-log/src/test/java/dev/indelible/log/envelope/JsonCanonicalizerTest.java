@@ -31,8 +31,8 @@ class JsonCanonicalizerTest {
 
     @Test
     void rfc8785Section323ExampleCanonicalizesToTheRfcBytes() {
-        List<ParsedEvent> events =
-                new EventParser(EventLimits.DEFAULTS).parse("application/json", TestResources.bytes("rfc8785-3.2.3-input.json"));
+        List<ParsedEvent> events = new EventParser(EventLimits.DEFAULTS)
+                .parse("application/json", TestResources.bytes("rfc8785-3.2.3-input.json"));
 
         assertThat(events.get(0).canonicalBytes()).isEqualTo(TestResources.bytes("rfc8785-3.2.3-expected.json"));
     }
@@ -55,19 +55,21 @@ class JsonCanonicalizerTest {
         double value = Double.longBitsToDouble(HexFormat.fromHexDigitsToLong(bits));
         if (expected.equals("!error")) {
             assertThatThrownBy(() -> canonical(DoubleNode.valueOf(value)))
-                    .isInstanceOfSatisfying(IndelibleException.class, e -> assertThat(e.code())
-                            .isEqualTo(ErrorCode.MALFORMED_JSON));
+                    .isInstanceOfSatisfying(
+                            IndelibleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_JSON));
         } else {
             assertThat(canonical(DoubleNode.valueOf(value))).isEqualTo(expected);
         }
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(delimiter = '|', value = {
-        "1e21|1e+21", "1e-7|1e-7", "1e-6|0.000001", "-0.0|0", "1e-315|1e-315", "4.9e-324|5e-324",
-        "1.0E-323|1e-323", "100|100", "1.0|1", "-1.5|-1.5", "1e20|100000000000000000000", "123e-20|1.23e-18",
-        "0.1|0.1", "9007199254740993|9007199254740992", "9223372036854775807|9223372036854776000",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "1e21|1e+21", "1e-7|1e-7", "1e-6|0.000001", "-0.0|0", "1e-315|1e-315", "4.9e-324|5e-324",
+                "1.0E-323|1e-323", "100|100", "1.0|1", "-1.5|-1.5", "1e20|100000000000000000000", "123e-20|1.23e-18",
+                "0.1|0.1", "9007199254740993|9007199254740992", "9223372036854775807|9223372036854776000",
+            })
     void numbersFollowEcmaScriptNumberToString(String input, String expected) {
         assertThat(canonical(DoubleNode.valueOf(Double.parseDouble(input)))).isEqualTo(expected);
     }
@@ -78,15 +80,31 @@ class JsonCanonicalizerTest {
         assertThat(canonical(BigIntegerNode.valueOf(BigInteger.TEN.pow(25)))).isEqualTo("1e+25");
         assertThat(canonical(DecimalNode.valueOf(new BigDecimal("4.50")))).isEqualTo("4.5");
         assertThatThrownBy(() -> canonical(BigIntegerNode.valueOf(BigInteger.TEN.pow(400))))
-                .isInstanceOfSatisfying(IndelibleException.class, e -> assertThat(e.code())
-                        .isEqualTo(ErrorCode.MALFORMED_JSON));
+                .isInstanceOfSatisfying(
+                        IndelibleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_JSON));
     }
 
     @ParameterizedTest(name = "U+{0}")
     @CsvSource({
-        "0000,\\u0000", "0001,\\u0001", "0007,\\u0007", "0008,\\b", "0009,\\t", "000a,\\n", "000b,\\u000b",
-        "000c,\\f", "000d,\\r", "000e,\\u000e", "001f,\\u001f", "0022,\\\"", "005c,\\\\", "002f,/", "007f,\u007f",
-        "00e9,é", "2028,\u2028", "20ac,€", "ffff,\uffff",
+        "0000,\\u0000",
+        "0001,\\u0001",
+        "0007,\\u0007",
+        "0008,\\b",
+        "0009,\\t",
+        "000a,\\n",
+        "000b,\\u000b",
+        "000c,\\f",
+        "000d,\\r",
+        "000e,\\u000e",
+        "001f,\\u001f",
+        "0022,\\\"",
+        "005c,\\\\",
+        "002f,/",
+        "007f,\u007f",
+        "00e9,é",
+        "2028,\u2028",
+        "20ac,€",
+        "ffff,\uffff",
     })
     void stringsEscapeOnlyWhatRfc8785Requires(String codeUnit, String expectedInside) {
         String s = String.valueOf((char) Integer.parseInt(codeUnit, 16));
@@ -105,8 +123,8 @@ class JsonCanonicalizerTest {
     @CsvSource({"\ud800", "a\udc00", "\udc00\ud800", "\ud83dx"})
     void unpairedSurrogatesAreRejectedAsInvalidUtf8(String s) {
         assertThatThrownBy(() -> canonical(TextNode.valueOf(s)))
-                .isInstanceOfSatisfying(IndelibleException.class, e -> assertThat(e.code())
-                        .isEqualTo(ErrorCode.INVALID_UTF8));
+                .isInstanceOfSatisfying(
+                        IndelibleException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_UTF8));
         ObjectNode asKey = NODES.objectNode().put(s, 1);
         assertThatThrownBy(() -> canonical(asKey)).isInstanceOf(IndelibleException.class);
     }
@@ -132,7 +150,12 @@ class JsonCanonicalizerTest {
     @Test
     void nestedContainersHaveNoWhitespace() {
         ObjectNode object = NODES.objectNode();
-        object.putObject("b").putArray("c").add(1).add(NODES.objectNode()).add(NODES.arrayNode()).addNull();
+        object.putObject("b")
+                .putArray("c")
+                .add(1)
+                .add(NODES.objectNode())
+                .add(NODES.arrayNode())
+                .addNull();
         object.put("a", true);
 
         assertThat(canonical(object)).isEqualTo("{\"a\":true,\"b\":{\"c\":[1,{},[],null]}}");
@@ -151,7 +174,8 @@ class JsonCanonicalizerTest {
 
     @Test
     void nodesJsonCannotExpressAreABug() {
-        assertThatThrownBy(() -> canonical(NODES.binaryNode(new byte[] {1}))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> canonical(NODES.binaryNode(new byte[] {1})))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     private static String canonical(JsonNode node) {

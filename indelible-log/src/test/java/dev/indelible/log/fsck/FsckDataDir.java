@@ -53,8 +53,13 @@ final class FsckDataDir {
             Files.createDirectories(keyFile.getParent());
             Files.writeString(keyFile, NoteKeys.ed25519FromSeed(HOST, SEED).signerKey() + "\n");
         }
-        var settings = new AuditLogs.Settings(data, HOST, origin -> signer(origin, SEED),
-                LogConfig.defaults().withCheckpointInterval(Duration.ofMillis(20)).withSegmentMaxBytes(segmentMaxBytes),
+        var settings = new AuditLogs.Settings(
+                data,
+                HOST,
+                origin -> signer(origin, SEED),
+                LogConfig.defaults()
+                        .withCheckpointInterval(Duration.ofMillis(20))
+                        .withSegmentMaxBytes(segmentMaxBytes),
                 Clock.systemUTC());
         try (AuditLogs logs = AuditLogs.open(settings, FileIO.posix())) {
             AuditLog log = logs.getOrCreate(new LogName(name));
@@ -73,11 +78,13 @@ final class FsckDataDir {
     }
 
     static byte[] entry(int i) {
-        return ("{\"event\":{\"n\":" + i + ",\"pad\":\"" + "x".repeat(i % 50) + "\"}}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"event\":{\"n\":" + i + ",\"pad\":\"" + "x".repeat(i % 50) + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     static CheckpointSigner signer(String origin, byte[] seed) {
-        NoteSigner signer = NoteSigner.ed25519(NoteKeys.ed25519FromSeed(origin, seed).signerKey());
+        NoteSigner signer =
+                NoteSigner.ed25519(NoteKeys.ed25519FromSeed(origin, seed).signerKey());
         return text -> Notes.sign(text, List.of(signer));
     }
 
@@ -133,7 +140,10 @@ final class FsckDataDir {
     }
 
     static byte[] checkpointPayload(long treeSize, byte[] signedNote) {
-        return ByteBuffer.allocate(8 + signedNote.length).putLong(treeSize).put(signedNote).array();
+        return ByteBuffer.allocate(8 + signedNote.length)
+                .putLong(treeSize)
+                .put(signedNote)
+                .array();
     }
 
     /** SHA-256 of every file under {@code root}, by relative path. */

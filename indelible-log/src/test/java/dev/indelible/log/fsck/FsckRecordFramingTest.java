@@ -19,7 +19,11 @@ class FsckRecordFramingTest {
         CRC32C crc = new CRC32C();
         crc.update(payload);
         int value = (int) crc.getValue() ^ (goodCrc ? 0 : 1);
-        return ByteBuffer.allocate(8 + payload.length).putInt(payload.length).putInt(value).put(payload).array();
+        return ByteBuffer.allocate(8 + payload.length)
+                .putInt(payload.length)
+                .putInt(value)
+                .put(payload)
+                .array();
     }
 
     /** Two good records, then {@code tail}, described as in storage-format.md §Recovery. */
@@ -30,7 +34,8 @@ class FsckRecordFramingTest {
         switch (tail) {
             case "none" -> {}
             case "short-header" -> out.writeBytes(new byte[] {0, 0, 0});
-            case "runs-past-end" -> out.writeBytes(ByteBuffer.allocate(12).putInt(100).putInt(7).array());
+            case "runs-past-end" ->
+                out.writeBytes(ByteBuffer.allocate(12).putInt(100).putInt(7).array());
             case "bad-crc-last" -> out.writeBytes(record("three".getBytes(), false));
             case "bad-crc-then-zeros" -> {
                 out.writeBytes(record("three".getBytes(), false));
@@ -45,7 +50,8 @@ class FsckRecordFramingTest {
                 out.writeBytes(new byte[8]);
                 out.writeBytes(record("four".getBytes(), true));
             }
-            case "over-limit" -> out.writeBytes(ByteBuffer.allocate(16).putInt(1 << 30).putInt(7).array());
+            case "over-limit" ->
+                out.writeBytes(ByteBuffer.allocate(16).putInt(1 << 30).putInt(7).array());
             default -> throw new IllegalArgumentException(tail);
         }
         return out.toByteArray();

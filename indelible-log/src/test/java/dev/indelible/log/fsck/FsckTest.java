@@ -62,11 +62,13 @@ class FsckTest {
         assertThat(log.checkpoints()).isGreaterThanOrEqualTo(4);
         List<byte[]> checkpoints = checkpointPayloads(logDir(data, "app").resolve("checkpoints"));
         byte[] latest = checkpoints.get(checkpoints.size() - 1);
-        Checkpoint signed = Checkpoint.parse(Notes.parse(Arrays.copyOfRange(latest, 8, latest.length)).text());
+        Checkpoint signed = Checkpoint.parse(
+                Notes.parse(Arrays.copyOfRange(latest, 8, latest.length)).text());
         assertThat(signed.treeSize()).isEqualTo(ENTRIES);
         assertThat(log.root()).isEqualTo(signed.rootHash());
-        assertThat(log.lines()).containsExactly(
-                "ok app: 600 entries, " + log.checkpoints() + " checkpoints, root " + signed.rootHash().base64());
+        assertThat(log.lines())
+                .containsExactly("ok app: 600 entries, " + log.checkpoints() + " checkpoints, root "
+                        + signed.rootHash().base64());
         assertThat(report.summary()).isEqualTo("fsck: 1 log, 0 corrupt, 0 with warnings");
         assertThat(checksums(data)).isEqualTo(before);
     }
@@ -94,7 +96,9 @@ class FsckTest {
 
         assertThat(log.firstBadLeafIndex()).hasValue(123);
         assertThat(log.entries()).isEqualTo(123);
-        assertThat(log.lines().get(0)).startsWith("CORRUPT app: first bad leaf index 123: segment ").contains("CRC32C");
+        assertThat(log.lines().get(0))
+                .startsWith("CORRUPT app: first bad leaf index 123: segment ")
+                .contains("CRC32C");
         assertThat(checksums(data)).isEqualTo(before);
     }
 
@@ -105,7 +109,10 @@ class FsckTest {
         assertThat(onlyLog(fsck()).lines()).singleElement().asString().startsWith("ok app: 2000 entries");
         Path third;
         try (var files = Files.list(segments)) {
-            third = files.filter(p -> p.toString().endsWith(".seg")).sorted().toList().get(2);
+            third = files.filter(p -> p.toString().endsWith(".seg"))
+                    .sorted()
+                    .toList()
+                    .get(2);
         }
         long first = Long.parseLong(third.getFileName().toString().substring(0, 20));
         flipByte(third, recordOffset(third, 4) + 8 + 2);
@@ -113,8 +120,8 @@ class FsckTest {
         LogResult log = onlyLog(fsck());
 
         assertThat(log.firstBadLeafIndex()).hasValue(first + 4);
-        assertThat(log.lines().get(0)).startsWith("CORRUPT app: first bad leaf index " + (first + 4) + ": segment "
-                + third.getFileName());
+        assertThat(log.lines().get(0))
+                .startsWith("CORRUPT app: first bad leaf index " + (first + 4) + ": segment " + third.getFileName());
         assertThat(log.lines().get(1)).endsWith("covers leaves at or after the segment corruption: not checked");
     }
 
@@ -149,7 +156,11 @@ class FsckTest {
         byte[] victim = payloads.get(1);
         String text = Notes.parse(Arrays.copyOfRange(victim, 8, victim.length)).text();
         long treeSize = ByteBuffer.wrap(victim).getLong();
-        payloads.set(1, checkpointPayload(treeSize, FsckDataDir.signer(HOST_ORIGIN, FsckDataDir.OTHER_SEED).sign(text)));
+        payloads.set(
+                1,
+                checkpointPayload(
+                        treeSize,
+                        FsckDataDir.signer(HOST_ORIGIN, FsckDataDir.OTHER_SEED).sign(text)));
         writeCheckpoints(file, payloads);
 
         LogResult log = onlyLog(fsck());
@@ -167,13 +178,19 @@ class FsckTest {
         int last = payloads.size() - 1;
         long previousSize = ByteBuffer.wrap(payloads.get(last - 1)).getLong();
         Checkpoint forged = Checkpoint.of(HOST_ORIGIN, ENTRIES, Hash.of(new byte[32]));
-        payloads.set(last, checkpointPayload(ENTRIES, FsckDataDir.signer(HOST_ORIGIN, FsckDataDir.SEED).sign(forged.format())));
+        payloads.set(
+                last,
+                checkpointPayload(
+                        ENTRIES,
+                        FsckDataDir.signer(HOST_ORIGIN, FsckDataDir.SEED).sign(forged.format())));
         writeCheckpoints(file, payloads);
 
         LogResult log = onlyLog(fsck());
 
         assertThat(log.firstBadLeafIndex()).hasValue(previousSize);
-        assertThat(log.lines().get(0)).contains("but the signed checkpoint says " + Hash.of(new byte[32]).base64());
+        assertThat(log.lines().get(0))
+                .contains("but the signed checkpoint says "
+                        + Hash.of(new byte[32]).base64());
     }
 
     @Test
@@ -208,7 +225,11 @@ class FsckTest {
     @Test
     void tornTailIsAWarningNotCorruption() throws Exception {
         build(data, "app", ENTRIES, 4);
-        byte[] halfRecord = ByteBuffer.allocate(8 + 30).putInt(100).putInt(0x1234).put(new byte[30]).array();
+        byte[] halfRecord = ByteBuffer.allocate(8 + 30)
+                .putInt(100)
+                .putInt(0x1234)
+                .put(new byte[30])
+                .array();
         Files.write(firstSegment(data, "app"), halfRecord, StandardOpenOption.APPEND);
         Map<String, String> before = checksums(data);
 
@@ -227,21 +248,30 @@ class FsckTest {
     void missingOrAlteredDetachedBodyNamesTheLeafThatReferencesIt() throws Exception {
         build(data, "app", 5, 1);
         byte[] body = "{\"big\":\"body\"}".getBytes(StandardCharsets.UTF_8);
-        String hex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
-        Path blob = logDir(data, "app").resolve("blobs").resolve(hex.substring(0, 2)).resolve(hex);
+        String hex = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        Path blob = logDir(data, "app")
+                .resolve("blobs")
+                .resolve(hex.substring(0, 2))
+                .resolve(hex);
         appendEnvelope(hex, body.length);
-        assertThat(onlyLog(fsck()).lines().get(0)).contains("CORRUPT app: first bad leaf index 5: detached body sha256:" + hex + " is missing");
+        assertThat(onlyLog(fsck()).lines().get(0))
+                .contains("CORRUPT app: first bad leaf index 5: detached body sha256:" + hex + " is missing");
 
         Files.createDirectories(blob.getParent());
         Files.write(blob, body);
         assertThat(onlyLog(fsck()).corrupt()).isFalse();
 
         Files.write(blob, "{\"big\":\"bodY\"}".getBytes(StandardCharsets.UTF_8));
-        assertThat(onlyLog(fsck()).lines().get(0)).contains("first bad leaf index 5: detached body").contains("hashes to sha256:");
+        assertThat(onlyLog(fsck()).lines().get(0))
+                .contains("first bad leaf index 5: detached body")
+                .contains("hashes to sha256:");
     }
 
     private void appendEnvelope(String hex, int size) throws Exception {
-        var settings = new dev.indelible.log.AuditLogs.Settings(data, FsckDataDir.HOST,
+        var settings = new dev.indelible.log.AuditLogs.Settings(
+                data,
+                FsckDataDir.HOST,
                 origin -> FsckDataDir.signer(origin, FsckDataDir.SEED),
                 dev.indelible.log.LogConfig.defaults().withCheckpointInterval(java.time.Duration.ofMillis(20)),
                 java.time.Clock.systemUTC());
@@ -264,13 +294,16 @@ class FsckTest {
         assertThat(onlyLog(pinned).problems()).isEmpty();
         assertThat(onlyLog(pinned).warnings()).isEmpty();
 
-        String other = NoteKeys.ed25519FromSeed(HOST_ORIGIN, FsckDataDir.OTHER_SEED).verifierKey();
+        String other =
+                NoteKeys.ed25519FromSeed(HOST_ORIGIN, FsckDataDir.OTHER_SEED).verifierKey();
         FsckReport wrong = Fsck.check(new FsckOptions(data, List.of(other), Optional.empty()), Fsck.Progress.none());
         assertThat(wrong.corrupt()).isTrue();
 
-        String publicKey = Base64.getEncoder().encodeToString(
-                dev.indelible.formats.note.KeyText.parseVerifierKey(vkey).keyMaterial());
-        FsckReport byPublicKey = Fsck.check(new FsckOptions(data, List.of(), Optional.of(publicKey)), Fsck.Progress.none());
+        String publicKey = Base64.getEncoder()
+                .encodeToString(dev.indelible.formats.note.KeyText.parseVerifierKey(vkey)
+                        .keyMaterial());
+        FsckReport byPublicKey =
+                Fsck.check(new FsckOptions(data, List.of(), Optional.of(publicKey)), Fsck.Progress.none());
         assertThat(byPublicKey.corrupt()).isFalse();
 
         LogResult unverified = onlyLog(fsck());
@@ -280,7 +313,8 @@ class FsckTest {
 
     @Test
     void malformedVerifierKeyOrMissingDirectoryIsAUsageError() {
-        assertThatThrownBy(() -> Fsck.check(new FsckOptions(data, List.of("nonsense"), Optional.empty()), Fsck.Progress.none()))
+        assertThatThrownBy(() ->
+                        Fsck.check(new FsckOptions(data, List.of("nonsense"), Optional.empty()), Fsck.Progress.none()))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Fsck.check(FsckOptions.of(data.resolve("missing")), Fsck.Progress.none()))
                 .isInstanceOf(IllegalArgumentException.class)

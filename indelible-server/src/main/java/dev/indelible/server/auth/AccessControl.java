@@ -63,8 +63,14 @@ public final class AccessControl implements AutoCloseable {
         ADMIN
     }
 
-    private AccessControl(SecurityConfig config, TokenStore tokens, TokenAdministration administration,
-            AppendService appends, ObjectMapper json, Clock clock) throws IOException {
+    private AccessControl(
+            SecurityConfig config,
+            TokenStore tokens,
+            TokenAdministration administration,
+            AppendService appends,
+            ObjectMapper json,
+            Clock clock)
+            throws IOException {
         this.config = config;
         this.administration = administration;
         Optional<JwtAuthenticator> jwt = config.oidc().isPresent()
@@ -149,7 +155,8 @@ public final class AccessControl implements AutoCloseable {
         List<String> missing = new ArrayList<>();
         for (String route : routes) {
             int space = route.indexOf(' ');
-            if (RouteRules.ruleOf(route.substring(0, space), route.substring(space + 1)).isEmpty()) {
+            if (RouteRules.ruleOf(route.substring(0, space), route.substring(space + 1))
+                    .isEmpty()) {
                 missing.add(route);
             }
         }
@@ -180,7 +187,8 @@ public final class AccessControl implements AutoCloseable {
     /** Whether the request's principal may see that {@code log} exists (for listing logs). */
     public static boolean mayList(Context ctx, LogName log) {
         Boolean publicReads = ctx.attribute(PUBLIC_READS);
-        return (Boolean.TRUE.equals(publicReads) && !log.isSystem()) || principal(ctx).may(Scope.Kind.READ, log);
+        return (Boolean.TRUE.equals(publicReads) && !log.isSystem())
+                || principal(ctx).may(Scope.Kind.READ, log);
     }
 
     private void before(Context ctx) {
@@ -212,8 +220,10 @@ public final class AccessControl implements AutoCloseable {
                 throw unauthorized(ctx);
             }
             recorder.orElseThrow().recordFailure(event(ctx, principal.name(), rule, 403, "lacks " + need));
-            throw new IndelibleException(ErrorCode.FORBIDDEN, principal.name() + " may not do this: it needs "
-                    + describe(need, ctx.pathParamMap().get("log")));
+            throw new IndelibleException(
+                    ErrorCode.FORBIDDEN,
+                    principal.name() + " may not do this: it needs "
+                            + describe(need, ctx.pathParamMap().get("log")));
         }
         if (need != Need.APPEND) {
             if (!recorder.orElseThrow().hasRoom()) {
@@ -248,9 +258,10 @@ public final class AccessControl implements AutoCloseable {
             case PUBLIC -> Need.NOTHING;
             case VERIFY -> verify;
             case LIST -> config.publicReads() ? Need.NOTHING : Need.AUTHENTICATED;
-            case TILE -> ctx.pathParamMap().getOrDefault("path", "").startsWith("entries/")
-                    ? (system ? Need.ADMIN : Need.READ)
-                    : verify;
+            case TILE ->
+                ctx.pathParamMap().getOrDefault("path", "").startsWith("entries/")
+                        ? (system ? Need.ADMIN : Need.READ)
+                        : verify;
             case READ -> system ? Need.ADMIN : Need.READ;
             case APPEND -> Need.APPEND;
             case ADMIN -> Need.ADMIN;
@@ -288,7 +299,8 @@ public final class AccessControl implements AutoCloseable {
         long waitSeconds = limiter.acquire(key);
         if (waitSeconds > 0) {
             ctx.header("Retry-After", Long.toString(waitSeconds));
-            throw new IndelibleException(ErrorCode.RATE_LIMITED, "too many requests; retry after " + waitSeconds + " s");
+            throw new IndelibleException(
+                    ErrorCode.RATE_LIMITED, "too many requests; retry after " + waitSeconds + " s");
         }
     }
 

@@ -62,8 +62,10 @@ final class AdminRoutes {
         } catch (IllegalArgumentException e) {
             throw new IndelibleException(ErrorCode.INVALID_PARAMETER, e.getMessage());
         }
-        AccessControl.detail(ctx, "created token " + name + " with scopes " + issued.info().scopes()
-                + issued.info().expiresAt().map(e -> " expiring " + e).orElse(""));
+        AccessControl.detail(
+                ctx,
+                "created token " + name + " with scopes " + issued.info().scopes()
+                        + issued.info().expiresAt().map(e -> " expiring " + e).orElse(""));
         ObjectNode response = describe(issued.info());
         response.put("token", issued.secret());
         ctx.status(201).header("Cache-Control", "no-store").json(response);
@@ -103,7 +105,8 @@ final class AdminRoutes {
             bytes = in.readNBytes(BODY_MAX_BYTES + 1);
         }
         if (bytes.length > BODY_MAX_BYTES) {
-            throw new IndelibleException(ErrorCode.BODY_TOO_LARGE, "admin request bodies are at most " + BODY_MAX_BYTES + " bytes");
+            throw new IndelibleException(
+                    ErrorCode.BODY_TOO_LARGE, "admin request bodies are at most " + BODY_MAX_BYTES + " bytes");
         }
         try {
             JsonNode node = json.readTree(bytes);

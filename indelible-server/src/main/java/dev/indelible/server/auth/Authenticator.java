@@ -42,7 +42,9 @@ final class Authenticator {
 
     private Authentication bearer(String header) {
         if (header.length() <= BEARER.length()
-                || !header.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+                || !header.substring(0, BEARER.length())
+                        .toLowerCase(Locale.ROOT)
+                        .equals(BEARER)) {
             return Authentication.failed("malformed authorization header");
         }
         String credential = header.substring(BEARER.length()).strip();
@@ -65,7 +67,8 @@ final class Authenticator {
             scopes.addAll(certificateScopes.getOrDefault(name, Set.of()));
         }
         String principal = "cert:" + (subject.length() > 160 ? subject.substring(0, 160) : subject);
-        return Authentication.of(new Principal(principal.replaceAll("[^\\x20-\\x7E]", "?"), scopes), "client certificate");
+        return Authentication.of(
+                new Principal(principal.replaceAll("[^\\x20-\\x7E]", "?"), scopes), "client certificate");
     }
 
     /** The SANs as {@code dns:…}, {@code uri:…}, {@code email:…}, {@code ip:…}. */

@@ -87,13 +87,16 @@ public final class ClusterTokens implements ReplicatedTokens, TokenAdministratio
     }
 
     @Override
-    public TokenStore.IssuedToken create(String name, Set<Scope> scopes, Optional<Duration> validity) throws IOException {
+    public TokenStore.IssuedToken create(String name, Set<Scope> scopes, Optional<Duration> validity)
+            throws IOException {
         TokenStore.IssuedToken issued = store.mint(name, scopes, validity);
         if (store.list().stream().anyMatch(t -> t.name().equals(name))) {
-            throw new IllegalArgumentException("a token named \"" + name + "\" exists on this node; revoked names are not reused");
+            throw new IllegalArgumentException(
+                    "a token named \"" + name + "\" exists on this node; revoked names are not reused");
         }
         TokenStore.TokenInfo info = issued.info();
-        List<String> scopeTexts = info.scopes().stream().map(Scope::toString).sorted().toList();
+        List<String> scopeTexts =
+                info.scopes().stream().map(Scope::toString).sorted().toList();
         Token record = new Token(name, Hash.fromHex(info.sha256()), scopeTexts, info.createdAt(), info.expiresAt());
         await(requireNode().proposeTokenPut(record), "creating token " + name);
         return issued;
@@ -128,8 +131,11 @@ public final class ClusterTokens implements ReplicatedTokens, TokenAdministratio
             }
             throw new IndelibleException(ErrorCode.INTERNAL, what + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IndelibleException(ErrorCode.OVERLOADED, what + ": not committed by the cluster within "
-                    + COMMIT_WAIT_MAX.toSeconds() + " s (it may still commit; list the tokens before retrying)", e);
+            throw new IndelibleException(
+                    ErrorCode.OVERLOADED,
+                    what + ": not committed by the cluster within " + COMMIT_WAIT_MAX.toSeconds()
+                            + " s (it may still commit; list the tokens before retrying)",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IndelibleException(ErrorCode.OVERLOADED, what + ": interrupted", e);

@@ -107,7 +107,10 @@ final class JwtAuthenticator {
             return List.of(s.split(" "));
         }
         if (value instanceof List<?> list) {
-            return list.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+            return list.stream()
+                    .filter(String.class::isInstance)
+                    .map(String.class::cast)
+                    .toList();
         }
         return Optional.ofNullable(value).map(v -> List.<String>of()).orElse(List.of());
     }

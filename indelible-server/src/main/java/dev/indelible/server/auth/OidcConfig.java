@@ -20,11 +20,17 @@ import java.util.Set;
  *     allowed, so that a public key can never be used as an HMAC secret
  */
 public record OidcConfig(
-        String issuer, String audience, URI jwks, String scopeClaim, Map<String, Set<Scope>> claimScopes, List<String> algorithms) {
+        String issuer,
+        String audience,
+        URI jwks,
+        String scopeClaim,
+        Map<String, Set<Scope>> claimScopes,
+        List<String> algorithms) {
     /** The algorithms accepted unless configured otherwise. */
     public static final List<String> DEFAULT_ALGORITHMS = List.of("RS256", "ES256");
     /** The claim mapped to scopes unless configured otherwise. */
     public static final String DEFAULT_SCOPE_CLAIM = "groups";
+
     private static final Set<String> ASYMMETRIC =
             Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
 
@@ -45,7 +51,8 @@ public record OidcConfig(
         }
         for (String algorithm : algorithms) {
             if (!ASYMMETRIC.contains(algorithm)) {
-                throw new IllegalArgumentException("OIDC algorithm " + algorithm + " refused; want one of " + ASYMMETRIC);
+                throw new IllegalArgumentException(
+                        "OIDC algorithm " + algorithm + " refused; want one of " + ASYMMETRIC);
             }
         }
         claimScopes = Map.copyOf(claimScopes);

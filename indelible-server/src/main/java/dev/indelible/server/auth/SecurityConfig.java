@@ -62,14 +62,16 @@ public record SecurityConfig(
     /** Checks bounds and copies. */
     public SecurityConfig {
         if (requestHeaderMaxBytes < 1024 || requestHeaderMaxBytes > 1 << 20) {
-            throw new IllegalArgumentException("requestHeaderMaxBytes " + requestHeaderMaxBytes + " outside [1 KiB, 1 MiB]");
+            throw new IllegalArgumentException(
+                    "requestHeaderMaxBytes " + requestHeaderMaxBytes + " outside [1 KiB, 1 MiB]");
         }
         certificateScopes = Map.copyOf(certificateScopes);
     }
 
     /** Authentication required, public verification, no OIDC, no certificate mapping. */
     public static SecurityConfig defaults() {
-        return new SecurityConfig(Mode.REQUIRED, true, Optional.empty(), Map.of(), RateLimit.DEFAULT, DEFAULT_REQUEST_HEADER_MAX_BYTES);
+        return new SecurityConfig(
+                Mode.REQUIRED, true, Optional.empty(), Map.of(), RateLimit.DEFAULT, DEFAULT_REQUEST_HEADER_MAX_BYTES);
     }
 
     /** Access control off: for tests and development on a loopback address. */
@@ -89,7 +91,8 @@ public record SecurityConfig(
 
     /** A copy accepting JWTs from {@code newOidc}. */
     public SecurityConfig withOidc(OidcConfig newOidc) {
-        return new SecurityConfig(mode, publicReads, Optional.of(newOidc), certificateScopes, rateLimit, requestHeaderMaxBytes);
+        return new SecurityConfig(
+                mode, publicReads, Optional.of(newOidc), certificateScopes, rateLimit, requestHeaderMaxBytes);
     }
 
     /** A copy with another certificate mapping. */

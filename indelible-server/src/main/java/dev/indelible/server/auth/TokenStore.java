@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.indelible.storage.io.FileIO;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +81,12 @@ public final class TokenStore implements TokenAdministration {
 
     /** What is stored about one token: never the secret. */
     public record TokenInfo(
-            String name, String sha256, Set<Scope> scopes, Instant createdAt, Optional<Instant> expiresAt, boolean revoked) {
+            String name,
+            String sha256,
+            Set<Scope> scopes,
+            Instant createdAt,
+            Optional<Instant> expiresAt,
+            boolean revoked) {
         /** Copies the scopes. */
         public TokenInfo {
             scopes = Set.copyOf(scopes);
@@ -137,7 +141,8 @@ public final class TokenStore implements TokenAdministration {
         TokenInfo info = issued.info();
         modify(tokens -> {
             if (holdsName(tokens, name)) {
-                throw new IllegalArgumentException("a token named \"" + name + "\" exists; revoked names are not reused");
+                throw new IllegalArgumentException(
+                        "a token named \"" + name + "\" exists; revoked names are not reused");
             }
             if (tokens.size() >= TOKENS_MAX) {
                 throw new IllegalArgumentException("the token file holds " + TOKENS_MAX + " tokens, the maximum");
@@ -156,7 +161,8 @@ public final class TokenStore implements TokenAdministration {
      */
     IssuedToken mint(String name, Set<Scope> scopes, Optional<Duration> validity) {
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("token name \"" + name + "\" is invalid; want [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+            throw new IllegalArgumentException(
+                    "token name \"" + name + "\" is invalid; want [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
         }
         if (scopes.isEmpty()) {
             throw new IllegalArgumentException("a token needs at least one scope");
@@ -165,7 +171,8 @@ public final class TokenStore implements TokenAdministration {
         random.nextBytes(bytes);
         String secret = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Instant now = clock.instant();
-        return new IssuedToken(secret, new TokenInfo(name, sha256Hex(secret), scopes, now, validity.map(now::plus), false));
+        return new IssuedToken(
+                secret, new TokenInfo(name, sha256Hex(secret), scopes, now, validity.map(now::plus), false));
     }
 
     private static boolean holdsName(Map<String, TokenInfo> tokens, String name) {
@@ -228,7 +235,8 @@ public final class TokenStore implements TokenAdministration {
                 reloadIfChanged();
             } catch (IOException e) {
                 // Keep serving the last good snapshot; a revocation will be seen once the file is readable.
-                org.slf4j.LoggerFactory.getLogger(TokenStore.class).warn("cannot re-read the token file: {}", e.toString());
+                org.slf4j.LoggerFactory.getLogger(TokenStore.class)
+                        .warn("cannot re-read the token file: {}", e.toString());
             }
         }
         String hash = sha256Hex(presented);
@@ -278,7 +286,9 @@ public final class TokenStore implements TokenAdministration {
             try {
                 BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
                 identity = List.of(
-                        String.valueOf(attributes.fileKey()), attributes.size(), attributes.lastModifiedTime().toMillis());
+                        String.valueOf(attributes.fileKey()),
+                        attributes.size(),
+                        attributes.lastModifiedTime().toMillis());
                 if (attributes.size() > FILE_MAX_BYTES) {
                     throw new IOException(file + " is " + attributes.size() + " bytes, more than " + FILE_MAX_BYTES);
                 }
@@ -368,7 +378,8 @@ public final class TokenStore implements TokenAdministration {
             }
             return d;
         } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException("validity \"" + text + "\" is invalid; want e.g. 90d, 12h, 30m or PT1H", e);
+            throw new IllegalArgumentException(
+                    "validity \"" + text + "\" is invalid; want e.g. 90d, 12h, 30m or PT1H", e);
         }
     }
 }

@@ -52,8 +52,9 @@ public final class PemFiles {
     public static PrivateKey privateKey(Path file) throws IOException {
         List<byte[]> keys = blocks(file, "PRIVATE KEY");
         if (keys.size() != 1) {
-            throw new IOException(file + " holds " + keys.size() + " PEM PRIVATE KEY blocks, want 1 (unencrypted PKCS#8;"
-                    + " convert with openssl pkcs8 -topk8 -nocrypt)");
+            throw new IOException(
+                    file + " holds " + keys.size() + " PEM PRIVATE KEY blocks, want 1 (unencrypted PKCS#8;"
+                            + " convert with openssl pkcs8 -topk8 -nocrypt)");
         }
         for (String algorithm : List.of("RSA", "EC", "Ed25519")) {
             try {

@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param clientCertificateRequired whether a client without a certificate is refused during the
  *     handshake (true) or admitted as anonymous (false); meaningful only with {@link #clientCa}
  */
-public record TlsConfig(Path certificateChain, Path privateKey, Optional<Path> clientCa, boolean clientCertificateRequired) {
+public record TlsConfig(
+        Path certificateChain, Path privateKey, Optional<Path> clientCa, boolean clientCertificateRequired) {
     /** TLS without client certificates. */
     public static TlsConfig serverOnly(Path certificateChain, Path privateKey) {
         return new TlsConfig(certificateChain, privateKey, Optional.empty(), false);

@@ -27,8 +27,12 @@ class ClusterTokensTest {
 
     /** A token as another node minted it: the record of {@code secret}, never the secret itself. */
     private static ReplicatedTokens.Token replicated(String name, String secret) {
-        return new ReplicatedTokens.Token(name, Hash.fromHex(TokenStore.sha256Hex(secret)), List.of("append:audit", "read:*"),
-                Instant.ofEpochSecond(1_767_000_000L, 123_456_789), Optional.of(Instant.ofEpochSecond(1_900_000_000L, 1)));
+        return new ReplicatedTokens.Token(
+                name,
+                Hash.fromHex(TokenStore.sha256Hex(secret)),
+                List.of("append:audit", "read:*"),
+                Instant.ofEpochSecond(1_767_000_000L, 123_456_789),
+                Optional.of(Instant.ofEpochSecond(1_900_000_000L, 1)));
     }
 
     @Test
@@ -61,14 +65,18 @@ class ClusterTokensTest {
         tokens.revokeAll("ci");
         tokens.revokeAll("nobody");
 
-        assertThat(tokens.list()).singleElement().satisfies(t -> assertThat(t.revoked()).isTrue());
+        assertThat(tokens.list())
+                .singleElement()
+                .satisfies(t -> assertThat(t.revoked()).isTrue());
         assertThat(tokens.store().authenticate(secret).reason()).isEqualTo("revoked token ci");
     }
 
     @Test
     void aRevocationOfTheClusterAlsoRevokesThisNodesOwnTokenOfThatName() throws Exception {
         ClusterTokens tokens = ClusterTokens.open(data, clock);
-        String local = tokens.store().create("ops", Set.of(Scope.ADMIN), Optional.empty()).secret();
+        String local = tokens.store()
+                .create("ops", Set.of(Scope.ADMIN), Optional.empty())
+                .secret();
         String elsewhere = "idl_" + "C".repeat(43);
         tokens.store(replicated("ops", elsewhere));
         assertThat(tokens.store().authenticate(local).token()).isPresent();

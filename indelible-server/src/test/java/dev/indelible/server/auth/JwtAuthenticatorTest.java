@@ -51,7 +51,11 @@ class JwtAuthenticatorTest {
         ec = new ECKeyGenerator(Curve.P_256).keyID("ec-1").generate();
         Path jwks = dir.resolve("jwks.json");
         Files.writeString(jwks, new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK())).toString());
-        config = new OidcConfig(ISSUER, AUDIENCE, jwks.toUri(), "groups",
+        config = new OidcConfig(
+                ISSUER,
+                AUDIENCE,
+                jwks.toUri(),
+                "groups",
                 Map.of("auditors", Set.of(Scope.parse("read:audit")), "writers", Set.of(Scope.parse("append:audit"))),
                 OidcConfig.DEFAULT_ALGORITHMS);
         jwt = new JwtAuthenticator(config);
@@ -71,7 +75,11 @@ class JwtAuthenticatorTest {
 
     private String rs256(RSAKey key, JWTClaimsSet claims) throws Exception {
         SignedJWT signed = new SignedJWT(
-                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+                new JWSHeader.Builder(JWSAlgorithm.RS256)
+                        .keyID(key.getKeyID())
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                claims);
         signed.sign(new RSASSASigner(key));
         return signed.serialize();
     }
@@ -85,17 +93,19 @@ class JwtAuthenticatorTest {
             assertThat(p.may(Scope.Kind.READ, new LogName("audit"))).isTrue();
             assertThat(p.may(Scope.Kind.APPEND, new LogName("audit"))).isFalse();
         });
-        SignedJWT es = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-1").build(),
+        SignedJWT es = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-1").build(),
                 claims(b -> b.claim("groups", "writers")));
         es.sign(new ECDSASigner(ec));
-        assertThat(jwt.authenticate(es.serialize()).principal()).hasValueSatisfying(
-                p -> assertThat(p.scopes()).containsExactly(Scope.parse("append:audit")));
+        assertThat(jwt.authenticate(es.serialize()).principal())
+                .hasValueSatisfying(p -> assertThat(p.scopes()).containsExactly(Scope.parse("append:audit")));
     }
 
     @Test
     void aTokenSignedByAnotherKeyWithTheSameKeyIdIsRefused() throws Exception {
         RSAKey attacker = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
-        assertThat(jwt.authenticate(rs256(attacker, claims(b -> {}))).principal()).isEmpty();
+        assertThat(jwt.authenticate(rs256(attacker, claims(b -> {}))).principal())
+                .isEmpty();
     }
 
     @Test
@@ -109,8 +119,10 @@ class JwtAuthenticatorTest {
     @Test
     void hmacSignedWithThePublicKeyIsRefused() throws Exception {
         // Key confusion: an attacker who knows the RSA public key uses it as an HS256 secret.
-        for (byte[] secret : List.of(rsa.toPublicKey().getEncoded(), rsa.toPublicJWK().toJSONString().getBytes())) {
-            SignedJWT forged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("rsa-1").build(), claims(b -> {}));
+        for (byte[] secret : List.of(
+                rsa.toPublicKey().getEncoded(), rsa.toPublicJWK().toJSONString().getBytes())) {
+            SignedJWT forged = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("rsa-1").build(), claims(b -> {}));
             forged.sign(new MACSigner(secret));
             assertThat(jwt.authenticate(forged.serialize()).principal()).isEmpty();
         }
@@ -118,7 +130,8 @@ class JwtAuthenticatorTest {
 
     @Test
     void anAlgorithmOffTheAllowListIsRefusedEvenWithTheRightKey() throws Exception {
-        SignedJWT rs512 = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS512).keyID("rsa-1").build(), claims(b -> {}));
+        SignedJWT rs512 = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS512).keyID("rsa-1").build(), claims(b -> {}));
         rs512.sign(new RSASSASigner(rsa));
         assertThat(jwt.authenticate(rs512.serialize()).principal()).isEmpty();
     }
@@ -133,35 +146,44 @@ class JwtAuthenticatorTest {
                 "wrong audience", b -> b.audience("someone-else"),
                 "no subject", b -> b.subject(null));
         for (Map.Entry<String, Consumer<JWTClaimsSet.Builder>> c : cases.entrySet()) {
-            assertThat(jwt.authenticate(rs256(rsa, claims(c.getValue()))).principal()).as(c.getKey()).isEmpty();
+            assertThat(jwt.authenticate(rs256(rsa, claims(c.getValue()))).principal())
+                    .as(c.getKey())
+                    .isEmpty();
         }
         assertThat(jwt.authenticate("not.a.jwt").principal()).isEmpty();
     }
 
     @Test
     void symmetricAlgorithmsCannotBeConfigured() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new OidcConfig(
-                        ISSUER, AUDIENCE, config.jwks(), "groups", Map.of(), List.of("HS256")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new OidcConfig(ISSUER, AUDIENCE, config.jwks(), "groups", Map.of(), List.of("HS256")))
                 .hasMessageContaining("HS256");
     }
 
     @Test
     void theServerAcceptsJwtsThroughTheBearerHeader(@TempDir Path data) throws Exception {
-        try (IndelibleServer server = IndelibleServer.start(TestHttp.config(data, SecurityConfig.defaults().withOidc(config)))) {
+        try (IndelibleServer server = IndelibleServer.start(
+                TestHttp.config(data, SecurityConfig.defaults().withOidc(config)))) {
             String base = "http://127.0.0.1:" + server.port();
             String writer = rs256(rsa, claims(b -> b.claim("groups", List.of("writers"))));
             String reader = rs256(rsa, claims(b -> {}));
-            String expired = rs256(rsa, claims(b -> b.expirationTime(Date.from(Instant.now().minusSeconds(120)))));
-            assertThat(TestHttp.send("POST", URI.create(base + "/v1/logs/audit/entries"), writer, "{\"a\":1}").statusCode())
+            String expired = rs256(
+                    rsa, claims(b -> b.expirationTime(Date.from(Instant.now().minusSeconds(120)))));
+            assertThat(TestHttp.send("POST", URI.create(base + "/v1/logs/audit/entries"), writer, "{\"a\":1}")
+                            .statusCode())
                     .isEqualTo(200);
-            assertThat(TestHttp.send("GET", URI.create(base + "/v1/logs/audit/entries/0"), writer, null).statusCode())
+            assertThat(TestHttp.send("GET", URI.create(base + "/v1/logs/audit/entries/0"), writer, null)
+                            .statusCode())
                     .isEqualTo(403);
-            assertThat(TestHttp.send("GET", URI.create(base + "/v1/logs/audit/entries/0"), reader, null).statusCode())
+            assertThat(TestHttp.send("GET", URI.create(base + "/v1/logs/audit/entries/0"), reader, null)
+                            .statusCode())
                     .isEqualTo(200);
-            assertThat(TestHttp.send("GET", URI.create(base + "/v1/logs/audit/entries/0"), expired, null).statusCode())
+            assertThat(TestHttp.send("GET", URI.create(base + "/v1/logs/audit/entries/0"), expired, null)
+                            .statusCode())
                     .isEqualTo(401);
             String none = new PlainJWT(claims(b -> b.claim("groups", List.of("auditors")))).serialize();
-            assertThat(TestHttp.send("GET", URI.create(base + "/v1/logs/audit/entries/0"), none, null).statusCode())
+            assertThat(TestHttp.send("GET", URI.create(base + "/v1/logs/audit/entries/0"), none, null)
+                            .statusCode())
                     .isEqualTo(401);
         }
     }

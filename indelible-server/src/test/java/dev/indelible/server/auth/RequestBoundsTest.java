@@ -23,10 +23,14 @@ class RequestBoundsTest {
         try (IndelibleServer server = IndelibleServer.start(TestHttp.config(data, SecurityConfig.defaults()))) {
             String admin = server.takeBootstrapAdminToken().orElseThrow();
             URI append = URI.create("http://127.0.0.1:" + server.port() + "/v1/logs/audit/entries");
-            HttpResponse<String> huge = TestHttp.send("GET", URI.create("http://127.0.0.1:" + server.port() + "/healthz"),
-                    "idl_" + "A".repeat(SecurityConfig.DEFAULT_REQUEST_HEADER_MAX_BYTES), null);
+            HttpResponse<String> huge = TestHttp.send(
+                    "GET",
+                    URI.create("http://127.0.0.1:" + server.port() + "/healthz"),
+                    "idl_" + "A".repeat(SecurityConfig.DEFAULT_REQUEST_HEADER_MAX_BYTES),
+                    null);
             assertThat(huge.statusCode()).isEqualTo(431);
-            String body = "{\"pad\":\"" + "x".repeat((int) dev.indelible.server.ServerConfig.DEFAULT_BODY_MAX_BYTES) + "\"}";
+            String body =
+                    "{\"pad\":\"" + "x".repeat((int) dev.indelible.server.ServerConfig.DEFAULT_BODY_MAX_BYTES) + "\"}";
             assertThat(TestHttp.send("POST", append, admin, body).statusCode()).isEqualTo(413);
         }
     }
@@ -36,7 +40,9 @@ class RequestBoundsTest {
         SecurityConfig security = SecurityConfig.defaults().withRateLimit(new SecurityConfig.RateLimit(1, 5, 1));
         try (IndelibleServer server = IndelibleServer.start(TestHttp.config(data, security))) {
             String admin = server.takeBootstrapAdminToken().orElseThrow();
-            String other = TokenStore.open(data, Clock.systemUTC()).create("other", Set.of(Scope.parse("read:*")), Optional.empty()).secret();
+            String other = TokenStore.open(data, Clock.systemUTC())
+                    .create("other", Set.of(Scope.parse("read:*")), Optional.empty())
+                    .secret();
             Thread.sleep(TokenStore.RELOAD_CHECK_INTERVAL.toMillis() + 50);
             URI logs = URI.create("http://127.0.0.1:" + server.port() + "/v1/logs");
             int limited = 0;
@@ -53,7 +59,11 @@ class RequestBoundsTest {
             // Failed attempts are limited per address: guessing gets 429 quickly.
             int guesses429 = 0;
             for (int i = 0; i < 20; i++) {
-                guesses429 += TestHttp.send("GET", logs, "idl_" + "B".repeat(43), null).statusCode() == 429 ? 1 : 0;
+                guesses429 += TestHttp.send("GET", logs, "idl_" + "B".repeat(43), null)
+                                        .statusCode()
+                                == 429
+                        ? 1
+                        : 0;
             }
             assertThat(guesses429).isGreaterThanOrEqualTo(10);
         }
@@ -69,17 +79,24 @@ class RequestBoundsTest {
         try (IndelibleServer server = IndelibleServer.start(TestHttp.config(data, SecurityConfig.defaults()))) {
             assertThat(server.takeBootstrapAdminToken()).isEmpty();
             URI tokens = URI.create("http://127.0.0.1:" + server.port() + "/v1/admin/tokens");
-            HttpResponse<String> created = TestHttp.send("POST", tokens, first,
-                    "{\"name\":\"ci-writer\",\"scopes\":[\"append:k8s\"],\"expires\":\"90d\"}");
+            HttpResponse<String> created = TestHttp.send(
+                    "POST", tokens, first, "{\"name\":\"ci-writer\",\"scopes\":[\"append:k8s\"],\"expires\":\"90d\"}");
             assertThat(created.statusCode()).isEqualTo(201);
             assertThat(created.headers().firstValue("Cache-Control")).hasValue("no-store");
             String secret = created.body().replaceAll(".*\"token\":\"(idl_[^\"]+)\".*", "$1");
             URI append = URI.create("http://127.0.0.1:" + server.port() + "/v1/logs/k8s/entries");
-            assertThat(TestHttp.send("POST", append, secret, "{\"a\":1}").statusCode()).isEqualTo(200);
-            assertThat(TestHttp.send("GET", tokens, first, null).body()).contains("ci-writer").doesNotContain(secret, "sha256");
-            assertThat(TestHttp.send("DELETE", URI.create(tokens + "/ci-writer"), first, null).statusCode()).isEqualTo(204);
-            assertThat(TestHttp.send("POST", append, secret, "{\"a\":1}").statusCode()).isEqualTo(401);
-            assertThat(TestHttp.send("POST", tokens, first, "{\"name\":\"x\",\"scopes\":[\"write:all\"]}").statusCode())
+            assertThat(TestHttp.send("POST", append, secret, "{\"a\":1}").statusCode())
+                    .isEqualTo(200);
+            assertThat(TestHttp.send("GET", tokens, first, null).body())
+                    .contains("ci-writer")
+                    .doesNotContain(secret, "sha256");
+            assertThat(TestHttp.send("DELETE", URI.create(tokens + "/ci-writer"), first, null)
+                            .statusCode())
+                    .isEqualTo(204);
+            assertThat(TestHttp.send("POST", append, secret, "{\"a\":1}").statusCode())
+                    .isEqualTo(401);
+            assertThat(TestHttp.send("POST", tokens, first, "{\"name\":\"x\",\"scopes\":[\"write:all\"]}")
+                            .statusCode())
                     .isEqualTo(400);
         }
     }
@@ -89,13 +106,21 @@ class RequestBoundsTest {
         try (IndelibleServer server = IndelibleServer.start(TestHttp.config(data, SecurityConfig.off()))) {
             assertThat(server.takeBootstrapAdminToken()).isEmpty();
             URI append = URI.create("http://127.0.0.1:" + server.port() + "/v1/logs/audit/entries");
-            assertThat(TestHttp.send("POST", append, null, "{\"a\":1}").statusCode()).isEqualTo(200);
-            assertThat(TestHttp.send("GET", URI.create(append + "/0"), null, null).statusCode()).isEqualTo(200);
+            assertThat(TestHttp.send("POST", append, null, "{\"a\":1}").statusCode())
+                    .isEqualTo(200);
+            assertThat(TestHttp.send("GET", URI.create(append + "/0"), null, null)
+                            .statusCode())
+                    .isEqualTo(200);
         }
-        assertThatThrownBy(() -> new dev.indelible.server.ServerConfig("0.0.0.0", 0, data, "x",
-                        dev.indelible.server.ServerConfig.DEFAULT_BODY_MAX_BYTES, dev.indelible.log.LogConfig.defaults(),
-                        dev.indelible.log.envelope.EventLimits.DEFAULTS)
-                .withSecurity(SecurityConfig.off()))
+        assertThatThrownBy(() -> new dev.indelible.server.ServerConfig(
+                                "0.0.0.0",
+                                0,
+                                data,
+                                "x",
+                                dev.indelible.server.ServerConfig.DEFAULT_BODY_MAX_BYTES,
+                                dev.indelible.log.LogConfig.defaults(),
+                                dev.indelible.log.envelope.EventLimits.DEFAULTS)
+                        .withSecurity(SecurityConfig.off()))
                 .hasMessageContaining("loopback");
     }
 }

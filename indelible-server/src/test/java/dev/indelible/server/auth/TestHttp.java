@@ -32,7 +32,8 @@ final class TestHttp {
                 .withSecurity(security);
     }
 
-    static HttpResponse<String> send(String method, URI uri, String bearer, String body) throws IOException, InterruptedException {
+    static HttpResponse<String> send(String method, URI uri, String bearer, String body)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
         if (bearer != null) {
             request.header("Authorization", bearer.contains(" ") ? bearer : "Bearer " + bearer);
@@ -40,7 +41,8 @@ final class TestHttp {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        request.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -36,10 +36,12 @@ class TokenStoreTest {
     @Test
     void unknownMalformedRevokedAndExpiredTokensAreRefused() throws Exception {
         TokenStore store = TokenStore.open(data, clock);
-        String revoked = store.create("old", Set.of(Scope.ADMIN), Optional.empty()).secret();
+        String revoked =
+                store.create("old", Set.of(Scope.ADMIN), Optional.empty()).secret();
         assertThat(store.revoke("old")).isTrue();
         assertThat(store.revoke("old")).isFalse();
-        String expiring = store.create("short", Set.of(Scope.ADMIN), Optional.of(Duration.ofHours(1))).secret();
+        String expiring = store.create("short", Set.of(Scope.ADMIN), Optional.of(Duration.ofHours(1)))
+                .secret();
         TokenStore later = TokenStore.open(data, Clock.offset(clock, Duration.ofHours(1)));
         assertThat(later.authenticate(revoked).reason()).isEqualTo("revoked token old");
         assertThat(later.authenticate(expiring).reason()).isEqualTo("expired token short");
@@ -53,7 +55,8 @@ class TokenStoreTest {
     void aRunningStoreSeesChangesMadeByAnotherProcessWithinTheReloadInterval() throws Exception {
         TokenStore server = TokenStore.open(data, clock);
         TokenStore cli = TokenStore.open(data, clock);
-        String secret = cli.create("late", Set.of(Scope.parse("read:*")), Optional.empty()).secret();
+        String secret = cli.create("late", Set.of(Scope.parse("read:*")), Optional.empty())
+                .secret();
         Thread.sleep(TokenStore.RELOAD_CHECK_INTERVAL.toMillis() + 20);
         assertThat(server.authenticate(secret).token()).isPresent();
         cli.revoke("late");
@@ -62,7 +65,9 @@ class TokenStoreTest {
         // Two writers never lose each other's update: both tokens survive.
         server.create("a", Set.of(Scope.ADMIN), Optional.empty());
         cli.create("b", Set.of(Scope.ADMIN), Optional.empty());
-        assertThat(TokenStore.open(data, clock).list()).extracting(TokenStore.TokenInfo::name).containsExactly("late", "a", "b");
+        assertThat(TokenStore.open(data, clock).list())
+                .extracting(TokenStore.TokenInfo::name)
+                .containsExactly("late", "a", "b");
     }
 
     @Test
@@ -70,18 +75,25 @@ class TokenStoreTest {
         TokenStore store = TokenStore.open(data, clock);
         store.create("x", Set.of(Scope.ADMIN), Optional.empty());
         store.revoke("x");
-        assertThatThrownBy(() -> store.create("x", Set.of(Scope.ADMIN), Optional.empty())).hasMessageContaining("exists");
-        assertThatThrownBy(() -> store.create("bad name", Set.of(Scope.ADMIN), Optional.empty())).hasMessageContaining("invalid");
-        assertThatThrownBy(() -> store.create("none", Set.of(), Optional.empty())).hasMessageContaining("scope");
+        assertThatThrownBy(() -> store.create("x", Set.of(Scope.ADMIN), Optional.empty()))
+                .hasMessageContaining("exists");
+        assertThatThrownBy(() -> store.create("bad name", Set.of(Scope.ADMIN), Optional.empty()))
+                .hasMessageContaining("invalid");
+        assertThatThrownBy(() -> store.create("none", Set.of(), Optional.empty()))
+                .hasMessageContaining("scope");
     }
 
     @Test
     void scopesParseAndMatchUserLogsOnly() {
         assertThat(Scope.parse("append:k8s").toString()).isEqualTo("append:k8s");
-        assertThat(Scope.parse("read:*").grants(Scope.Kind.READ, new dev.indelible.log.LogName("any"))).isTrue();
-        assertThat(Scope.parse("read:*").grants(Scope.Kind.READ, dev.indelible.log.LogName.system("_access"))).isFalse();
-        assertThat(Scope.parse("read:k8s").grants(Scope.Kind.APPEND, new dev.indelible.log.LogName("k8s"))).isFalse();
-        assertThat(Scope.ADMIN.grants(Scope.Kind.READ, dev.indelible.log.LogName.system("_access"))).isTrue();
+        assertThat(Scope.parse("read:*").grants(Scope.Kind.READ, new dev.indelible.log.LogName("any")))
+                .isTrue();
+        assertThat(Scope.parse("read:*").grants(Scope.Kind.READ, dev.indelible.log.LogName.system("_access")))
+                .isFalse();
+        assertThat(Scope.parse("read:k8s").grants(Scope.Kind.APPEND, new dev.indelible.log.LogName("k8s")))
+                .isFalse();
+        assertThat(Scope.ADMIN.grants(Scope.Kind.READ, dev.indelible.log.LogName.system("_access")))
+                .isTrue();
         for (String bad : new String[] {"read", "read:", "write:k8s", "read:_access", "append:K8S", "admin:x"}) {
             assertThatThrownBy(() -> Scope.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }

@@ -79,17 +79,24 @@ final class TestCertificates {
 
     private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
         Instant now = Instant.now();
-        return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.getAndIncrement()),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(1))), subject, keys.getPublic());
+        return new JcaX509v3CertificateBuilder(
+                issuer,
+                BigInteger.valueOf(SERIAL.getAndIncrement()),
+                Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(Duration.ofDays(1))),
+                subject,
+                keys.getPublic());
     }
 
     private static X509Certificate sign(JcaX509v3CertificateBuilder builder, PrivateKey signer) throws Exception {
-        return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
     }
 
     static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
 
@@ -104,7 +111,8 @@ final class TestCertificates {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
         if (client != null) {
-            keys.setKeyEntry("client", client.keys().getPrivate(), "x".toCharArray(), new Certificate[] {client.certificate()});
+            keys.setKeyEntry(
+                    "client", client.keys().getPrivate(), "x".toCharArray(), new Certificate[] {client.certificate()});
         }
         kmf.init(keys, "x".toCharArray());
         SSLContext context = SSLContext.getInstance("TLS");

@@ -47,8 +47,14 @@ class TlsTest {
     }
 
     private ServerConfig config(Path data, SecurityConfig security, TlsConfig tls) {
-        return new ServerConfig("127.0.0.1", 0, data, "tls.test", ServerConfig.DEFAULT_BODY_MAX_BYTES,
-                        LogConfig.defaults(), EventLimits.DEFAULTS)
+        return new ServerConfig(
+                        "127.0.0.1",
+                        0,
+                        data,
+                        "tls.test",
+                        ServerConfig.DEFAULT_BODY_MAX_BYTES,
+                        LogConfig.defaults(),
+                        EventLimits.DEFAULTS)
                 .withSecurity(security)
                 .withTls(tls);
     }
@@ -62,7 +68,8 @@ class TlsTest {
                 .build();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
         request.header("Content-Type", "application/json");
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        request.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -72,9 +79,12 @@ class TlsTest {
                 config(data, SecurityConfig.defaults(), TlsConfig.serverOnly(serverCert, serverKey)))) {
             assertThat(server.scheme()).isEqualTo("https");
             String base = "https://127.0.0.1:" + server.port();
-            assertThat(get(TestCertificates.clientContext(ca, null), base + "/healthz", "GET", null).statusCode()).isEqualTo(200);
+            assertThat(get(TestCertificates.clientContext(ca, null), base + "/healthz", "GET", null)
+                            .statusCode())
+                    .isEqualTo(200);
             // A client that does not trust the server's CA refuses the handshake.
-            assertThatThrownBy(() -> get(TestCertificates.clientContext(clientCa, null), base + "/healthz", "GET", null))
+            assertThatThrownBy(
+                            () -> get(TestCertificates.clientContext(clientCa, null), base + "/healthz", "GET", null))
                     .isInstanceOf(IOException.class);
             // Plain HTTP to the TLS port gets no HTTP answer.
             HttpResponse<String> plain = null;
@@ -101,12 +111,22 @@ class TlsTest {
             TestCertificates.Issued forged = TestCertificates.leaf(ca, "CN=ingest-1,O=test", "dns:ingest-1.test");
             SSLContext ingestContext = TestCertificates.clientContext(ca, ingest);
 
-            assertThat(get(ingestContext, base + "/v1/logs/k8s/entries", "POST", "{\"verb\":\"get\"}").statusCode())
+            assertThat(get(ingestContext, base + "/v1/logs/k8s/entries", "POST", "{\"verb\":\"get\"}")
+                            .statusCode())
                     .isEqualTo(200);
-            assertThat(get(ingestContext, base + "/v1/logs/k8s/entries/0", "GET", null).statusCode()).isEqualTo(403);
-            assertThat(get(ingestContext, base + "/v1/logs/other/entries", "POST", "{\"a\":1}").statusCode()).isEqualTo(403);
-            assertThat(get(TestCertificates.clientContext(ca, stranger), base + "/v1/logs/k8s/entries", "POST", "{\"a\":1}")
-                    .statusCode()).isEqualTo(403);
+            assertThat(get(ingestContext, base + "/v1/logs/k8s/entries/0", "GET", null)
+                            .statusCode())
+                    .isEqualTo(403);
+            assertThat(get(ingestContext, base + "/v1/logs/other/entries", "POST", "{\"a\":1}")
+                            .statusCode())
+                    .isEqualTo(403);
+            assertThat(get(
+                                    TestCertificates.clientContext(ca, stranger),
+                                    base + "/v1/logs/k8s/entries",
+                                    "POST",
+                                    "{\"a\":1}")
+                            .statusCode())
+                    .isEqualTo(403);
             // No certificate, or one from a CA the server does not trust for clients: no handshake.
             assertThatThrownBy(() -> get(TestCertificates.clientContext(ca, null), base + "/healthz", "GET", null))
                     .isInstanceOf(IOException.class);
@@ -120,16 +140,20 @@ class TlsTest {
         TlsConfig tls = new TlsConfig(serverCert, serverKey, Optional.of(clientCaFile), false);
         try (IndelibleServer server = IndelibleServer.start(config(data, SecurityConfig.defaults(), tls))) {
             String base = "https://127.0.0.1:" + server.port();
-            assertThat(get(TestCertificates.clientContext(ca, null), base + "/healthz", "GET", null).statusCode()).isEqualTo(200);
+            assertThat(get(TestCertificates.clientContext(ca, null), base + "/healthz", "GET", null)
+                            .statusCode())
+                    .isEqualTo(200);
             assertThat(get(TestCertificates.clientContext(ca, null), base + "/v1/logs/k8s/entries", "POST", "{\"a\":1}")
-                    .statusCode()).isEqualTo(401);
+                            .statusCode())
+                    .isEqualTo(401);
         }
     }
 
     @Test
     void pemFilesRejectWhatTheyCannotRead() throws Exception {
         java.nio.file.Files.writeString(dir.resolve("empty.pem"), "nothing here");
-        assertThatThrownBy(() -> PemFiles.certificates(dir.resolve("empty.pem"))).hasMessageContaining("no PEM CERTIFICATE");
+        assertThatThrownBy(() -> PemFiles.certificates(dir.resolve("empty.pem")))
+                .hasMessageContaining("no PEM CERTIFICATE");
         assertThatThrownBy(() -> PemFiles.privateKey(serverCert)).hasMessageContaining("PRIVATE KEY");
         assertThat(PemFiles.privateKey(serverKey).getAlgorithm()).isEqualTo("EC");
     }

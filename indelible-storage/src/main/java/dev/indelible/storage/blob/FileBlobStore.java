@@ -63,8 +63,8 @@ final class FileBlobStore implements BlobStore {
                 io.createDirectories(shard);
                 io.syncDirectory(directory);
             }
-            try (FileChannel out = io.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel out = io.open(
+                    temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 ByteBuffer bytes = ByteBuffer.wrap(body);
                 long at = 0;
                 while (bytes.hasRemaining()) {
@@ -98,8 +98,8 @@ final class FileBlobStore implements BlobStore {
         try (FileChannel in = io.open(file, StandardOpenOption.READ)) {
             long size = in.size();
             if (size > BODY_MAX_BYTES) {
-                throw new CorruptionException(new Corruption(file, 0, Corruption.NOT_A_LEAF,
-                        "blob of " + size + " bytes exceeds " + BODY_MAX_BYTES));
+                throw new CorruptionException(new Corruption(
+                        file, 0, Corruption.NOT_A_LEAF, "blob of " + size + " bytes exceeds " + BODY_MAX_BYTES));
             }
             ByteBuffer body = ByteBuffer.allocate((int) size);
             while (body.hasRemaining()) {
@@ -109,8 +109,8 @@ final class FileBlobStore implements BlobStore {
             }
             Hash actual = Rfc9162.sha256(body.array());
             if (!actual.equals(digest)) {
-                throw new CorruptionException(new Corruption(file, 0, Corruption.NOT_A_LEAF,
-                        "blob hashes to " + actual + ", want " + digest));
+                throw new CorruptionException(new Corruption(
+                        file, 0, Corruption.NOT_A_LEAF, "blob hashes to " + actual + ", want " + digest));
             }
             return Optional.of(body.array());
         } catch (IOException e) {

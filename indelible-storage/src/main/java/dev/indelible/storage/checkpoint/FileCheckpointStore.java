@@ -52,7 +52,8 @@ final class FileCheckpointStore implements CheckpointStore {
         Path parent = file.toAbsolutePath().getParent();
         io.createDirectories(parent);
         boolean created = !io.exists(file);
-        FileChannel channel = io.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel channel =
+                io.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileCheckpointStore store = new FileCheckpointStore(file, channel);
         try {
             store.recover();
@@ -82,13 +83,17 @@ final class FileCheckpointStore implements CheckpointStore {
             return;
         }
         if (!Arrays.equals(header.array(), MAGIC)) {
-            failWith(new Corruption(file, 0, Corruption.NOT_A_LEAF, "bad header " + java.util.HexFormat.of().formatHex(header.array())));
+            failWith(new Corruption(
+                    file,
+                    0,
+                    Corruption.NOT_A_LEAF,
+                    "bad header " + java.util.HexFormat.of().formatHex(header.array())));
             return;
         }
         String[] problem = {null};
         long[] problemOffset = {0};
-        RecordFraming.ScanResult scan = RecordFraming.scan(channel, HEADER_BYTES, size,
-                SIGNED_NOTE_MAX_BYTES + Long.BYTES, (offset, payload) -> {
+        RecordFraming.ScanResult scan = RecordFraming.scan(
+                channel, HEADER_BYTES, size, SIGNED_NOTE_MAX_BYTES + Long.BYTES, (offset, payload) -> {
                     long treeSize = payload.remaining() < Long.BYTES ? -1 : payload.getLong(0);
                     long previous = count == 0 ? -1 : index.treeSizes()[count - 1];
                     if (payload.remaining() <= Long.BYTES || treeSize <= previous) {
@@ -107,8 +112,12 @@ final class FileCheckpointStore implements CheckpointStore {
         switch (scan.verdict()) {
             case CLEAN -> channel.force(false);
             case TORN -> {
-                LOG.warn("truncating torn tail of {}: {} bytes at offset {} ({})", file, size - scan.validEnd(),
-                        scan.validEnd(), scan.reason());
+                LOG.warn(
+                        "truncating torn tail of {}: {} bytes at offset {} ({})",
+                        file,
+                        size - scan.validEnd(),
+                        scan.validEnd(),
+                        scan.reason());
                 truncatedBytes = size - scan.validEnd();
                 channel.truncate(scan.validEnd());
                 channel.force(false);
@@ -150,7 +159,8 @@ final class FileCheckpointStore implements CheckpointStore {
     public synchronized void append(long treeSize, byte[] signedNote) {
         StorageFailedException failed = failure;
         if (failed != null) {
-            throw new StorageFailedException("checkpoint history " + file + " is failed: " + failed.getMessage(), failed);
+            throw new StorageFailedException(
+                    "checkpoint history " + file + " is failed: " + failed.getMessage(), failed);
         }
         if (signedNote.length < 1 || signedNote.length > SIGNED_NOTE_MAX_BYTES) {
             throw new IllegalArgumentException(
@@ -160,9 +170,15 @@ final class FileCheckpointStore implements CheckpointStore {
         if (treeSize <= latest) {
             throw new IllegalArgumentException("tree size " + treeSize + ", want > " + latest);
         }
-        ByteBuffer payload = ByteBuffer.allocate(Long.BYTES + signedNote.length).putLong(treeSize).put(signedNote).flip();
+        ByteBuffer payload = ByteBuffer.allocate(Long.BYTES + signedNote.length)
+                .putLong(treeSize)
+                .put(signedNote)
+                .flip();
         ByteBuffer record = ByteBuffer.allocate(RecordFraming.HEADER_BYTES + payload.remaining());
-        record.putInt(payload.remaining()).putInt(RecordFraming.crc32c(payload)).put(payload).flip();
+        record.putInt(payload.remaining())
+                .putInt(RecordFraming.crc32c(payload))
+                .put(payload)
+                .flip();
         try {
             long at = end;
             while (record.hasRemaining()) {
@@ -277,6 +293,7 @@ final class FileCheckpointStore implements CheckpointStore {
 
     @Override
     public String toString() {
-        return "checkpoint history " + file + " (" + count + " checkpoints, " + new String(MAGIC, 0, 6, StandardCharsets.US_ASCII) + ")";
+        return "checkpoint history " + file + " (" + count + " checkpoints, "
+                + new String(MAGIC, 0, 6, StandardCharsets.US_ASCII) + ")";
     }
 }

@@ -121,7 +121,8 @@ final class FileHashStore implements HashStore {
             }
             long expected = rows[row].total();
             if (index != expected) {
-                throw new IllegalStateException("node at level " + level + " index " + index + ", want index " + expected);
+                throw new IllegalStateException(
+                        "node at level " + level + " index " + index + ", want index " + expected);
             }
             rows[row].append(hash);
         } catch (IOException e) {
@@ -213,8 +214,8 @@ final class FileHashStore implements HashStore {
         HashRow stored = row < ROW_COUNT ? rows[row] : null;
         long available = stored == null ? 0 : stored.total();
         if (first + span > available) {
-            throw new IllegalArgumentException("node at level " + level + " index " + index
-                    + " is not complete: row " + row + " holds " + available + " hashes");
+            throw new IllegalArgumentException("node at level " + level + " index " + index + " is not complete: row "
+                    + row + " holds " + available + " hashes");
         }
         try {
             return fold(stored.read(first, span), below);

@@ -89,7 +89,8 @@ final class HashRow implements AutoCloseable {
         }
         if (onDisk < count) {
             long pendingFrom = from + onDisk - published;
-            pending.get((int) (pendingFrom * Hash.SIZE), out, (int) onDisk * Hash.SIZE, (int) (count - onDisk) * Hash.SIZE);
+            pending.get(
+                    (int) (pendingFrom * Hash.SIZE), out, (int) onDisk * Hash.SIZE, (int) (count - onDisk) * Hash.SIZE);
         }
         return out;
     }

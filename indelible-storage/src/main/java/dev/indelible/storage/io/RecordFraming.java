@@ -77,7 +77,8 @@ public final class RecordFraming {
      * Scans records in {@code [start, end)} of {@code channel} with positional reads through a
      * 1 MiB window; payloads longer than {@code payloadLimitBytes} are invalid.
      */
-    public static ScanResult scan(FileChannel channel, long start, long end, int payloadLimitBytes, RecordVisitor visitor)
+    public static ScanResult scan(
+            FileChannel channel, long start, long end, int payloadLimitBytes, RecordVisitor visitor)
             throws IOException {
         Window window = new Window(channel, Math.max(WINDOW_BYTES, payloadLimitBytes + HEADER_BYTES), end);
         CRC32C crc = new CRC32C();
@@ -97,12 +98,18 @@ public final class RecordFraming {
                         : new ScanResult(Verdict.CORRUPT, offset, records, "record length 0 followed by data");
             }
             if (length < 0 || length > payloadLimitBytes) {
-                return new ScanResult(Verdict.CORRUPT, offset, records,
+                return new ScanResult(
+                        Verdict.CORRUPT,
+                        offset,
+                        records,
                         "record length " + Integer.toUnsignedString(length) + " exceeds limit " + payloadLimitBytes);
             }
             long recordEnd = offset + HEADER_BYTES + length;
             if (recordEnd > end) {
-                return new ScanResult(Verdict.TORN, offset, records,
+                return new ScanResult(
+                        Verdict.TORN,
+                        offset,
+                        records,
                         "record of " + length + " bytes runs " + (recordEnd - end) + " bytes past the end");
             }
             ByteBuffer payload = window.slice(offset + HEADER_BYTES, length);
@@ -155,7 +162,8 @@ public final class RecordFraming {
             while (buffer.hasRemaining()) {
                 int n = channel.read(buffer, offset + buffer.position());
                 if (n < 0) {
-                    throw new IOException("unexpected end of file at " + (offset + buffer.position()) + ", want " + end);
+                    throw new IOException(
+                            "unexpected end of file at " + (offset + buffer.position()) + ", want " + end);
                 }
             }
             buffer.flip();

@@ -51,6 +51,7 @@ final class FileSegmentStore implements SegmentStore {
     private Segment active;
     /** Volatile for {@link #sync} from other threads; written by the writer only (at a roll). */
     private volatile FileChannel activeChannel;
+
     private long activeEnd;
 
     FileSegmentStore(Path directory, FileIO io, SegmentOptions options, SegmentRecovery.Outcome recovered) {
@@ -88,8 +89,8 @@ final class FileSegmentStore implements SegmentStore {
         for (int i = 0; i < entries.size(); i++) {
             int length = entries.get(i).length;
             if (length < 1 || length > options.recordMaxBytes()) {
-                throw new IllegalArgumentException(
-                        "entry " + i + " of batch has " + length + " bytes, want [1, " + options.recordMaxBytes() + "]");
+                throw new IllegalArgumentException("entry " + i + " of batch has " + length + " bytes, want [1, "
+                        + options.recordMaxBytes() + "]");
             }
         }
         if (entries.isEmpty()) {
@@ -257,7 +258,8 @@ final class FileSegmentStore implements SegmentStore {
                         return leaf[0] < stop;
                     });
             if (leaf[0] < stop) {
-                String reason = result.verdict() == RecordFraming.Verdict.CLEAN ? "segment ends early" : result.reason();
+                String reason =
+                        result.verdict() == RecordFraming.Verdict.CLEAN ? "segment ends early" : result.reason();
                 throw segment.corrupt(leaf[0], result.validEnd(), reason);
             }
             return stop;
@@ -304,7 +306,8 @@ final class FileSegmentStore implements SegmentStore {
         }
         StorageFailedException failed = failure;
         if (failed != null) {
-            throw new StorageFailedException("segment store " + directory + " is failed: " + failed.getMessage(), failed);
+            throw new StorageFailedException(
+                    "segment store " + directory + " is failed: " + failed.getMessage(), failed);
         }
     }
 

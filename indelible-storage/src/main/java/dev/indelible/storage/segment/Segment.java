@@ -41,16 +41,26 @@ final class Segment implements AutoCloseable {
 
     /** A segment whose offsets live in memory; {@code channel} may be null (opened on first read). */
     static Segment inMemory(Path directory, long first, FileIO io, FileChannel channel, LongArray offsets) {
-        Segment segment = new Segment(first, SegmentFiles.segmentPath(directory, first),
-                SegmentFiles.positionPath(directory, first), io, channel, offsets.array());
+        Segment segment = new Segment(
+                first,
+                SegmentFiles.segmentPath(directory, first),
+                SegmentFiles.positionPath(directory, first),
+                io,
+                channel,
+                offsets.array());
         segment.offsetCount = offsets.size();
         return segment;
     }
 
     /** A sealed segment read through its position table. */
     static Segment sealed(Path directory, long first, FileIO io, FileChannel channel) {
-        return new Segment(first, SegmentFiles.segmentPath(directory, first),
-                SegmentFiles.positionPath(directory, first), io, channel, null);
+        return new Segment(
+                first,
+                SegmentFiles.segmentPath(directory, first),
+                SegmentFiles.positionPath(directory, first),
+                io,
+                channel,
+                null);
     }
 
     /** The same file, now looked up through its position table; shares the open channel. */

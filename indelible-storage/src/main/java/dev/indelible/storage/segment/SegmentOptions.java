@@ -38,8 +38,8 @@ public record SegmentOptions(long segmentMaxBytes, int recordMaxBytes, long unsy
     /** Validates the bounds. */
     public SegmentOptions {
         if (segmentMaxBytes < MIN_SEGMENT_MAX_BYTES || segmentMaxBytes > MAX_SEGMENT_MAX_BYTES) {
-            throw new IllegalArgumentException("segmentMaxBytes " + segmentMaxBytes + ", want ["
-                    + MIN_SEGMENT_MAX_BYTES + ", " + MAX_SEGMENT_MAX_BYTES + "]");
+            throw new IllegalArgumentException("segmentMaxBytes " + segmentMaxBytes + ", want [" + MIN_SEGMENT_MAX_BYTES
+                    + ", " + MAX_SEGMENT_MAX_BYTES + "]");
         }
         if (recordMaxBytes < 1 || recordMaxBytes > RECORD_MAX_BYTES_LIMIT) {
             throw new IllegalArgumentException(

@@ -31,7 +31,8 @@ final class SegmentRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentRecovery.class);
 
     /** What recovery hands to the store. */
-    record Outcome(List<Segment> segments, Segment active, FileChannel activeChannel, long activeEnd, RecoveryReport report) {}
+    record Outcome(
+            List<Segment> segments, Segment active, FileChannel activeChannel, long activeEnd, RecoveryReport report) {}
 
     private final Path directory;
     private final FileIO io;
@@ -94,8 +95,13 @@ final class SegmentRecovery {
     }
 
     private RecoveryReport report() {
-        return new RecoveryReport(segments.size(), corruption == null ? leafCount : corruption.firstBadLeafIndex(),
-                truncatedBytes, truncationReason, tablesRebuilt, Optional.ofNullable(corruption));
+        return new RecoveryReport(
+                segments.size(),
+                corruption == null ? leafCount : corruption.firstBadLeafIndex(),
+                truncatedBytes,
+                truncationReason,
+                tablesRebuilt,
+                Optional.ofNullable(corruption));
     }
 
     private void openSealed(long first, boolean mayBeHalfSealed) throws IOException {
@@ -111,20 +117,26 @@ final class SegmentRecovery {
         long count = trustedTableCount(first, channel, fileSize);
         if (count < 0) {
             LongArray offsets = new LongArray();
-            RecordFraming.ScanResult scan = RecordFraming.scan(channel, SegmentFiles.HEADER_BYTES, fileSize,
-                    SegmentOptions.RECORD_MAX_BYTES_LIMIT, (offset, payload) -> {
+            RecordFraming.ScanResult scan = RecordFraming.scan(
+                    channel,
+                    SegmentFiles.HEADER_BYTES,
+                    fileSize,
+                    SegmentOptions.RECORD_MAX_BYTES_LIMIT,
+                    (offset, payload) -> {
                         offsets.add(offset);
                         return true;
                     });
             if (scan.verdict() != RecordFraming.Verdict.CLEAN || scan.records() == 0) {
                 String reason = scan.records() == 0 && scan.verdict() == RecordFraming.Verdict.CLEAN
-                        ? "sealed segment holds no records" : scan.reason() + " (sealed segment)";
+                        ? "sealed segment holds no records"
+                        : scan.reason() + " (sealed segment)";
                 corruption = new Corruption(path, scan.validEnd(), first + scan.records(), reason);
                 segments.add(Segment.inMemory(directory, first, io, channel, offsets));
                 leafCount += scan.records();
                 return;
             }
-            FileSegmentStore.writePositionTable(io, directory, first, java.util.Arrays.copyOf(offsets.array(), offsets.size()));
+            FileSegmentStore.writePositionTable(
+                    io, directory, first, java.util.Arrays.copyOf(offsets.array(), offsets.size()));
             io.syncDirectory(directory);
             tablesRebuilt++;
             LOG.warn("rebuilt position table of {} ({} records)", path, scan.records());
@@ -158,7 +170,8 @@ final class SegmentRecovery {
             ends.clear();
             Segment.readFully(positions, ends, tableSize - Long.BYTES);
             long lastOffset = ends.getLong(0);
-            if (firstOffset != SegmentFiles.HEADER_BYTES || lastOffset < firstOffset
+            if (firstOffset != SegmentFiles.HEADER_BYTES
+                    || lastOffset < firstOffset
                     || lastOffset + RecordFraming.HEADER_BYTES > segmentSize) {
                 LOG.warn("position table {} does not match its segment", table);
                 return -1;
@@ -167,7 +180,8 @@ final class SegmentRecovery {
             Segment.readFully(segment, header, lastOffset);
             long lastEnd = lastOffset + RecordFraming.HEADER_BYTES + Integer.toUnsignedLong(header.getInt(0));
             if (lastEnd != segmentSize) {
-                LOG.warn("position table {}: last record ends at {}, segment has {} bytes", table, lastEnd, segmentSize);
+                LOG.warn(
+                        "position table {}: last record ends at {}, segment has {} bytes", table, lastEnd, segmentSize);
                 return -1;
             }
             return tableSize / Long.BYTES;
@@ -194,8 +208,12 @@ final class SegmentRecovery {
             }
         }
         LongArray offsets = new LongArray();
-        RecordFraming.ScanResult scan = RecordFraming.scan(channel, SegmentFiles.HEADER_BYTES, fileSize,
-                SegmentOptions.RECORD_MAX_BYTES_LIMIT, (offset, payload) -> {
+        RecordFraming.ScanResult scan = RecordFraming.scan(
+                channel,
+                SegmentFiles.HEADER_BYTES,
+                fileSize,
+                SegmentOptions.RECORD_MAX_BYTES_LIMIT,
+                (offset, payload) -> {
                     offsets.add(offset);
                     return true;
                 });
@@ -216,8 +234,13 @@ final class SegmentRecovery {
                     return new Outcome(segments, null, null, 0, report());
                 }
                 // Never fsync'd: the page cache may have written later pages before this one.
-                truncate(channel, path, scan.validEnd(), scan.reason() + " at leaf " + badLeaf
-                        + ", past leaf " + unsyncedFrom + " from which writes were not fsync'd", fileSize - scan.validEnd());
+                truncate(
+                        channel,
+                        path,
+                        scan.validEnd(),
+                        scan.reason() + " at leaf " + badLeaf + ", past leaf " + unsyncedFrom
+                                + " from which writes were not fsync'd",
+                        fileSize - scan.validEnd());
             }
         }
         return new Outcome(segments, active, channel, scan.validEnd(), report());
@@ -255,7 +278,8 @@ final class SegmentRecovery {
     /** Creates a segment file with its header, fsyncs it and the directory. */
     static FileChannel createSegment(FileIO io, Path directory, long first) throws IOException {
         Path path = SegmentFiles.segmentPath(directory, first);
-        FileChannel channel = io.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel channel =
+                io.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             ByteBuffer header = SegmentFiles.header(first);
             while (header.hasRemaining()) {

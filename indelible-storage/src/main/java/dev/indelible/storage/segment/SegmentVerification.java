@@ -15,7 +15,11 @@ import java.util.Optional;
  * @param corruption the first corrupt record, header or leaf-index gap, if any
  */
 public record SegmentVerification(
-        int segmentCount, long leafCount, long tornTailBytes, int positionTableProblems, Optional<Corruption> corruption) {
+        int segmentCount,
+        long leafCount,
+        long tornTailBytes,
+        int positionTableProblems,
+        Optional<Corruption> corruption) {
     /** Whether every byte checked out: no corruption, no torn tail, no position-table problems. */
     public boolean intact() {
         return corruption.isEmpty() && tornTailBytes == 0 && positionTableProblems == 0;

@@ -33,8 +33,16 @@ final class SegmentVerifier {
             long first = firsts.get(i);
             Path path = SegmentFiles.segmentPath(directory, first);
             if (first != leafCount) {
-                return result(firsts, leafCount, 0, tableProblems, new Corruption(path, 0, Math.min(first, leafCount),
-                        "segment starts at leaf " + first + ", want " + leafCount));
+                return result(
+                        firsts,
+                        leafCount,
+                        0,
+                        tableProblems,
+                        new Corruption(
+                                path,
+                                0,
+                                Math.min(first, leafCount),
+                                "segment starts at leaf " + first + ", want " + leafCount));
             }
             boolean last = i == firsts.size() - 1;
             Path table = SegmentFiles.positionPath(directory, first);
@@ -48,15 +56,23 @@ final class SegmentVerifier {
                     return result(firsts, leafCount, 0, tableProblems, new Corruption(path, 0, first, problem));
                 }
                 LongArray offsets = new LongArray();
-                RecordFraming.ScanResult scan = RecordFraming.scan(channel, SegmentFiles.HEADER_BYTES, fileSize,
-                        SegmentOptions.RECORD_MAX_BYTES_LIMIT, (offset, payload) -> {
+                RecordFraming.ScanResult scan = RecordFraming.scan(
+                        channel,
+                        SegmentFiles.HEADER_BYTES,
+                        fileSize,
+                        SegmentOptions.RECORD_MAX_BYTES_LIMIT,
+                        (offset, payload) -> {
                             offsets.add(offset);
                             return true;
                         });
                 leafCount += scan.records();
                 if (scan.verdict() == RecordFraming.Verdict.CORRUPT
                         || (sealed && scan.verdict() == RecordFraming.Verdict.TORN)) {
-                    return result(firsts, leafCount, 0, tableProblems,
+                    return result(
+                            firsts,
+                            leafCount,
+                            0,
+                            tableProblems,
                             new Corruption(path, scan.validEnd(), first + scan.records(), scan.reason()));
                 }
                 if (scan.verdict() == RecordFraming.Verdict.TORN) {
@@ -70,8 +86,13 @@ final class SegmentVerifier {
         return new SegmentVerification(firsts.size(), leafCount, tornTail, tableProblems, Optional.empty());
     }
 
-    private static SegmentVerification result(List<Long> firsts, long leafCount, long torn, int tables, Corruption corruption) {
-        return new SegmentVerification(firsts.size(), Math.min(leafCount, corruption.firstBadLeafIndex()), torn, tables,
+    private static SegmentVerification result(
+            List<Long> firsts, long leafCount, long torn, int tables, Corruption corruption) {
+        return new SegmentVerification(
+                firsts.size(),
+                Math.min(leafCount, corruption.firstBadLeafIndex()),
+                torn,
+                tables,
                 Optional.of(corruption));
     }
 

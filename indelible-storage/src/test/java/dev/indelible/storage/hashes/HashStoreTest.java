@@ -72,7 +72,9 @@ class HashStoreTest {
                 List<Hash> nodes = expected.get(level);
                 for (int probe = 0; probe < 20 && !nodes.isEmpty(); probe++) {
                     int index = probe == 0 ? nodes.size() - 1 : random.nextInt(nodes.size());
-                    assertThat(store.node(level, index)).as("level %d index %d", level, index).isEqualTo(nodes.get(index));
+                    assertThat(store.node(level, index))
+                            .as("level %d index %d", level, index)
+                            .isEqualTo(nodes.get(index));
                 }
             }
             assertThatThrownBy(() -> store.node(3, leaves / 8)).isInstanceOf(IllegalArgumentException.class);
@@ -133,8 +135,9 @@ class HashStoreTest {
             assertThat(store.rowSize(1)).isEqualTo(2);
             CompactRange resumed = CompactRange.restore(600, store);
             append(store, resumed, 600, 1100);
-            assertThat(resumed.rootHash()).isEqualTo(append(HashStore.open(dir.resolve("fresh"), FileIO.posix()),
-                    new CompactRange(), 0, 1100).rootHash());
+            assertThat(resumed.rootHash())
+                    .isEqualTo(append(HashStore.open(dir.resolve("fresh"), FileIO.posix()), new CompactRange(), 0, 1100)
+                            .rootHash());
             assertThat(store.node(10, 0)).isEqualTo(reference(1100).get(10).get(0));
         }
     }

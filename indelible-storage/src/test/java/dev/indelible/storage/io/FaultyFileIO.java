@@ -120,7 +120,9 @@ public final class FaultyFileIO implements FileIO {
                 tracked[1] = file.size();
             }
             long synced = Math.min(tracked[0], tracked[1]);
-            long keep = toSynced || tracked[1] == synced ? synced : synced + (long) (random.nextDouble() * (tracked[1] - synced + 1));
+            long keep = toSynced || tracked[1] == synced
+                    ? synced
+                    : synced + (long) (random.nextDouble() * (tracked[1] - synced + 1));
             keep = Math.min(keep, tracked[1]);
             if (keep < tracked[1]) {
                 try (FileChannel file = FileChannel.open(path, StandardOpenOption.WRITE)) {
@@ -150,7 +152,8 @@ public final class FaultyFileIO implements FileIO {
         FileChannel delegate = disk.open(path, options);
         long size = delegate.size();
         lengths.computeIfAbsent(path, p -> new long[] {size, size});
-        FaultyChannel channel = new FaultyChannel(path, delegate, generation, Set.of(options).contains(StandardOpenOption.WRITE));
+        FaultyChannel channel =
+                new FaultyChannel(path, delegate, generation, Set.of(options).contains(StandardOpenOption.WRITE));
         channels.add(channel);
         return channel;
     }

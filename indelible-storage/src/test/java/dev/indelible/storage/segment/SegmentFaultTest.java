@@ -30,7 +30,8 @@ class SegmentFaultTest {
 
     @Test
     void tornWriteAtEveryByteOffsetKeepsEverySyncedRecord() throws Exception {
-        int batchBytes = entries.subList(5, 10).stream().mapToInt(e -> e.length + 8).sum();
+        int batchBytes =
+                entries.subList(5, 10).stream().mapToInt(e -> e.length + 8).sum();
         for (int tearAt = 0; tearAt <= batchBytes; tearAt++) {
             Path dir = root.resolve("tear-" + tearAt);
             FaultyFileIO io = new FaultyFileIO(tearAt);
@@ -53,7 +54,9 @@ class SegmentFaultTest {
                 store.append(List.of(new byte[] {7}));
                 store.sync();
             }
-            assertThat(SegmentStore.verify(dir, FileIO.posix()).intact()).as("tear at %d", tearAt).isTrue();
+            assertThat(SegmentStore.verify(dir, FileIO.posix()).intact())
+                    .as("tear at %d", tearAt)
+                    .isTrue();
         }
     }
 
@@ -66,7 +69,9 @@ class SegmentFaultTest {
             store.sync();
             io.failForceAfter(0);
             store.append(entries.subList(3, 6));
-            assertThatThrownBy(store::sync).isInstanceOf(StorageFailedException.class).hasMessageContaining("fsync");
+            assertThatThrownBy(store::sync)
+                    .isInstanceOf(StorageFailedException.class)
+                    .hasMessageContaining("fsync");
             assertThat(store.durableSize()).isEqualTo(3);
             assertThatThrownBy(store::sync).isInstanceOf(StorageFailedException.class);
             assertThatThrownBy(() -> store.append(entries.subList(6, 7))).isInstanceOf(StorageFailedException.class);
@@ -125,7 +130,8 @@ class SegmentFaultTest {
             store.sync();
         }
         try (var files = Files.list(dir)) {
-            assertThat(files.filter(p -> p.toString().endsWith(".tmp")).toList()).isEmpty();
+            assertThat(files.filter(p -> p.toString().endsWith(".tmp")).toList())
+                    .isEmpty();
         }
         assertThat(SegmentStore.verify(dir, FileIO.posix()).intact()).isTrue();
     }

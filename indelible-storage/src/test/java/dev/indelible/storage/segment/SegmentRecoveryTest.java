@@ -117,7 +117,10 @@ class SegmentRecoveryTest {
             assertThatThrownBy(store::sync).isInstanceOf(StorageFailedException.class);
         }
         assertThat(Files.size(activeFile(0))).isEqualTo(before);
-        assertThat(SegmentStore.verify(dir, FileIO.posix()).corruption().orElseThrow().firstBadLeafIndex())
+        assertThat(SegmentStore.verify(dir, FileIO.posix())
+                        .corruption()
+                        .orElseThrow()
+                        .firstBadLeafIndex())
                 .isEqualTo(12);
     }
 
@@ -131,7 +134,9 @@ class SegmentRecoveryTest {
         try (SegmentStore store = SegmentStore.open(dir, FileIO.posix(), replica)) {
             assertThat(store.corruption()).isEmpty();
             assertThat(store.recoveryReport().truncatedBytes()).isEqualTo(offsetOf(30) - offsetOf(12));
-            assertThat(store.recoveryReport().truncationReason()).contains("CRC32C").contains("not fsync'd");
+            assertThat(store.recoveryReport().truncationReason())
+                    .contains("CRC32C")
+                    .contains("not fsync'd");
             assertAllReadable(store, 12);
             store.append(entries.subList(12, 30));
             store.sync();
@@ -185,7 +190,9 @@ class SegmentRecoveryTest {
             assertThat(store.read(2)).isEqualTo(entries.get(2));
             assertThatThrownBy(() -> store.read(3))
                     .isInstanceOf(CorruptionException.class)
-                    .satisfies(e -> assertThat(((CorruptionException) e).corruption().firstBadLeafIndex()).isEqualTo(3));
+                    .satisfies(e -> assertThat(
+                                    ((CorruptionException) e).corruption().firstBadLeafIndex())
+                            .isEqualTo(3));
         }
     }
 
@@ -209,7 +216,8 @@ class SegmentRecoveryTest {
         Path table = SegmentFiles.positionPath(dir, 0);
         byte[] original = TestFiles.read(table);
         TestFiles.truncate(table, original.length - 8);
-        assertThat(SegmentStore.verify(dir, FileIO.posix()).positionTableProblems()).isEqualTo(1);
+        assertThat(SegmentStore.verify(dir, FileIO.posix()).positionTableProblems())
+                .isEqualTo(1);
         try (SegmentStore store = SegmentStore.open(dir, FileIO.posix(), SMALL)) {
             assertThat(store.recoveryReport().positionTablesRebuilt()).isEqualTo(1);
             assertAllReadable(store, 60);

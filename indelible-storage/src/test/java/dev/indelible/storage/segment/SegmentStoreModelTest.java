@@ -25,8 +25,8 @@ import net.jqwik.api.constraints.Size;
 class SegmentStoreModelTest {
     @Property(tries = 100)
     void crashesNeverLoseSyncedRecordsAndLeaveAPrefix(
-            @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 0, max = 99) Integer> operations,
-            @ForAll long seed) throws Exception {
+            @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 0, max = 99) Integer> operations, @ForAll long seed)
+            throws Exception {
         Path dir = Files.createTempDirectory("segment-model");
         try {
             run(dir, operations, seed);

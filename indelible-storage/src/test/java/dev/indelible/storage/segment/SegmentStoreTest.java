@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SegmentStoreTest {
-    static final SegmentOptions SMALL = SegmentOptions.defaults().withSegmentMaxBytes(SegmentOptions.MIN_SEGMENT_MAX_BYTES);
+    static final SegmentOptions SMALL =
+            SegmentOptions.defaults().withSegmentMaxBytes(SegmentOptions.MIN_SEGMENT_MAX_BYTES);
 
     @TempDir
     Path dir;
@@ -100,7 +101,9 @@ class SegmentStoreTest {
         for (Path sealed : segments.subList(0, segments.size() - 1)) {
             Path table = Path.of(sealed.toString().replace(".seg", ".pos"));
             assertThat(table).exists();
-            assertThat(TestFiles.hasWritePermission(sealed)).as("%s writable", sealed).isFalse();
+            assertThat(TestFiles.hasWritePermission(sealed))
+                    .as("%s writable", sealed)
+                    .isFalse();
             assertThat(TestFiles.hasWritePermission(table)).isFalse();
         }
         Path active = segments.get(segments.size() - 1);
@@ -111,7 +114,8 @@ class SegmentStoreTest {
 
     @Test
     void appendRejectsEmptyAndOversizeEntriesWithoutWritingAnything() throws Exception {
-        try (SegmentStore store = SegmentStore.open(dir, FileIO.posix(), SegmentOptions.defaults().withRecordMaxBytes(100))) {
+        try (SegmentStore store =
+                SegmentStore.open(dir, FileIO.posix(), SegmentOptions.defaults().withRecordMaxBytes(100))) {
             assertThatThrownBy(() -> store.append(List.of(new byte[] {1}, new byte[0])))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("0 bytes");
@@ -209,7 +213,9 @@ class SegmentStoreTest {
         io.simulateCrashLosingUnsynced();
         try (SegmentStore store = SegmentStore.open(dir, io, options)) {
             assertThat(store.size()).as("records after the power cut").isGreaterThanOrEqualTo(reported.get());
-            assertThat(store.recoveryReport().segmentCount()).as("segments rolled").isGreaterThan(1);
+            assertThat(store.recoveryReport().segmentCount())
+                    .as("segments rolled")
+                    .isGreaterThan(1);
             for (int i = 0; i < store.size(); i++) {
                 assertThat(store.read(i)).as("leaf %d", i).isEqualTo(entries.get(i));
             }
