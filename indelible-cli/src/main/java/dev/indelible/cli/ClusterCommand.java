@@ -93,14 +93,15 @@ final class ClusterCommand implements Callable<Integer> {
                 return;
             }
             out.printf(
-                    "node %s  role %s  leader %s  term %d  applied raft index %d%n",
+                    "node %s  role %s  leader %s  term %d  applied raft index %d  tokens %s%n",
                     body.path("nodeId").asText(),
                     body.path("role").asText(),
                     body.path("leader").isNull()
                             ? "(none)"
                             : body.path("leader").asText(),
                     body.path("term").asLong(),
-                    body.path("appliedRaftIndex").asLong());
+                    body.path("appliedRaftIndex").asLong(),
+                    body.path("vouchesForTokens").asBoolean() ? "accepted" : "refused (not caught up with a majority)");
             if (body.has("failure")) {
                 out.println("FAILED: " + body.path("failure").asText());
             }

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.Timeout;
  * Tokens made and revoked through the admin API of a three-node cluster of real server JVMs (CLI
  * jar, {@code --auth required}, 127.0.0.1): a token created on node 1 appends on node 2 and reads
  * on node 3; revoked through node 3, nodes 1 and 2 refuse it; each node's bootstrap admin token
- * stays its own; without a quorum the admin API answers 503 {@code overloaded}; restarted nodes
- * keep the replicated tokens and the revocation.
+ * stays its own; without a quorum the admin API answers 503 {@code overloaded}, and once the node
+ * can no longer vouch for its tokens, 503 {@code tokens-not-current} to any valid token (401 still
+ * to an invalid one); restarted nodes keep the replicated tokens and the revocation.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ClusterTokensIT {
@@ -159,6 +160,21 @@ class ClusterTokensIT {
                 .as("revoke without a quorum")
                 .isEqualTo(503);
 
+        // Alone, node 1 cannot know whether a token was revoked meanwhile: it stops vouching.
+        HttpResponse<String> undecided = awaitStatus(
+                "node 1 refuses its own admin token until it can vouch",
+                503,
+                () -> request(0, "GET", "/v1/admin/tokens", admin1, null));
+        assertThat(JSON.readTree(undecided.body()).path("code").asText()).isEqualTo("tokens-not-current");
+        assertThat(undecided.headers().firstValue("Retry-After")).isPresent();
+        assertThat(undecided.body()).doesNotContain("idl_");
+        assertThat(get(0, "/v1/cluster").orElseThrow().path("vouchesForTokens").asBoolean(true))
+                .isFalse();
+        assertThat(request(0, "GET", "/v1/admin/tokens", "idl_" + "Z".repeat(43), null)
+                        .statusCode())
+                .as("an unknown token is still 401")
+                .isEqualTo(401);
+
         // Restarted, nodes 2 and 3 still hold the replicated tokens and the revocation.
         start(1);
         start(2);
@@ -275,19 +291,25 @@ class ClusterTokensIT {
         throw new AssertionError("node " + (i + 1) + " not healthy within " + START_TIMEOUT);
     }
 
+    /** Waits for a leader, and for every node to vouch for its tokens (they refuse them until then). */
     private void awaitLeader() {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
+            boolean leader = false;
+            boolean vouching = true;
             for (int i = 0; i < 3; i++) {
-                if (get(i, "/v1/cluster")
-                        .map(status -> "LEADER".equals(status.path("role").asText()))
-                        .orElse(false)) {
-                    return;
-                }
+                Optional<JsonNode> status = get(i, "/v1/cluster");
+                leader |= status.map(s -> "LEADER".equals(s.path("role").asText()))
+                        .orElse(false);
+                vouching &=
+                        status.map(s -> s.path("vouchesForTokens").asBoolean()).orElse(false);
+            }
+            if (leader && vouching) {
+                return;
             }
             sleep(50);
         }
-        throw new AssertionError("no leader within " + START_TIMEOUT);
+        throw new AssertionError("no leader, or a node not vouching for its tokens, within " + START_TIMEOUT);
     }
 
     private Optional<JsonNode> get(int node, String path) {

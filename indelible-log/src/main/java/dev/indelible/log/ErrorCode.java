@@ -29,6 +29,7 @@ public enum ErrorCode {
     HEADERS_TOO_LARGE("headers-too-large", 431, false),
     OVERLOADED("overloaded", 503, true),
     STORAGE_FAILED("storage-failed", 503, false),
+    TOKENS_NOT_CURRENT("tokens-not-current", 503, true),
     INTERNAL("internal", 500, false);
 
     private final String code;

@@ -47,13 +47,16 @@ import java.util.function.Function;
  * upTo} in order, bounded like entries); for {@link #BODY} {@code UTF log, 32-byte SHA-256, u32
  * offset} (reply: {@code u8 found}, then if found {@code u32 length, u32 n, n bytes of the body from
  * offset}, {@code n} at most {@link #REPLY_MAX_BYTES}: a body of up to {@link
- * BlobStore#BODY_MAX_BYTES} takes one or more pages).
+ * BlobStore#BODY_MAX_BYTES} takes one or more pages); for {@link #BARRIER} nothing (reply: empty;
+ * sent by a node to itself, linearizably, see {@link TokenGate}).
  */
 final class CatchUp {
     static final byte SNAPSHOT = 1;
     static final byte ENTRIES = 2;
     static final byte CHECKPOINTS = 3;
     static final byte BODY = 4;
+    /** A read barrier of {@link TokenGate}: answered with nothing once the node has caught up. */
+    static final byte BARRIER = 5;
 
     /** The most bytes of entries, notes or body one query reply carries (well under the gRPC limit). */
     static final int REPLY_MAX_BYTES = 8 << 20;
@@ -71,6 +74,10 @@ final class CatchUp {
 
     static byte[] snapshotQuery() {
         return new byte[] {SNAPSHOT};
+    }
+
+    static byte[] barrierQuery() {
+        return new byte[] {BARRIER};
     }
 
     static byte[] rangeQuery(byte kind, LogName log, long from, long to) throws IOException {
@@ -107,6 +114,9 @@ final class CatchUp {
         byte kind = in.readByte();
         if (kind == SNAPSHOT) {
             return latestSnapshot.isPresent() ? Files.readAllBytes(latestSnapshot.get()) : new byte[0];
+        }
+        if (kind == BARRIER) {
+            return new byte[0];
         }
         if (kind != ENTRIES && kind != CHECKPOINTS && kind != BODY) {
             throw new IOException("unknown catch-up query kind " + kind);

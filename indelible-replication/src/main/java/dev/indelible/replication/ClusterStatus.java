@@ -11,6 +11,8 @@ import java.util.Optional;
  *     {@code LISTENER}
  * @param leaderId the leader this node knows of, if any
  * @param appliedRaftIndex the last Raft log index applied to this node's logs
+ * @param vouchesForTokens whether this node accepts the access tokens it holds right now ({@link
+ *     RaftNode#vouchesForTokens})
  * @param nodes every member with its commit index as this node last heard it, and its lag behind
  *     the highest commit index known
  * @param appliedTreeSizes each log's tree size applied on this node
@@ -22,6 +24,7 @@ public record ClusterStatus(
         Optional<String> leaderId,
         long term,
         long appliedRaftIndex,
+        boolean vouchesForTokens,
         List<Node> nodes,
         Map<String, Long> appliedTreeSizes,
         Optional<String> failure) {

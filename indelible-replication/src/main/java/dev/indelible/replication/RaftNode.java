@@ -91,6 +91,16 @@ public final class RaftNode implements AutoCloseable {
     /** Seals waiting to be cosigned; the oldest is dropped when full (a newer seal supersedes it). */
     static final int COSIGN_QUEUE_MAX = 64;
 
+    /**
+     * How long after the start of its latest successful read barrier a node vouches for its tokens
+     * ({@link TokenGate}): a revoked token stops working on every node at most this long after the
+     * revocation was acknowledged, and on a node cut off from the majority this long after the cut.
+     */
+    public static final java.time.Duration TOKEN_VOUCH_WINDOW = java.time.Duration.ofSeconds(2);
+
+    /** How often a node runs its read barrier. */
+    static final java.time.Duration TOKEN_BARRIER_POLL = java.time.Duration.ofMillis(250);
+
     /** The longest a token proposal waits, after its commit, for this node to apply it. */
     static final java.time.Duration APPLY_WAIT_MAX = java.time.Duration.ofSeconds(5);
 
@@ -107,6 +117,8 @@ public final class RaftNode implements AutoCloseable {
     private volatile LogStateMachine stateMachine;
     private volatile RaftServer server;
     private volatile RaftClient client;
+    private volatile RaftClient barrierClient;
+    private volatile TokenGate tokenGate;
     private SizeInBytes segmentSizeMax;
     /** The member ids of the Raft configuration last applied (the cosignature quorum). */
     private volatile Set<String> members = Set.of();
@@ -248,6 +260,7 @@ public final class RaftNode implements AutoCloseable {
                     .setRetryPolicy(
                             RetryPolicies.retryUpToMaximumCountWithFixedSleep(CLIENT_ATTEMPTS_MAX, CLIENT_RETRY_SLEEP))
                     .build();
+            node.startTokenGate(properties);
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
@@ -378,6 +391,11 @@ public final class RaftNode implements AutoCloseable {
         // persisted (a restarted node learns it from the leader), and each such entry cost a Raft
         // log fsync — half of all of them under load (docs/BENCHMARKS.md, "Three nodes after ...").
         RaftServerConfigKeys.Log.setLogMetadataEnabled(properties, false);
+        // Read-only requests are linearizable (Raft ReadIndex): the token gate's read barrier relies
+        // on it, and the leader's answers to catch-up queries then come from a confirmed leader.
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setTimeout(
+                properties, TimeDuration.valueOf(TOKEN_VOUCH_WINDOW.toMillis(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(1024, cluster.snapshotEveryEntries()));
         // The purge leaves the log starting after a segment boundary, often before the latest
         // snapshot: the leader's appender must not need the purged entry before a follower's next
@@ -469,6 +487,7 @@ public final class RaftNode implements AutoCloseable {
                 leader,
                 info == null ? 0 : info.getCurrentTerm(),
                 info == null ? -1 : info.getLastAppliedIndex(),
+                vouchesForTokens(),
                 nodes,
                 trees,
                 failure());
@@ -590,6 +609,49 @@ public final class RaftNode implements AutoCloseable {
             throw new IndelibleException(
                     ErrorCode.OVERLOADED, "configuration change (" + what + ") not committed; retry: " + e, e);
         }
+    }
+
+    /**
+     * Starts the read barrier of {@link TokenGate} on a client of its own that never retries: a
+     * barrier that cannot complete within the window is worth nothing, the next one starts soon.
+     */
+    private void startTokenGate(RaftProperties properties) {
+        RaftProperties barrierProperties = new RaftProperties(properties);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(
+                barrierProperties, TimeDuration.valueOf(TOKEN_VOUCH_WINDOW.toMillis(), TimeUnit.MILLISECONDS));
+        RaftClient barriers = RaftClient.newBuilder()
+                .setProperties(barrierProperties)
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setClientRpc(new GrpcFactory(parameters()).newRaftClientRpc(ClientId.randomId(), barrierProperties))
+                .setRetryPolicy(RetryPolicies.noRetry())
+                .build();
+        barrierClient = barriers;
+        RaftPeerId self = RaftPeerId.valueOf(cluster.nodeId());
+        Message query = Message.valueOf(UnsafeByteOperations.unsafeWrap(CatchUp.barrierQuery()));
+        TokenGate gate = new TokenGate(
+                cluster.nodeId(),
+                () -> {
+                    RaftClientReply reply = barriers.io().sendReadOnly(query, self);
+                    if (!reply.isSuccess()) {
+                        throw new IOException("read barrier failed: " + reply.getException());
+                    }
+                },
+                TOKEN_VOUCH_WINDOW,
+                TOKEN_BARRIER_POLL,
+                System::nanoTime);
+        tokenGate = gate;
+        gate.start();
+    }
+
+    /**
+     * Whether this node may vouch for the tokens it holds: it has applied every entry the cluster
+     * committed up to less than {@link #TOKEN_VOUCH_WINDOW} ago (see {@link TokenGate}). False
+     * while it starts, catches up, or cannot reach a leader backed by a majority.
+     */
+    public boolean vouchesForTokens() {
+        TokenGate gate = tokenGate;
+        return gate != null && gate.vouches();
     }
 
     private DivisionInfo info() {
@@ -745,6 +807,8 @@ public final class RaftNode implements AutoCloseable {
         sealTimer.shutdownNow();
         cosignExecutor.shutdownNow();
         proposers.shutdownNow();
+        closeQuietly(tokenGate, "token gate");
+        closeQuietly(barrierClient, "read barrier client");
         closeQuietly(client, "raft client");
         closeQuietly(server, "raft server");
         entrySyncer.close();

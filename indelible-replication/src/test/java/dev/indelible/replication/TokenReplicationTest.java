@@ -85,6 +85,58 @@ class TokenReplicationTest {
     }
 
     @Test
+    void aNodeVouchesForItsTokensOnlyWhileItHasAppliedWhatAMajorityCommitted() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        int leader = cluster.awaitLeader(WAIT);
+        int late = (leader + 1) % 3;
+        int other = (leader + 2) % 3;
+        ReplicatedTokens.Token ci = token("ci", 1);
+        cluster.require(leader).proposeTokenPut(ci).get(30, TimeUnit.SECONDS);
+        awaitOnEveryNode("ci stored", tokens -> tokens.find("ci").isPresent());
+        for (int i = 0; i < 3; i++) {
+            RaftNode node = cluster.require(i);
+            LocalCluster.await("node " + i + " vouches", WAIT, node::vouchesForTokens);
+            assertThat(node.status().vouchesForTokens()).isTrue();
+        }
+
+        // Revoked while one node is down; then the node that proposed it is left alone.
+        cluster.stop(late);
+        assertThat(cluster.require(other).proposeTokenRevoke("ci").get(30, TimeUnit.SECONDS))
+                .isTrue();
+        cluster.stop(leader);
+        long cut = System.nanoTime();
+        LocalCluster.await(
+                "the node cut off from the majority stops vouching",
+                WAIT,
+                () -> !cluster.require(other).vouchesForTokens());
+        assertThat(Duration.ofNanos(System.nanoTime() - cut))
+                .as("it vouched at most the window after it lost the majority")
+                .isLessThan(RaftNode.TOKEN_VOUCH_WINDOW.plus(Duration.ofSeconds(1)));
+
+        // The node that missed the revocation comes back with no majority to learn it from: it holds
+        // the token unrevoked, and must not vouch for it.
+        cluster.stop(other);
+        cluster.start(late);
+        assertThat(cluster.tokens(late).find("ci")).hasValue(new MemoryTokens.Stored(ci, false));
+        long until =
+                System.nanoTime() + RaftNode.TOKEN_VOUCH_WINDOW.multipliedBy(2).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(cluster.require(late).vouchesForTokens())
+                    .as("a node without a majority behind it")
+                    .isFalse();
+            LocalCluster.sleep(50);
+        }
+
+        // With a majority again it vouches, and by then it has applied the revocation.
+        cluster.start(other);
+        LocalCluster.await(
+                "the late node vouches", WAIT, () -> cluster.require(late).vouchesForTokens());
+        assertThat(cluster.tokens(late).find("ci"))
+                .as("vouching implies the revocation is applied")
+                .hasValue(new MemoryTokens.Stored(ci, true));
+    }
+
+    @Test
     void tokensComeBackFromSnapshotsAfterAWholeClusterRestartPastThePurgedRaftLog() throws Exception {
         cluster = new LocalCluster(dir, 3, 10)
                 .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))

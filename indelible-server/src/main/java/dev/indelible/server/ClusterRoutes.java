@@ -89,6 +89,7 @@ final class ClusterRoutes {
         status.leaderId().ifPresentOrElse(leader -> body.put("leader", leader), () -> body.putNull("leader"));
         body.put("term", status.term());
         body.put("appliedRaftIndex", status.appliedRaftIndex());
+        body.put("vouchesForTokens", status.vouchesForTokens());
         ArrayNode nodes = body.putArray("nodes");
         for (ClusterStatus.Node member : status.nodes()) {
             ObjectNode entry = nodes.addObject();

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * Access control for the HTTP API: one {@code beforeMatched} handler authenticates the request
@@ -66,6 +67,7 @@ public final class AccessControl implements AutoCloseable {
     private AccessControl(
             SecurityConfig config,
             TokenStore tokens,
+            BooleanSupplier tokensVouched,
             TokenAdministration administration,
             AppendService appends,
             ObjectMapper json,
@@ -76,7 +78,7 @@ public final class AccessControl implements AutoCloseable {
         Optional<JwtAuthenticator> jwt = config.oidc().isPresent()
                 ? Optional.of(new JwtAuthenticator(config.oidc().get()))
                 : Optional.empty();
-        this.authenticator = new Authenticator(tokens, jwt, config.certificateScopes());
+        this.authenticator = new Authenticator(tokens, tokensVouched, jwt, config.certificateScopes());
         SecurityConfig.RateLimit limit = config.rateLimit();
         this.requests = new RateLimiter(limit.requestsPerSecond(), limit.burst(), System::nanoTime);
         this.failures = new RateLimiter(
@@ -97,7 +99,7 @@ public final class AccessControl implements AutoCloseable {
             SecurityConfig config, Path dataDirectory, AppendService appends, ObjectMapper json, Clock clock)
             throws IOException {
         TokenStore tokens = TokenStore.open(dataDirectory, clock);
-        AccessControl control = new AccessControl(config, tokens, tokens, appends, json, clock);
+        AccessControl control = new AccessControl(config, tokens, () -> true, tokens, appends, json, clock);
         if (config.mode() == SecurityConfig.Mode.REQUIRED && !tokens.exists()) {
             control.createBootstrapToken(tokens);
         }
@@ -108,12 +110,14 @@ public final class AccessControl implements AutoCloseable {
      * A cluster node: authenticates against the node's token file (its own tokens and those the
      * cluster replicated), and the admin API creates and revokes through the Raft log. The bootstrap
      * admin token is made, as on a single node, on the node's first start — judged by whether the
-     * token file existed before the Raft node could write to it — and stays this node's own.
+     * token file existed before the Raft node could write to it — and stays this node's own. A
+     * token counts only while the node vouches for its tokens ({@link ClusterTokens#vouches}).
      */
     public static AccessControl create(
             SecurityConfig config, ClusterTokens tokens, AppendService appends, ObjectMapper json, Clock clock)
             throws IOException {
-        AccessControl control = new AccessControl(config, tokens.store(), tokens, appends, json, clock);
+        AccessControl control =
+                new AccessControl(config, tokens.store(), tokens::vouches, tokens, appends, json, clock);
         if (config.mode() == SecurityConfig.Mode.REQUIRED && !tokens.fileExistedAtOpen()) {
             control.createBootstrapToken(tokens.store());
         }
@@ -202,6 +206,13 @@ public final class AccessControl implements AutoCloseable {
             return;
         }
         Authentication authentication = authenticator.authenticate(ctx.header("Authorization"), certificates(ctx));
+        if (authentication.undecided()) {
+            recorder.orElseThrow().recordFailure(event(ctx, "unauthenticated", rule, 503, authentication.reason()));
+            throw new IndelibleException(
+                    ErrorCode.TOKENS_NOT_CURRENT,
+                    "this node cannot confirm right now that the token was not revoked (it is starting, catching"
+                            + " up, or cut off from the cluster's majority); retry, or ask another node");
+        }
         if (authentication.principal().isEmpty()) {
             throttle(failures, "address:" + ctx.ip(), ctx);
             recorder.orElseThrow().recordFailure(event(ctx, "unauthenticated", rule, 401, authentication.reason()));

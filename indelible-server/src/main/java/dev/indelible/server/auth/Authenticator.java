@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import javax.security.auth.x500.X500Principal;
 
 /**
@@ -16,16 +17,27 @@ import javax.security.auth.x500.X500Principal;
  * header (an {@code idl_} token or, if OIDC is configured, a JWT) — a header that is present but
  * not valid is a failure, never a fall-back to anonymous; else a client certificate verified by the
  * TLS handshake (mTLS), mapped to scopes by subject or SAN; else {@link Principal#ANONYMOUS}.
+ *
+ * <p>A valid {@code idl_} token counts only while the node vouches for its tokens ({@code
+ * tokensVouched}: always on a single node; in a cluster, while it has applied every revocation
+ * the cluster acknowledged up to a moment ago, see {@code RaftNode#vouchesForTokens}); otherwise
+ * the outcome is {@link Authentication#undecided}.
  */
 final class Authenticator {
     private static final String BEARER = "bearer ";
 
     private final TokenStore tokens;
+    private final BooleanSupplier tokensVouched;
     private final Optional<JwtAuthenticator> jwt;
     private final Map<String, Set<Scope>> certificateScopes;
 
-    Authenticator(TokenStore tokens, Optional<JwtAuthenticator> jwt, Map<String, Set<Scope>> certificateScopes) {
+    Authenticator(
+            TokenStore tokens,
+            BooleanSupplier tokensVouched,
+            Optional<JwtAuthenticator> jwt,
+            Map<String, Set<Scope>> certificateScopes) {
         this.tokens = tokens;
+        this.tokensVouched = tokensVouched;
         this.jwt = jwt;
         this.certificateScopes = certificateScopes;
     }
@@ -50,6 +62,10 @@ final class Authenticator {
         String credential = header.substring(BEARER.length()).strip();
         if (credential.startsWith(TokenStore.TOKEN_PREFIX)) {
             TokenStore.Lookup lookup = tokens.authenticate(credential);
+            if (lookup.token().isPresent() && !tokensVouched.getAsBoolean()) {
+                return Authentication.undecided("token " + lookup.token().get().name()
+                        + " is valid here, but this node cannot vouch that it was not revoked in the cluster");
+            }
             return lookup.token()
                     .map(t -> Authentication.of(new Principal("token:" + t.name(), t.scopes()), lookup.reason()))
                     .orElseGet(() -> Authentication.failed(lookup.reason()));

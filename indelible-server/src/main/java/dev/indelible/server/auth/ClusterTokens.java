@@ -59,6 +59,16 @@ public final class ClusterTokens implements ReplicatedTokens, TokenAdministratio
         this.node = raftNode;
     }
 
+    /**
+     * Whether the node may vouch for the tokens in its file: once the Raft node runs, while it has
+     * applied every revocation the cluster acknowledged up to {@link RaftNode#TOKEN_VOUCH_WINDOW}
+     * ago ({@link RaftNode#vouchesForTokens}); never before.
+     */
+    boolean vouches() {
+        RaftNode current = node;
+        return current != null && current.vouchesForTokens();
+    }
+
     /** The node's token file. */
     TokenStore store() {
         return store;
