@@ -9,16 +9,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether a cluster node may vouch for its access tokens: that a token it holds unrevoked was not
- * revoked through the cluster more than {@link #window} ago.
+ * revoked through the cluster more than {@code window} ago.
  *
  * <p>A revocation is a Raft entry; a node that is cut off from the majority, or that was down while
  * the revocation committed and has not yet applied it, still holds the token unrevoked. So a thread
- * of this node runs a <em>read barrier</em> every {@link #poll}: a linearizable read-only request
+ * of this node runs a <em>read barrier</em> every {@code poll}: a linearizable read-only request
  * to this node itself (Raft ReadIndex: the leader confirms with a majority that it still leads and
  * names its commit index, and this node answers only once it has applied up to that index). A
  * barrier that began at time {@code s} and succeeded proves that every entry committed before
  * {@code s} — every revocation acknowledged before {@code s} — is applied here. The node vouches
- * while its latest successful barrier began less than {@link #window} ago; otherwise (no majority,
+ * while its latest successful barrier began less than {@code window} ago; otherwise (no majority,
  * no leader, still catching up after a restart, apply thread far behind) it does not, and token
  * authentication on it fails closed with a retryable error.
  *
