@@ -65,6 +65,7 @@ public final class IndelibleServer implements AutoCloseable {
             cfg.jetty.port = config.listenPort();
             cfg.http.maxRequestSize = config.bodyMaxBytes();
             cfg.jsonMapper(new JavalinJackson(json, true));
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
             cfg.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setRequestHeaderSize(config.security().requestHeaderMaxBytes());

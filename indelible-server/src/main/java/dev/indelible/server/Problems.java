@@ -21,13 +21,7 @@ final class Problems {
     private Problems() {}
 
     static void write(Context ctx, ObjectMapper json, ErrorCode code, String detail) {
-        ObjectNode body = json.createObjectNode();
-        body.put("type", TYPE_PREFIX + code.code());
-        body.put("title", title(code));
-        body.put("status", code.httpStatus());
-        body.put("detail", detail);
-        body.put("code", code.code());
-        body.put("instance", ctx.path());
+        ObjectNode body = body(json, code, detail, ctx.path());
         if (code.retryable() && ctx.res().getHeader("Retry-After") == null) {
             ctx.header("Retry-After", "1");
         }
@@ -45,6 +39,20 @@ final class Problems {
             LOG.error("{} {} failed unexpectedly", ctx.method(), ctx.path(), e);
             write(ctx, json, ErrorCode.INTERNAL, "internal error; see the server log");
         }
+    }
+
+    /** The problem+json body of {@code code} for a request to {@code path} (null: unknown, no {@code instance}). */
+    static ObjectNode body(ObjectMapper json, ErrorCode code, String detail, String path) {
+        ObjectNode body = json.createObjectNode();
+        body.put("type", TYPE_PREFIX + code.code());
+        body.put("title", title(code));
+        body.put("status", code.httpStatus());
+        body.put("detail", detail);
+        body.put("code", code.code());
+        if (path != null) {
+            body.put("instance", path);
+        }
+        return body;
     }
 
     private static String title(ErrorCode code) {

@@ -29,6 +29,8 @@ class RequestBoundsTest {
                     "idl_" + "A".repeat(SecurityConfig.DEFAULT_REQUEST_HEADER_MAX_BYTES),
                     null);
             assertThat(huge.statusCode()).isEqualTo(431);
+            assertThat(huge.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(huge.body()).contains("\"code\":\"headers-too-large\"").doesNotContain("idl_");
             String body =
                     "{\"pad\":\"" + "x".repeat((int) dev.indelible.server.ServerConfig.DEFAULT_BODY_MAX_BYTES) + "\"}";
             assertThat(TestHttp.send("POST", append, admin, body).statusCode()).isEqualTo(413);
