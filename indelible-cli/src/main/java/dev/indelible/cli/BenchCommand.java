@@ -16,9 +16,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -90,10 +93,58 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
+    @Option(
+            names = "--latency-log",
+            description = "Write one CSV line per request (request number, ms from start to when it was due,"
+                    + " latency ms, HTTP status) to this file, to see when in a run the slow requests were.")
+    Path latencyLog;
+
     @picocli.CommandLine.Mixin
     TokenOption token = new TokenOption();
 
     private record Sample(long leafIndex, Hash leafHash) {}
+
+    /** When each request was due and how long it took (status 0: never sent), indexed by request number. */
+    private static final class RequestLog {
+        private static final long MAX_REQUESTS = 10_000_000;
+        private final long[] dueNanos;
+        private final long[] latencyNanos;
+        private final int[] status;
+
+        RequestLog(long requests) {
+            if (requests > MAX_REQUESTS) {
+                throw new IllegalArgumentException("--latency-log keeps at most " + MAX_REQUESTS + " requests");
+            }
+            dueNanos = new long[(int) requests];
+            latencyNanos = new long[(int) requests];
+            status = new int[(int) requests];
+        }
+
+        void record(long request, long due, long latency, int httpStatus) {
+            int i = (int) request;
+            dueNanos[i] = due;
+            latencyNanos[i] = latency;
+            status[i] = httpStatus;
+        }
+
+        void write(Path file, long startEpochMillis) throws IOException {
+            try (PrintStream out = new PrintStream(Files.newOutputStream(file), false, StandardCharsets.UTF_8)) {
+                out.println("request,due_ms,due_epoch_ms,latency_ms,status");
+                for (int i = 0; i < status.length; i++) {
+                    if (status[i] != 0) {
+                        out.printf(
+                                Locale.ROOT,
+                                "%d,%.3f,%d,%.3f,%d%n",
+                                i,
+                                dueNanos[i] / 1e6,
+                                startEpochMillis + dueNanos[i] / 1_000_000,
+                                latencyNanos[i] / 1e6,
+                                status[i]);
+                    }
+                }
+            }
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -113,8 +164,10 @@ final class BenchCommand implements Callable<Integer> {
         Recorder recorder = new Recorder(3);
         ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         double requestIntervalNanos = rate == null ? 0 : 1e9 * batch / rate;
+        RequestLog requestLog = latencyLog == null ? null : new RequestLog(requests);
         long deadline = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + (long) (durationSeconds * 1e9);
         long start = System.nanoTime();
+        long startEpochMillis = System.currentTimeMillis();
         CountDownLatch done = new CountDownLatch(concurrency);
         PrintStream err = System.err;
         Thread progress = Thread.ofPlatform().daemon(true).start(() -> reportProgress(acknowledged, events, err));
@@ -143,6 +196,9 @@ final class BenchCommand implements Callable<Integer> {
                         PlainHttpConnection.Reply response =
                                 plain != null ? plain.post(body) : send(http, appendUri, body);
                         long latency = System.nanoTime() - due;
+                        if (requestLog != null) {
+                            requestLog.record(r, due - start, latency, response.status());
+                        }
                         if (response.status() != 200) {
                             failed.addAndGet(count);
                             continue;
@@ -172,6 +228,9 @@ final class BenchCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.interrupt();
         Histogram latencies = recorder.getIntervalHistogram();
+        if (requestLog != null) {
+            requestLog.write(latencyLog, startEpochMillis);
+        }
         String verified = verifySample(http, new ArrayList<>(samples));
         print(acknowledged.get(), failed.get(), seconds, latencies, verified);
         return failed.get() == 0 ? 0 : 2;

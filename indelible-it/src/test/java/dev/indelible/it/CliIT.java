@@ -1,6 +1,7 @@
 package dev.indelible.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,5 +105,49 @@ class CliIT {
         Run raw = run("keys", "show", "--key", keyFile.toString());
         assertThat(raw.exitCode()).as(raw.toString()).isZero();
         assertThat(raw.stdout().strip()).as("public key").isEqualTo(Checkpoint.publicKeyOf(verifierKey));
+    }
+
+    @Test
+    void benchWritesWhenEachRequestWasDueAndHowLongItTook() throws Exception {
+        Path latencies = dir.resolve("latencies.csv");
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), 100)) {
+            // 5 requests of 100 events at 1,000 events/s: one due every 100 ms.
+            Run bench = run(
+                    "bench",
+                    "--url",
+                    server.baseUrl(),
+                    "--log",
+                    "bench",
+                    "--events",
+                    "500",
+                    "--batch",
+                    "100",
+                    "--concurrency",
+                    "2",
+                    "--rate",
+                    "1000",
+                    "--latency-log",
+                    latencies.toString());
+            assertThat(bench.exitCode()).as(bench.stderr()).isZero();
+        }
+        List<String> lines = Files.readAllLines(latencies, StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(6);
+        assertThat(lines.get(0)).isEqualTo("request,due_ms,due_epoch_ms,latency_ms,status");
+        long firstDueEpoch = 0;
+        for (int r = 0; r < 5; r++) {
+            String[] fields = lines.get(r + 1).split(",");
+            assertThat(fields).hasSize(5);
+            assertThat(Integer.parseInt(fields[0])).isEqualTo(r);
+            assertThat(Double.parseDouble(fields[1])).isCloseTo(100.0 * r, offset(0.01));
+            long dueEpoch = Long.parseLong(fields[2]);
+            if (r == 0) {
+                firstDueEpoch = dueEpoch;
+                assertThat(dueEpoch).isBetween(System.currentTimeMillis() - 120_000, System.currentTimeMillis());
+            } else {
+                assertThat(dueEpoch - firstDueEpoch).isBetween(100L * r - 1, 100L * r + 1);
+            }
+            assertThat(Double.parseDouble(fields[3])).isPositive();
+            assertThat(fields[4]).isEqualTo("200");
+        }
     }
 }
