@@ -60,10 +60,7 @@ public final class AppendService {
         }
         List<ParsedEvent> events = parser.parse(contentType, body);
         Instant receivedAt = clock.instant();
-        List<PreparedEntry> prepared = new ArrayList<>(events.size());
-        for (ParsedEvent event : events) {
-            prepared.add(envelopes.prepare(event, receivedAt, source));
-        }
+        List<PreparedEntry> prepared = envelopes.prepareAll(events, receivedAt, source);
         AuditLog log = logs.getOrCreate(name);
         return new Result(log, await(log.append(leaves(log, prepared), clientIds(prepared), detachedBodies(prepared))));
     }

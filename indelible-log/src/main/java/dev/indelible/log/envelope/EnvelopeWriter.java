@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -52,6 +54,7 @@ public final class EnvelopeWriter {
     private static final byte[] SOURCE_OPEN = ascii("\",\"source\":");
     private static final byte[] SOURCE_ADDRESS_OPEN = ascii("{\"address\":");
     private static final byte[] SOURCE_TYPE_OPEN = ascii(",\"type\":");
+    private static final byte[] SOURCE_CLOSE = ascii("}");
     private static final byte[] CLOSE = ascii(",\"v\":" + VERSION + "}");
     private static final int TIMESTAMP_BYTES = "2026-11-26T05:41:17.123456Z".length();
 
@@ -100,21 +103,54 @@ public final class EnvelopeWriter {
      * @throws IllegalArgumentException if {@code receivedAt} is outside years 0000 to 9999
      */
     public PreparedEntry prepare(ParsedEvent event, Instant receivedAt, Source source) {
-        byte[] body = event.canonicalBytes();
-        JsonCanonicalizer out = new JsonCanonicalizer();
-        Optional<PreparedEntry.DetachedBody> detached;
-        if (body.length <= leafEventMaxBytes) {
-            out.writeRaw(EVENT_OPEN);
-            out.writeRaw(body);
-            detached = Optional.empty();
-        } else {
-            Hash digest = Rfc9162.sha256(body);
-            out.writeRaw(DIGEST_OPEN);
-            out.writeRaw(ascii(digest.hex()));
-            out.writeRaw(SIZE_OPEN);
-            out.writeNumber(body.length);
-            detached = Optional.of(new PreparedEntry.DetachedBody(digest, body));
+        return prepare(event, tail(receivedAt, source));
+    }
+
+    /**
+     * The entries for the events of one request, all received at {@code receivedAt} from {@code
+     * source}, in order: the same as {@link #prepare(ParsedEvent, Instant, Source)} of each, with the
+     * part every envelope shares (receivedAt, source, v) encoded once.
+     *
+     * @throws IllegalArgumentException if {@code receivedAt} is outside years 0000 to 9999
+     */
+    public List<PreparedEntry> prepareAll(List<ParsedEvent> events, Instant receivedAt, Source source) {
+        byte[] tail = tail(receivedAt, source);
+        List<PreparedEntry> prepared = new ArrayList<>(events.size());
+        for (ParsedEvent event : events) {
+            prepared.add(prepare(event, tail));
         }
+        return prepared;
+    }
+
+    /** The entry for {@code event} followed by {@code tail}, the envelope's members after the event's. */
+    private PreparedEntry prepare(ParsedEvent event, byte[] tail) {
+        byte[] body = event.canonicalBytes();
+        if (body.length <= leafEventMaxBytes) {
+            // The common case, an embedded event: the size is known, so the entry is filled in place.
+            byte[] entry = new byte[checkedEntrySize(EVENT_OPEN.length + body.length + tail.length)];
+            System.arraycopy(EVENT_OPEN, 0, entry, 0, EVENT_OPEN.length);
+            System.arraycopy(body, 0, entry, EVENT_OPEN.length, body.length);
+            System.arraycopy(tail, 0, entry, EVENT_OPEN.length + body.length, tail.length);
+            return new PreparedEntry(entry, Optional.empty(), event.clientId());
+        }
+        Hash digest = Rfc9162.sha256(body);
+        JsonCanonicalizer out = new JsonCanonicalizer();
+        out.writeRaw(DIGEST_OPEN);
+        out.writeRaw(ascii(digest.hex()));
+        out.writeRaw(SIZE_OPEN);
+        out.writeNumber(body.length);
+        out.writeRaw(tail);
+        checkedEntrySize(out.size());
+        return new PreparedEntry(
+                out.toByteArray(), Optional.of(new PreparedEntry.DetachedBody(digest, body)), event.clientId());
+    }
+
+    /**
+     * The envelope's members after the event (or its digest and size): {@code
+     * ,"receivedAt":"…","source":{…},"v":1}}.
+     */
+    private static byte[] tail(Instant receivedAt, Source source) {
+        JsonCanonicalizer out = new JsonCanonicalizer();
         out.writeRaw(RECEIVED_AT_OPEN);
         out.writeRaw(timestamp(receivedAt));
         out.writeRaw(SOURCE_OPEN);
@@ -123,17 +159,21 @@ public final class EnvelopeWriter {
         out.writeString(source.address());
         out.writeRaw(SOURCE_TYPE_OPEN);
         out.writeString(source.type());
-        out.writeRaw(new byte[] {'}'});
+        out.writeRaw(SOURCE_CLOSE);
         if (out.size() - sourceStart > SOURCE_MAX_BYTES) {
             throw new IllegalStateException("source is " + (out.size() - sourceStart) + " bytes, bound "
                     + SOURCE_MAX_BYTES + ": Source's field bounds are wrong");
         }
         out.writeRaw(CLOSE);
-        if (out.size() > ENTRY_MAX_BYTES) {
+        return out.toByteArray();
+    }
+
+    private static int checkedEntrySize(int size) {
+        if (size > ENTRY_MAX_BYTES) {
             throw new IllegalStateException(
-                    "envelope is " + out.size() + " bytes, limit " + ENTRY_MAX_BYTES + ": size arithmetic is wrong");
+                    "envelope is " + size + " bytes, limit " + ENTRY_MAX_BYTES + ": size arithmetic is wrong");
         }
-        return new PreparedEntry(out.toByteArray(), detached, event.clientId());
+        return size;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -164,6 +165,39 @@ class EnvelopeWriterTest {
         assertThat(fromTree.leafBytes())
                 .isEqualTo(writer.prepare(parsed, RECEIVED_AT, SOURCE).leafBytes());
         assertThat(fromTree.clientId()).contains("i");
+    }
+
+    @Test
+    void aRequestsEventsShareOneTailAndEachIsTheCanonicalFormOfItsWholeEnvelope() {
+        Source source = new Source("syslog-tcp", "[::1]:5514 \"quoted\\\"");
+        List<ParsedEvent> events = List.of(
+                parse("{\"id\":\"first\",\"z\":1}"),
+                parse("{\"blob\":\"" + "c".repeat(70_000) + "\",\"id\":\"big\"}"),
+                parse("{\"a\":[true,null]}"));
+
+        List<PreparedEntry> entries = writer.prepareAll(events, RECEIVED_AT, source);
+
+        assertThat(entries).hasSize(3);
+        for (int i = 0; i < events.size(); i++) {
+            ParsedEvent event = events.get(i);
+            PreparedEntry entry = entries.get(i);
+            ObjectNode envelope = NODES.objectNode();
+            envelope.put("v", 1);
+            envelope.put("receivedAt", "2026-11-26T05:41:17.123456Z");
+            envelope.putObject("source").put("type", source.type()).put("address", source.address());
+            if (entry.detachedBody().isPresent()) {
+                envelope.put("eventSize", event.canonicalBytes().length);
+                envelope.put(
+                        "eventDigest",
+                        "sha256:" + Rfc9162.sha256(event.canonicalBytes()).hex());
+            } else {
+                envelope.set("event", event.event());
+            }
+            assertThat(entry.leafBytes()).as("entry %d", i).isEqualTo(JsonCanonicalizer.canonicalize(envelope));
+            assertThat(entry.clientId()).isEqualTo(event.clientId());
+        }
+        assertThat(entries.get(1).detachedBody()).isPresent();
+        assertThat(entries.get(0).detachedBody()).isEmpty();
     }
 
     private ParsedEvent eventOfCanonicalSize(int size) {
