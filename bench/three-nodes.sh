@@ -4,10 +4,11 @@
 #   bench/three-nodes.sh [--rounds N] JAR [JAR...]
 #
 # For each round and each JAR (interleaved, so a noisy machine hurts every build alike): start three
-# server JVMs (-Xmx1g, the launcher's G1 region size, then $SERVER_JAVA_OPTS; access control off, rate
+# server JVMs (a fixed 1 GB heap, -Xms1g -Xmx1g; the launcher's G1 region size; then $SERVER_JAVA_OPTS; access control off, rate
 # limit off) on a fresh data directory, warm them up
 # with WARM_ROUNDS × 300,000 batched events (default 2; JIT), then measure with `indelible bench` (the load generator of the
-# first JAR, so every build is driven alike):
+# first JAR, so every build is driven alike; each run first sends LG_WARMUP events (default 50,000; single: 2,000) the same
+# way, unmeasured, so the load generator's own JIT warm-up is not counted as latency):
 #   full   -- 300,000 events of 500 B, 1,000 per request, 8 concurrent requests, as fast as possible
 #   half   -- HALF_EVENTS (default 250,000) events at 25,000 events/s (half of issue 3's 50,000), 1,000 per request
 #   half100-- the same rate in requests of 100 events
@@ -26,6 +27,7 @@ if [[ "${1:-}" == "--rounds" ]]; then ROUNDS=$2; shift 2; fi
 OUT=${OUT:-/tmp/indelible-3n}
 WARM_ROUNDS=${WARM_ROUNDS:-2}   # warm-up runs of 300,000 events before measuring (JIT)
 HALF_EVENTS=${HALF_EVENTS:-250000}   # events of each half-rate run (10 s at 25,000 events/s)
+LG_WARMUP=${LG_WARMUP:-50000}   # events each measured run first sends unmeasured (the load generator's own JIT)
 LOADGEN=$1
 HTTP_BASE=${HTTP_BASE:-18301}
 RAFT_BASE=${RAFT_BASE:-19201}
@@ -60,7 +62,7 @@ start_cluster() {
   for i in 1 2 3; do cluster+="${cluster:+,}n$i=127.0.0.1:$((RAFT_BASE + i - 1))"; done
   "$JAVA" -jar "$jar" keys generate --name bench.example --out "$dir/cluster.key" >/dev/null
   for i in 1 2 3; do
-    "$JAVA" -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=4m ${SERVER_JAVA_OPTS:-} -jar "$jar" server --node-id "n$i" --cluster "$cluster" \
+    "$JAVA" -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=4m ${SERVER_JAVA_OPTS:-} -jar "$jar" server --node-id "n$i" --cluster "$cluster" \
       --listen "127.0.0.1:$((HTTP_BASE + i - 1))" --data "$dir/n$i" --log-key "$dir/cluster.key" \
       --auth off --rate-limit 0 >"$dir/n$i.log" 2>&1 &
     PIDS+=($!)
@@ -90,16 +92,16 @@ for round in $(seq 1 "$ROUNDS"); do
       bench --log warm --events 300000 --batch 1000 --concurrency 8 >/dev/null 2>&1
     done
     before=$(ticks "${PIDS[@]}")
-    bench --log full --events 300000 --batch 1000 --concurrency 8 >"$dir/full.txt" 2>&1
+    bench --log full --events 300000 --batch 1000 --concurrency 8 --warmup "$LG_WARMUP" >"$dir/full.txt" 2>&1
     after=$(ticks "${PIDS[@]}")
     hz=$(getconf CLK_TCK)
-    cpu=$(( (after - before) * 1000000000 / hz / 300000 ))
+    cpu=$(( (after - before) * 1000000000 / hz / (300000 + LG_WARMUP) ))
     read -r busy0 all0 < <(machine_ticks)
-    bench --log half --events "$HALF_EVENTS" --batch 1000 --concurrency 8 --rate 25000 >"$dir/half.txt" 2>&1
+    bench --log half --events "$HALF_EVENTS" --batch 1000 --concurrency 8 --rate 25000 --warmup "$LG_WARMUP" >"$dir/half.txt" 2>&1
     read -r busy1 all1 < <(machine_ticks)
     busy=$(( (busy1 - busy0) * 100 / (all1 - all0) ))
-    bench --log half100 --events "$HALF_EVENTS" --batch 100 --concurrency 32 --rate 25000 >"$dir/half100.txt" 2>&1
-    bench --log single --events 20000 --batch 1 --concurrency 64 >"$dir/single.txt" 2>&1
+    bench --log half100 --events "$HALF_EVENTS" --batch 100 --concurrency 32 --rate 25000 --warmup "$LG_WARMUP" >"$dir/half100.txt" 2>&1
+    bench --log single --events 20000 --batch 1 --concurrency 64 --warmup 2000 >"$dir/single.txt" 2>&1
     echo "round $round $label full:    $(field throughput <"$dir/full.txt") | servers' CPU ${cpu} ns/event"
     echo "round $round $label half:    $(field latency <"$dir/half.txt") | machine CPU busy ${busy} %"
     echo "round $round $label half100: $(field latency <"$dir/half100.txt")"

@@ -26,7 +26,7 @@ for w in $(seq 1 ${WARM:-3}); do bench --log warm --events 300000 --batch 1000 -
 ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' /proc/$p/stat))); done; echo $t; }
 t0=$(ticks "${pids[@]}")
 date +%s%3N > $D/half.start
-bench --log half --events ${HALF:-500000} --batch ${BATCH:-1000} --concurrency ${CONC:-8} --rate 25000 --latency-log $D/half.csv > $D/half.txt 2>&1
+bench --log half --events ${HALF:-500000} --batch ${BATCH:-1000} --concurrency ${CONC:-8} --rate 25000 --warmup ${LG_WARMUP:-0} --latency-log $D/half.csv > $D/half.txt 2>&1
 date +%s%3N > $D/half.end
 t1=$(ticks "${pids[@]}")
 echo "$LABEL leader=$leader half: $(grep -E latency $D/half.txt | tr -s ' ' | cut -d' ' -f3-12) | servers' CPU $(( (t1 - t0) * 10 )) ms"

@@ -94,6 +94,13 @@ final class BenchCommand implements Callable<Integer> {
     boolean json;
 
     @Option(
+            names = "--warmup",
+            defaultValue = "0",
+            description = "Events to send first, the same way but unmeasured, to warm up this load generator's own"
+                    + " JIT (default: ${DEFAULT-VALUE}).")
+    long warmupEvents;
+
+    @Option(
             names = "--latency-log",
             description = "Write one CSV line per request (request number, ms from start to when it was due,"
                     + " latency ms, HTTP status) to this file, to see when in a run the slow requests were.")
@@ -148,33 +155,74 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batch < 1 || batch > 100_000 || concurrency < 1 || concurrency > 1_024 || size < 64 || events < 1) {
+        if (batch < 1
+                || batch > 100_000
+                || concurrency < 1
+                || concurrency > 1_024
+                || size < 64
+                || events < 1
+                || warmupEvents < 0) {
             throw new IllegalArgumentException(
-                    "need 1 <= batch <= 100000, 1 <= concurrency <= 1024, size >= 64, events >= 1");
+                    "need 1 <= batch <= 100000, 1 <= concurrency <= 1024, size >= 64, events >= 1, warmup >= 0");
         }
         HttpClient http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
         URI appendUri = URI.create(url + "/v1/logs/" + log + "/entries");
-        long requests = (events + batch - 1) / batch;
+        if (warmupEvents > 0) {
+            // The load generator's own JIT warm-up would otherwise count as the server's latency
+            // in the first seconds of a run.
+            Phase warmup = drive(http, appendUri, warmupEvents, 0, false);
+            if (warmup.failed() > 0) {
+                System.err.printf("warm-up: %,d events failed; not measuring%n", warmup.failed());
+                return 2;
+            }
+        }
+        Phase run = drive(http, appendUri, events, warmupEvents, true);
+        if (run.requestLog() != null) {
+            run.requestLog().write(latencyLog, run.startEpochMillis());
+        }
+        String verified = verifySample(http, run.samples());
+        print(run.acknowledged(), run.failed(), run.seconds(), run.latencies(), verified);
+        return run.failed() == 0 ? 0 : 2;
+    }
+
+    /** What one phase of sending sent and measured. */
+    private record Phase(
+            long acknowledged,
+            long failed,
+            double seconds,
+            Histogram latencies,
+            List<Sample> samples,
+            RequestLog requestLog,
+            long startEpochMillis) {}
+
+    /**
+     * Sends {@code phaseEvents} events (sequence numbers from {@code firstSeq}) in requests of
+     * {@code --batch}, over {@code --concurrency} connections at {@code --rate}; records latencies,
+     * samples and the request log only when {@code measured}.
+     */
+    private Phase drive(HttpClient http, URI appendUri, long phaseEvents, long firstSeq, boolean measured)
+            throws InterruptedException {
+        long requests = (phaseEvents + batch - 1) / batch;
         AtomicLong nextRequest = new AtomicLong();
         AtomicLong acknowledged = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         Recorder recorder = new Recorder(3);
         ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         double requestIntervalNanos = rate == null ? 0 : 1e9 * batch / rate;
-        RequestLog requestLog = latencyLog == null ? null : new RequestLog(requests);
+        RequestLog requestLog = latencyLog == null || !measured ? null : new RequestLog(requests);
         long deadline = durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + (long) (durationSeconds * 1e9);
         long start = System.nanoTime();
         long startEpochMillis = System.currentTimeMillis();
         CountDownLatch done = new CountDownLatch(concurrency);
         PrintStream err = System.err;
-        Thread progress = Thread.ofPlatform().daemon(true).start(() -> reportProgress(acknowledged, events, err));
+        Thread progress = Thread.ofPlatform().daemon(true).start(() -> reportProgress(acknowledged, phaseEvents, err));
         for (int w = 0; w < concurrency; w++) {
             int worker = w;
             Thread.ofPlatform().name("bench-" + w).start(() -> {
-                Random random = new Random(worker);
+                Random random = new Random(firstSeq + worker);
                 PlainHttpConnection plain = null;
                 try {
                     if (appendUri.getScheme().equals("http")) {
@@ -184,8 +232,8 @@ final class BenchCommand implements Callable<Integer> {
                     while ((r = nextRequest.getAndIncrement()) < requests && System.nanoTime() < deadline) {
                         // The body is made before the request is due: its making is the load
                         // generator's time, not the server's.
-                        int count = (int) Math.min(batch, events - r * batch);
-                        byte[] body = body(r * batch, count, random);
+                        int count = (int) Math.min(batch, phaseEvents - r * batch);
+                        byte[] body = body(firstSeq + r * batch, count, random);
                         long due = requestIntervalNanos == 0
                                 ? System.nanoTime()
                                 : start + (long) (r * requestIntervalNanos);
@@ -205,7 +253,8 @@ final class BenchCommand implements Callable<Integer> {
                         }
                         recorder.recordValue(Math.max(1, latency / 1_000));
                         acknowledged.addAndGet(count);
-                        if (samples.size() < SAMPLE_MAX
+                        if (measured
+                                && samples.size() < SAMPLE_MAX
                                 && random.nextInt(Math.max(1, (int) (requests / SAMPLE_MAX))) == 0) {
                             JsonNode first = JSON.readTree(response.body())
                                     .path("entries")
@@ -227,13 +276,14 @@ final class BenchCommand implements Callable<Integer> {
         done.await();
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.interrupt();
-        Histogram latencies = recorder.getIntervalHistogram();
-        if (requestLog != null) {
-            requestLog.write(latencyLog, startEpochMillis);
-        }
-        String verified = verifySample(http, new ArrayList<>(samples));
-        print(acknowledged.get(), failed.get(), seconds, latencies, verified);
-        return failed.get() == 0 ? 0 : 2;
+        return new Phase(
+                acknowledged.get(),
+                failed.get(),
+                seconds,
+                recorder.getIntervalHistogram(),
+                new ArrayList<>(samples),
+                requestLog,
+                startEpochMillis);
     }
 
     /** One append through the JDK client (https URLs). */

@@ -108,10 +108,10 @@ class CliIT {
     }
 
     @Test
-    void benchWritesWhenEachRequestWasDueAndHowLongItTook() throws Exception {
+    void benchWritesWhenEachMeasuredRequestWasDueAndHowLongItTook() throws Exception {
         Path latencies = dir.resolve("latencies.csv");
         try (ServerProcess server = ServerProcess.start(dir.resolve("data"), 100)) {
-            // 5 requests of 100 events at 1,000 events/s: one due every 100 ms.
+            // 200 warm-up events, then 5 requests of 100 events at 1,000 events/s: one due every 100 ms.
             Run bench = run(
                     "bench",
                     "--url",
@@ -126,9 +126,12 @@ class CliIT {
                     "2",
                     "--rate",
                     "1000",
+                    "--warmup",
+                    "200",
                     "--latency-log",
                     latencies.toString());
             assertThat(bench.exitCode()).as(bench.stderr()).isZero();
+            assertThat(bench.stdout()).contains("events acknowledged  500 (failed 0)");
         }
         List<String> lines = Files.readAllLines(latencies, StandardCharsets.UTF_8);
         assertThat(lines).hasSize(6);
