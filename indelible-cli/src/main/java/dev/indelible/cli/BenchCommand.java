@@ -84,7 +84,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rate", description = "Target events/s (open loop); unlimited when absent.")
     Double rate;
 
-    @Option(names = "--duration", description = "Stop after this many seconds even if --events are not all sent.")
+    @Option(
+            names = "--duration",
+            description = "Stop after this many seconds even if --events are not all sent (the warm-up, if any, is"
+                    + " bounded alike).")
     Double durationSeconds;
 
     @Option(names = "--vkey", description = "Pinned verifier key (text or @file); default: the one the server reports.")
@@ -102,8 +105,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--latency-log",
-            description = "Write one CSV line per request (request number, ms from start to when it was due,"
-                    + " latency ms, HTTP status) to this file, to see when in a run the slow requests were.")
+            description = "Write one CSV line per measured request (request number, when it was due in ms from the"
+                    + " start and in epoch ms, latency ms, HTTP status) to this file, to see when in a run the slow"
+                    + " requests were.")
     Path latencyLog;
 
     @picocli.CommandLine.Mixin
