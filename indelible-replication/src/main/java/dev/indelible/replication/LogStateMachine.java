@@ -16,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -83,6 +85,10 @@ final class LogStateMachine extends BaseStateMachine {
     private volatile List<SnapshotFile.Member> appliedMembers = List.of();
 
     private volatile boolean adoptLocalLogs;
+    private final AtomicLong bytesSinceSnapshot = new AtomicLong();
+    private final AtomicBoolean snapshotRequested = new AtomicBoolean();
+    private volatile long snapshotEveryBytes = Long.MAX_VALUE;
+    private volatile Runnable snapshotRequest = () -> {};
 
     /**
      * @param sequencers the sequencer of a log, created (durably) if the log does not exist yet
@@ -109,6 +115,26 @@ final class LogStateMachine extends BaseStateMachine {
      */
     void adoptLocalLogs() {
         this.adoptLocalLogs = true;
+    }
+
+    /**
+     * Asks for a snapshot (through {@code request}, which must not block) once the Raft entries
+     * applied since the last one reach {@code bytes}: so each purge behind a snapshot deletes a
+     * bounded number of Raft log segments, whatever the size of the entries.
+     */
+    void snapshotEveryBytes(long bytes, Runnable request) {
+        this.snapshotEveryBytes = bytes;
+        this.snapshotRequest = request;
+    }
+
+    /** The snapshot asked for has been taken or refused: a later apply may ask again. */
+    void snapshotRequestDone() {
+        snapshotRequested.set(false);
+    }
+
+    /** Raft entry bytes applied since the last snapshot. */
+    long bytesSinceSnapshot() {
+        return bytesSinceSnapshot.get();
     }
 
     /** How this node reaches the leader for a snapshot install (set before the server starts). */
@@ -240,7 +266,11 @@ final class LogStateMachine extends BaseStateMachine {
                 io);
         MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
         snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), last));
-        LOG.info("snapshot at raft index {} ({} logs)", last.getIndex(), logs.size());
+        LOG.info(
+                "snapshot at raft index {} ({} logs, {} Raft entry bytes since the last)",
+                last.getIndex(),
+                logs.size(),
+                bytesSinceSnapshot.getAndSet(0));
         return last.getIndex();
     }
 
@@ -436,6 +466,10 @@ final class LogStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(e);
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        if (bytesSinceSnapshot.addAndGet(entry.getSerializedSize()) >= snapshotEveryBytes
+                && snapshotRequested.compareAndSet(false, true)) {
+            snapshotRequest.run();
+        }
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.encode())));
     }
 }

@@ -44,6 +44,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -78,6 +79,15 @@ public final class RaftNode implements AutoCloseable {
 
     /** The largest Raft entry: one append request of at most this many bytes. */
     public static final SizeInBytes ENTRY_MAX_BYTES = SizeInBytes.valueOf("16MB");
+
+    /** Raft log segment size, unless a test sets a smaller one. */
+    static final SizeInBytes SEGMENT_SIZE_MAX = SizeInBytes.valueOf("64MB");
+
+    /** About how many Raft log segments a purge behind a snapshot deletes (see {@link #snapshotEveryBytes}). */
+    static final long SEGMENTS_PER_PURGE = 4;
+
+    private static final ClientId SNAPSHOT_CLIENT_ID = ClientId.randomId();
+    private static final java.time.Duration SNAPSHOT_REQUEST_TIMEOUT = java.time.Duration.ofSeconds(60);
 
     /** Attempts the Raft client makes ({@link #CLIENT_RETRY_SLEEP} apart, each bounded by the request timeout). */
     static final int CLIENT_ATTEMPTS_MAX = 100;
@@ -119,6 +129,7 @@ public final class RaftNode implements AutoCloseable {
     private volatile RaftClient client;
     private volatile RaftClient barrierClient;
     private volatile TokenGate tokenGate;
+    private final java.util.concurrent.atomic.AtomicLong snapshotCalls = new java.util.concurrent.atomic.AtomicLong();
     private SizeInBytes segmentSizeMax;
     /** The member ids of the Raft configuration last applied (the cosignature quorum). */
     private volatile Set<String> members = Set.of();
@@ -261,6 +272,7 @@ public final class RaftNode implements AutoCloseable {
                             RetryPolicies.retryUpToMaximumCountWithFixedSleep(CLIENT_ATTEMPTS_MAX, CLIENT_RETRY_SLEEP))
                     .build();
             node.startTokenGate(properties);
+            node.stateMachine.snapshotEveryBytes(node.snapshotEveryBytes(), node::requestSnapshot);
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
@@ -378,7 +390,7 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, ENTRY_MAX_BYTES);
         RaftServerConfigKeys.Log.setWriteBufferSize(
                 properties, SizeInBytes.valueOf(ENTRY_MAX_BYTES.getSize() + (1 << 20)));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("64MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SEGMENT_SIZE_MAX);
         GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf("64MB"));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, cluster.snapshotEveryEntries());
@@ -396,7 +408,9 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setTimeout(
                 properties, TimeDuration.valueOf(TOKEN_VOUCH_WINDOW.toMillis(), TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(1024, cluster.snapshotEveryEntries()));
+        // Every snapshot purges the closed segments behind it: snapshots come at most every
+        // snapshotEveryEntries entries or snapshotEveryBytes() bytes, so each purge is bounded.
+        RaftServerConfigKeys.Log.setPurgeGap(properties, 1);
         // The purge leaves the log starting after a segment boundary, often before the latest
         // snapshot: the leader's appender must not need the purged entry before a follower's next
         // index (PurgeAwareLogAppender).
@@ -405,6 +419,47 @@ public final class RaftNode implements AutoCloseable {
             RaftServerConfigKeys.Log.setSegmentSizeMax(properties, segmentSizeMax);
         }
         return properties;
+    }
+
+    /**
+     * Raft entry bytes between two snapshots this node asks for (besides Ratis's trigger every
+     * {@code snapshotEveryEntries} entries): {@link #SEGMENTS_PER_PURGE} segments' worth, so a purge
+     * deletes about that many segment files — Ratis deletes them on the Raft log worker, which writes
+     * nothing meanwhile (docs/BENCHMARKS.md, "The half-rate tail", item 8). Each member's point is
+     * offset by its rank among the founding members, so the members' purges fall at different
+     * times and the others keep a majority while one deletes.
+     */
+    long snapshotEveryBytes() {
+        long segment = segmentSizeMax != null ? segmentSizeMax.getSize() : SEGMENT_SIZE_MAX.getSize();
+        long base = SEGMENTS_PER_PURGE * segment;
+        List<String> ids =
+                cluster.peers().stream().map(ClusterConfig.Peer::id).sorted().toList();
+        int rank = Math.max(0, ids.indexOf(cluster.nodeId()));
+        return base + base * rank / Math.max(1, ids.size());
+    }
+
+    /** Asks Ratis for a snapshot now (off the apply thread); see {@link #snapshotEveryBytes()}. */
+    private void requestSnapshot() {
+        RaftServer current = server;
+        if (current == null) {
+            stateMachine.snapshotRequestDone();
+            return;
+        }
+        proposers.execute(() -> current.snapshotManagementAsync(SnapshotManagementRequest.newCreate(
+                        SNAPSHOT_CLIENT_ID,
+                        RaftPeerId.valueOf(cluster.nodeId()),
+                        GROUP_ID,
+                        snapshotCalls.incrementAndGet(),
+                        SNAPSHOT_REQUEST_TIMEOUT.toMillis(),
+                        1))
+                .whenComplete((reply, error) -> {
+                    if (error != null || !reply.isSuccess()) {
+                        LOG.warn(
+                                "snapshot by bytes not taken: {}",
+                                error != null ? error.toString() : String.valueOf(reply.getException()));
+                    }
+                    stateMachine.snapshotRequestDone();
+                }));
     }
 
     /** The member ids of the Raft configuration last applied: the cosignature quorum's members. */

@@ -94,6 +94,38 @@ class ClusterTest {
     }
 
     @Test
+    void eachNodeSnapshotsAndPurgesByRaftLogBytesAtAPointOfItsOwn() throws Exception {
+        // 1,000,000 entries never pass here: every snapshot below is one asked for by bytes.
+        cluster = new LocalCluster(dir, 3, 1_000_000)
+                .withSegmentSizeMax(SizeInBytes.valueOf("2KB"))
+                .startAll();
+        List<Long> thresholds = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            thresholds.add(cluster.require(i).snapshotEveryBytes());
+        }
+        assertThat(Set.copyOf(thresholds)).as("one snapshot point per node").hasSize(3);
+        assertThat(thresholds)
+                .allSatisfy(bytes -> assertThat(bytes)
+                        .isBetween(RaftNode.SEGMENTS_PER_PURGE * 2 * 1024, 2 * RaftNode.SEGMENTS_PER_PURGE * 2 * 1024));
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("bytes-" + i, 5), sent);
+        }
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        for (int i = 0; i < 3; i++) {
+            while (cluster.latestSnapshotIndex(i) <= 0 || cluster.require(i).raftLogStartIndex() <= 0) {
+                assertThat(System.nanoTime())
+                        .as("node %d snapshotted and purged in time", i)
+                        .isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            assertThat(cluster.require(i).failure()).isEmpty();
+        }
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
     void followerTheLeaderPurgedBehindInstallsTheLeadersSnapshotAndCatchesUp() throws Exception {
         cluster = new LocalCluster(dir, 3, 20)
                 .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
