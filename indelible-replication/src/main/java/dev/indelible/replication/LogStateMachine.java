@@ -132,11 +132,6 @@ final class LogStateMachine extends BaseStateMachine {
         snapshotRequested.set(false);
     }
 
-    /** Raft entry bytes applied since the last snapshot. */
-    long bytesSinceSnapshot() {
-        return bytesSinceSnapshot.get();
-    }
-
     /** How this node reaches the leader for a snapshot install (set before the server starts). */
     void leader(BiFunctionIO leader) {
         this.leader = leader;

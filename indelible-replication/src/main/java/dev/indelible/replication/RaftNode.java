@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -129,7 +130,7 @@ public final class RaftNode implements AutoCloseable {
     private volatile RaftClient client;
     private volatile RaftClient barrierClient;
     private volatile TokenGate tokenGate;
-    private final java.util.concurrent.atomic.AtomicLong snapshotCalls = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong snapshotCalls = new AtomicLong();
     private SizeInBytes segmentSizeMax;
     /** The member ids of the Raft configuration last applied (the cosignature quorum). */
     private volatile Set<String> members = Set.of();
