@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -439,28 +440,39 @@ public final class RaftNode implements AutoCloseable {
         return base + base * rank / Math.max(1, ids.size());
     }
 
-    /** Asks Ratis for a snapshot now (off the apply thread); see {@link #snapshotEveryBytes()}. */
+    /**
+     * Asks Ratis for a snapshot now (off the apply thread, which calls this and must never see it
+     * fail); see {@link #snapshotEveryBytes()}.
+     */
     private void requestSnapshot() {
         RaftServer current = server;
         if (current == null) {
             stateMachine.snapshotRequestDone();
             return;
         }
-        proposers.execute(() -> current.snapshotManagementAsync(SnapshotManagementRequest.newCreate(
-                        SNAPSHOT_CLIENT_ID,
-                        RaftPeerId.valueOf(cluster.nodeId()),
-                        GROUP_ID,
-                        snapshotCalls.incrementAndGet(),
-                        SNAPSHOT_REQUEST_TIMEOUT.toMillis(),
-                        1))
-                .whenComplete((reply, error) -> {
-                    if (error != null || !reply.isSuccess()) {
-                        LOG.warn(
-                                "snapshot by bytes not taken: {}",
-                                error != null ? error.toString() : String.valueOf(reply.getException()));
-                    }
-                    stateMachine.snapshotRequestDone();
-                }));
+        try {
+            CompletableFuture.supplyAsync(
+                            () -> current.snapshotManagementAsync(SnapshotManagementRequest.newCreate(
+                                    SNAPSHOT_CLIENT_ID,
+                                    RaftPeerId.valueOf(cluster.nodeId()),
+                                    GROUP_ID,
+                                    snapshotCalls.incrementAndGet(),
+                                    SNAPSHOT_REQUEST_TIMEOUT.toMillis(),
+                                    1)),
+                            proposers)
+                    .thenCompose(reply -> reply)
+                    .whenComplete((reply, error) -> {
+                        if (error != null || !reply.isSuccess()) {
+                            LOG.warn(
+                                    "snapshot by bytes not taken: {}",
+                                    error != null ? error.toString() : String.valueOf(reply.getException()));
+                        }
+                        stateMachine.snapshotRequestDone();
+                    });
+        } catch (RejectedExecutionException e) {
+            // The node is closing (proposers shut down): no snapshot to ask for.
+            stateMachine.snapshotRequestDone();
+        }
     }
 
     /** The member ids of the Raft configuration last applied: the cosignature quorum's members. */
