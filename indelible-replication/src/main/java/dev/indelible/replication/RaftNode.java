@@ -41,12 +41,15 @@ import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
@@ -132,6 +135,12 @@ public final class RaftNode implements AutoCloseable {
     private volatile RaftClient barrierClient;
     private volatile TokenGate tokenGate;
     private final AtomicLong snapshotCalls = new AtomicLong();
+    /** The client identity of the proposals this node submits to its own Raft server while it leads. */
+    private final ClientId selfClientId = ClientId.randomId();
+
+    private final AtomicLong selfCallIds = new AtomicLong();
+    private final AtomicLong selfSubmissions = new AtomicLong();
+    private final AtomicLong selfRefusals = new AtomicLong();
     private SizeInBytes segmentSizeMax;
     /** The member ids of the Raft configuration last applied (the cosignature quorum). */
     private volatile Set<String> members = Set.of();
@@ -520,6 +529,12 @@ public final class RaftNode implements AutoCloseable {
         return info != null && info.isLeader();
     }
 
+    /** Whether this node leads and has committed an entry of its term (Ratis takes writes only then). */
+    private boolean isReadyLeader() {
+        DivisionInfo info = info();
+        return info != null && info.isLeader() && info.isLeaderReady();
+    }
+
     /** This node's view of the cluster. */
     public ClusterStatus status() {
         DivisionInfo info = info();
@@ -732,10 +747,9 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Sends {@code command} through Raft; completes with the leader's apply reply. Each proposal is
-     * a blocking Raft client call on its own virtual thread, not the client's ordered async API:
-     * ordered requests queue behind the oldest unanswered one, so one request retrying across a
-     * failover would stall every later one (head-of-line blocking).
+     * Sends {@code command} through Raft; completes with the leader's apply reply. While this node
+     * leads, the command goes straight to its own Raft server ({@link #sendAsLeader}); otherwise,
+     * or if that finds this node no longer leading, through the Raft client ({@link #viaClient}).
      */
     CompletableFuture<Reply> propose(Command command) {
         return send(command).thenApply(Committed::reply);
@@ -751,23 +765,166 @@ public final class RaftNode implements AutoCloseable {
                     new IndelibleException(ErrorCode.OVERLOADED, "node is starting; retry"));
         }
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.encode()));
+        return isReadyLeader()
+                ? sendAsLeader(current, message, selfCallIds.incrementAndGet())
+                : viaClient(current, message);
+    }
+
+    /**
+     * What {@link #propose} does while this node leads, as call {@code callId} of this node's own
+     * client identity; for tests, which call it on any node.
+     */
+    CompletableFuture<Reply> proposeAsLeader(Command command, long callId) {
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.encode()));
+        return sendAsLeader(client, message, callId).thenApply(Committed::reply);
+    }
+
+    /**
+     * Submits a write to this node's own Raft server as a client request of {@link #selfClientId}: no
+     * gRPC round trip through the loopback with the whole entry and its reply. If Ratis answers that
+     * this node does not lead (it lost the lead before the request arrived, or while the entry was
+     * pending), the very same request — same client and call id — goes to the leader Ratis names, or
+     * to each member in turn, as the Raft client would retry it: a leader that has applied the entry
+     * answers from its retry cache instead of appending it again. The submission and the reply's
+     * handling run on {@link #proposers}, never on a Ratis thread (a reply completes on the apply
+     * thread, and what follows it may propose again).
+     */
+    private CompletableFuture<Committed> sendAsLeader(RaftClient current, Message message, long callId) {
+        RaftServer self = server;
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return self.submitClientRequestAsync(selfRequest(self.getId(), callId, message));
+                            } catch (IOException e) {
+                                throw notCommitted(e);
+                            }
+                        },
+                        proposers)
+                .thenCompose(reply -> reply)
+                .thenApplyAsync(
+                        reply -> {
+                            if (reply.isSuccess()) {
+                                selfSubmissions.incrementAndGet();
+                                return committed(reply);
+                            }
+                            if (reply.getNotLeaderException() == null
+                                    && !(reply.getException() instanceof LeaderNotReadyException)) {
+                                throw notCommitted(reply.getException());
+                            }
+                            selfRefusals.incrementAndGet();
+                            return resend(current, callId, message, reply.getNotLeaderException());
+                        },
+                        proposers)
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(notCommitted(unwrap(error))));
+    }
+
+    private RaftClientRequest selfRequest(RaftPeerId to, long callId, Message message) {
+        return RaftClientRequest.newBuilder()
+                .setClientId(selfClientId)
+                .setServerId(to)
+                .setGroupId(GROUP_ID)
+                .setCallId(callId)
+                .setMessage(message)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+    }
+
+    /**
+     * Resends this node's refused request {@code callId} through the Raft client's transport until a
+     * leader answers: first to the leader {@code refusal} names, then to the members in turn, with
+     * the Raft client's pause and number of attempts. Blocks (runs on a virtual thread).
+     */
+    private Committed resend(RaftClient current, long callId, Message message, NotLeaderException refusal) {
+        RaftPeer target = refusal == null ? null : refusal.getSuggestedLeader();
+        List<RaftPeer> members = currentPeers();
+        Throwable last = refusal;
+        for (int attempt = 0; attempt < CLIENT_ATTEMPTS_MAX; attempt++) {
+            if (target == null) {
+                target = members.isEmpty() ? selfPeer() : members.get(attempt % members.size());
+            }
+            try {
+                current.getClientRpc().addRaftPeers(List.of(target));
+                RaftClientReply reply =
+                        current.getClientRpc().sendRequest(selfRequest(target.getId(), callId, message));
+                if (reply.isSuccess()) {
+                    return committed(reply);
+                }
+                NotLeaderException notLeader = reply.getNotLeaderException();
+                if (notLeader == null && !(reply.getException() instanceof LeaderNotReadyException)) {
+                    throw notCommitted(reply.getException());
+                }
+                last = notLeader != null ? notLeader : reply.getException();
+                target = notLeader != null ? notLeader.getSuggestedLeader() : target;
+            } catch (NotLeaderException e) {
+                last = e;
+                target = e.getSuggestedLeader();
+            } catch (IOException e) {
+                last = e;
+                target = null;
+            }
+            try {
+                CLIENT_RETRY_SLEEP.sleep();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw notCommitted(e);
+            }
+        }
+        throw notCommitted(last);
+    }
+
+    private RaftPeer selfPeer() {
+        return group.getPeer(server.getId());
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause()
+                : error;
+    }
+
+    /** Proposals this node's own Raft server committed and applied as leader ({@link #sendAsLeader}). */
+    long selfSubmissions() {
+        return selfSubmissions.get();
+    }
+
+    /** Proposals this node's own Raft server refused as not (or not yet) leading, then resent. */
+    long selfRefusals() {
+        return selfRefusals.get();
+    }
+
+    /**
+     * Sends through the Raft client, which finds the leader and retries across a failover with the
+     * same call id (Ratis's retry cache then answers a retry of an applied entry). Each proposal is a
+     * blocking call on its own virtual thread, not the client's ordered async API: ordered requests
+     * queue behind the oldest unanswered one, so one request retrying across a failover would stall
+     * every later one (head-of-line blocking).
+     */
+    private CompletableFuture<Committed> viaClient(RaftClient current, Message message) {
         return CompletableFuture.supplyAsync(
                 () -> {
                     RaftClientReply reply;
                     try {
                         reply = current.io().send(message);
                     } catch (IOException | RuntimeException e) {
-                        throw new IndelibleException(
-                                ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + e, e);
+                        throw notCommitted(e);
                     }
                     if (!reply.isSuccess()) {
-                        throw new IndelibleException(
-                                ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + reply.getException());
+                        throw notCommitted(reply.getException());
                     }
-                    return new Committed(
-                            Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer()), reply.getLogIndex());
+                    return committed(reply);
                 },
                 proposers);
+    }
+
+    private static Committed committed(RaftClientReply reply) {
+        return new Committed(Reply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer()), reply.getLogIndex());
+    }
+
+    private static IndelibleException notCommitted(Throwable cause) {
+        if (cause instanceof IndelibleException known) {
+            return known;
+        }
+        return new IndelibleException(ErrorCode.OVERLOADED, "not committed by the cluster; retry: " + cause, cause);
     }
 
     /**
@@ -858,8 +1015,7 @@ public final class RaftNode implements AutoCloseable {
 
     private void sealIfLeader() {
         try {
-            DivisionInfo info = info();
-            if (info != null && info.isLeader() && info.isLeaderReady()) {
+            if (isReadyLeader()) {
                 for (RaftSequencer sequencer : sequencers.values()) {
                     sequencer.sealIfGrown();
                 }

@@ -58,6 +58,57 @@ class ClusterTest {
     }
 
     @Test
+    void theLeadersOwnProposalsGoStraightToItsRaftServerAndFollowersForwardThem() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        int leader = cluster.awaitLeader(WAIT);
+        int follower = (leader + 1) % 3;
+        List<byte[]> sent = new ArrayList<>();
+        cluster.appendRecording(LOG, leader, batch("at-leader", 4), sent);
+        cluster.appendRecording(LOG, follower, batch("at-follower", 4), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+
+        // The leader's appends, seals and cosignatures went to its own server; the follower's
+        // append went through its Raft client.
+        assertThat(cluster.awaitLeader(WAIT)).isEqualTo(leader);
+        assertThat(cluster.require(leader).selfSubmissions()).isPositive();
+        assertThat(cluster.require(follower).selfSubmissions()).isZero();
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void aProposalItsOwnServerRefusesAsNotLeaderIsResentToTheLeaderUnderTheSameCallId() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        int leader = cluster.awaitLeader(WAIT);
+        cluster.appendRecording(LOG, leader, batch("before", 3), sent);
+        RaftNode follower = cluster.require((leader + 1) % 3);
+        List<Leaf> leaves = batch("refused-then-resent", 5);
+        Command.Append append = new Command.Append(
+                LOG,
+                leaves.stream().map(Leaf::bytes).toList(),
+                java.util.Collections.nCopies(leaves.size(), Optional.empty()),
+                List.of());
+
+        Reply first = follower.proposeAsLeader(append, 1_000_001).get(30, TimeUnit.SECONDS);
+        assertThat(first.ok()).as(first.reason()).isTrue();
+        assertThat(first.value()).isEqualTo(sent.size());
+        assertThat(follower.selfRefusals()).isEqualTo(1);
+        assertThat(follower.selfSubmissions()).isZero();
+        leaves.forEach(leaf -> sent.add(leaf.bytes()));
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+
+        // The same call again (as after a lost reply): the leader answers from its retry cache.
+        Reply again = follower.proposeAsLeader(append, 1_000_001).get(30, TimeUnit.SECONDS);
+        assertThat(again.value()).isEqualTo(first.value());
+        // A new call id with the same entries is a new append: the dedup is by call, not by content.
+        Reply fresh = follower.proposeAsLeader(append, 1_000_002).get(30, TimeUnit.SECONDS);
+        assertThat(fresh.value()).isEqualTo(sent.size());
+        leaves.forEach(leaf -> sent.add(leaf.bytes()));
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
     void leaderKillElectsNewLeaderAndAppendsContinue() throws Exception {
         cluster = new LocalCluster(dir, 3).startAll();
         List<byte[]> sent = new ArrayList<>();
