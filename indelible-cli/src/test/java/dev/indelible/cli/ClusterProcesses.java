@@ -50,6 +50,8 @@ final class ClusterProcesses implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>(Collections.nCopies(SIZE, null));
     private final HttpClient http;
     private String electionTimeoutMillis = "200";
+    private String auth = "off";
+    private String checkpointIntervalMillis = "200";
     private BiFunction<Integer, List<String>, List<String>> commandWrapper = (node, command) -> command;
 
     /**
@@ -76,6 +78,18 @@ final class ClusterProcesses implements AutoCloseable {
     /** The servers' {@code --election-timeout}, as given on the command line (default 200). */
     ClusterProcesses withElectionTimeoutMillis(String millis) {
         this.electionTimeoutMillis = millis;
+        return this;
+    }
+
+    /** The servers' {@code --auth} mode (default {@code off}). */
+    ClusterProcesses withAuth(String mode) {
+        this.auth = mode;
+        return this;
+    }
+
+    /** The servers' {@code --checkpoint-interval} in ms (default 200), or null for the server's own default. */
+    ClusterProcesses withCheckpointIntervalMillis(String millis) {
+        this.checkpointIntervalMillis = millis;
         return this;
     }
 
@@ -111,7 +125,7 @@ final class ClusterProcesses implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path data = dir.resolve("n" + (i + 1));
         Files.createDirectories(data);
-        List<String> command = List.of(
+        List<String> command = new ArrayList<>(List.of(
                 java,
                 "-Xmx256m",
                 "-XX:+UseSerialGC",
@@ -128,19 +142,24 @@ final class ClusterProcesses implements AutoCloseable {
                 data.toString(),
                 "--log-key",
                 key.toString(),
-                "--checkpoint-interval",
-                "200",
                 "--auth",
-                "off",
+                auth,
                 "--election-timeout",
-                electionTimeoutMillis);
+                electionTimeoutMillis));
+        if (checkpointIntervalMillis != null) {
+            command.addAll(List.of("--checkpoint-interval", checkpointIntervalMillis));
+        }
         processes.set(
                 i,
                 new ProcessBuilder(commandWrapper.apply(i, command))
                         .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                                data.resolve("server.log").toFile()))
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()))
                         .start());
+    }
+
+    /** Node {@code i}'s server output (all of its starts). */
+    Path log(int i) {
+        return dir.resolve("n" + (i + 1)).resolve("server.log");
     }
 
     /** Kills node {@code i} with SIGKILL and waits up to 10 s for it to go. */

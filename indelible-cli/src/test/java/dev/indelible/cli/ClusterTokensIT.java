@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.indelible.formats.note.NoteKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,10 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -47,41 +44,29 @@ class ClusterTokensIT {
     private final Path dir = Path.of("target", "cluster-tokens-it", Long.toString(System.currentTimeMillis()))
             .toAbsolutePath();
 
-    private final List<Process> processes = new ArrayList<>(Collections.nCopies(3, null));
+    private ClusterProcesses cluster;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final int[] httpPorts = new int[3];
-    private String clusterSpec;
-    private Path key;
 
     @AfterEach
-    void killAll() {
-        for (Process process : processes) {
-            if (process != null) {
-                process.destroyForcibly();
-            }
+    void killAll() throws InterruptedException {
+        if (cluster != null) {
+            cluster.close();
         }
         http.close();
     }
 
     @Test
     void aTokenMadeOnOneNodeWorksOnEveryNodeUntilRevokedOnAnother() throws Exception {
-        Files.createDirectories(dir);
-        key = dir.resolve("log.key");
-        Files.writeString(
-                key, NoteKeys.generateEd25519("it.tokens", new SecureRandom()).signerKey() + "\n");
-        List<String> members = new ArrayList<>();
+        cluster = new ClusterProcesses(dir, "it.tokens", START_TIMEOUT)
+                .withAuth("required")
+                .withCheckpointIntervalMillis(null);
         for (int i = 0; i < 3; i++) {
-            httpPorts[i] = LoopbackPorts.free();
-            members.add("n" + (i + 1) + "=127.0.0.1:" + LoopbackPorts.free());
-        }
-        clusterSpec = String.join(",", members);
-        for (int i = 0; i < 3; i++) {
-            start(i);
+            cluster.start(i);
         }
         List<String> bootstrap = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            awaitHealthy(i);
+            cluster.awaitHealthy(i);
             bootstrap.add(bootstrapToken(i));
         }
         awaitLeader();
@@ -144,8 +129,7 @@ class ClusterTokensIT {
         // hold these proposals uncommitted and commit them once the others are back: names that
         // nothing below depends on.)
         for (int node : new int[] {1, 2}) {
-            processes.get(node).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            processes.set(node, null);
+            cluster.kill(node);
         }
         HttpResponse<String> noQuorum =
                 request(0, "POST", "/v1/admin/tokens", admin1, "{\"name\":\"late\",\"scopes\":[\"admin\"]}");
@@ -176,10 +160,10 @@ class ClusterTokensIT {
                 .isEqualTo(401);
 
         // Restarted, nodes 2 and 3 still hold the replicated tokens and the revocation.
-        start(1);
-        start(2);
-        awaitHealthy(1);
-        awaitHealthy(2);
+        cluster.start(1);
+        cluster.start(2);
+        cluster.awaitHealthy(1);
+        cluster.awaitHealthy(2);
         for (int node : new int[] {1, 2}) {
             awaitStatus(
                     "ops lists tokens on node " + (node + 1),
@@ -207,14 +191,14 @@ class ClusterTokensIT {
                 throw new AssertionError(
                         what + ": still " + last.statusCode() + " " + last.body() + " after " + APPLY_TIMEOUT);
             }
-            sleep(250);
+            ClusterProcesses.sleep(250);
             last = call.get();
         }
         return last;
     }
 
     private HttpResponse<String> request(int node, String method, String path, String token, String body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(cluster.url(node) + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
                 .method(
@@ -235,60 +219,13 @@ class ClusterTokensIT {
 
     /** The bootstrap admin token node {@code i} printed on its first start. */
     private String bootstrapToken(int i) throws IOException {
-        Matcher matcher = ADMIN_TOKEN.matcher(Files.readString(log(i)));
+        Matcher matcher = ADMIN_TOKEN.matcher(Files.readString(cluster.log(i)));
         List<String> found = new ArrayList<>();
         while (matcher.find()) {
             found.add(matcher.group(1));
         }
         assertThat(found).as("bootstrap admin tokens printed by node %d", i + 1).hasSize(1);
         return found.get(0);
-    }
-
-    private Path log(int i) {
-        return dir.resolve("n" + (i + 1)).resolve("server.log");
-    }
-
-    private void start(int i) throws IOException {
-        String jar = System.getProperty("indelible.cli.jar");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path data = dir.resolve("n" + (i + 1));
-        Files.createDirectories(data);
-        ProcessBuilder builder = new ProcessBuilder(
-                        java,
-                        "-Xmx256m",
-                        "-XX:+UseSerialGC",
-                        "-jar",
-                        jar,
-                        "server",
-                        "--node-id",
-                        "n" + (i + 1),
-                        "--cluster",
-                        clusterSpec,
-                        "--listen",
-                        "127.0.0.1:" + httpPorts[i],
-                        "--data",
-                        data.toString(),
-                        "--log-key",
-                        key.toString(),
-                        "--auth",
-                        "required",
-                        "--election-timeout",
-                        "200")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
-        processes.set(i, builder.start());
-    }
-
-    private void awaitHealthy(int i) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (get(i, "/healthz").isPresent()) {
-                return;
-            }
-            assertThat(processes.get(i).isAlive()).as("node %d alive", i + 1).isTrue();
-            sleep(100);
-        }
-        throw new AssertionError("node " + (i + 1) + " not healthy within " + START_TIMEOUT);
     }
 
     /** Waits for a leader, and for every node to vouch for its tokens (they refuse them until then). */
@@ -307,33 +244,12 @@ class ClusterTokensIT {
             if (leader && vouching) {
                 return;
             }
-            sleep(50);
+            ClusterProcesses.sleep(50);
         }
         throw new AssertionError("no leader, or a node not vouching for its tokens, within " + START_TIMEOUT);
     }
 
     private Optional<JsonNode> get(int node, String path) {
-        try {
-            HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
-                            .timeout(Duration.ofSeconds(2))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? Optional.of(JSON.readTree(response.body())) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return Optional.ofNullable(cluster.get(node, path));
     }
 }
