@@ -15,6 +15,8 @@
 #   single -- 20,000 single-event requests, 64 concurrent
 # and the three servers' CPU time (user + system, /proc) per event of the full run, and how busy the
 # whole machine (both cores: servers and load generator) was during the half-rate run.
+# Appends go to node 1 (which leads in about a third of the runs: the others forward them to the
+# leader); with TO_LEADER=1 the load generator is given all three URLs and appends through the leader.
 # Prints one line per measurement; the raw bench output and server logs are kept under $OUT (default
 # /tmp/indelible-3n); the data directories are removed after each run unless KEEP_DATA is set.
 set -euo pipefail
@@ -40,7 +42,11 @@ stop() {
 }
 trap stop EXIT
 
-bench() { "$JAVA" -jar "$LOADGEN" bench --url "http://127.0.0.1:$HTTP_BASE" --size 500 "$@"; }
+URLS="http://127.0.0.1:$HTTP_BASE"
+if [[ -n "${TO_LEADER:-}" ]]; then
+  URLS="$URLS,http://127.0.0.1:$((HTTP_BASE + 1)),http://127.0.0.1:$((HTTP_BASE + 2))"
+fi
+bench() { "$JAVA" -jar "$LOADGEN" bench --url "$URLS" --size 500 "$@"; }
 
 ticks() {
   local total=0 pid stat

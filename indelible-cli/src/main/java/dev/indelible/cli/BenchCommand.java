@@ -54,8 +54,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--url",
             defaultValue = "http://127.0.0.1:8080",
-            description = "Server base URL (default: ${DEFAULT-VALUE}).")
-    String url;
+            split = ",",
+            description = "Server base URL (default: ${DEFAULT-VALUE}); several, comma-separated, for the"
+                    + " nodes of a cluster: appends then go to the one that leads when the run starts.")
+    List<String> urls;
+
+    /** The base URL appends and reads go to; set when the run starts. */
+    private String url;
 
     @Option(names = "--log", defaultValue = "bench", description = "Log to append to (default: ${DEFAULT-VALUE}).")
     String log;
@@ -173,6 +178,10 @@ final class BenchCommand implements Callable<Integer> {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
+        url = urls.size() == 1 ? urls.get(0) : leaderOf(http, urls);
+        if (urls.size() > 1) {
+            System.err.println("appending through " + url + " (the leader)");
+        }
         URI appendUri = URI.create(url + "/v1/logs/" + log + "/entries");
         if (warmupEvents > 0) {
             // The load generator's own JIT warm-up would otherwise count as the server's latency
@@ -365,6 +374,32 @@ final class BenchCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             err.println();
         }
+    }
+
+    /**
+     * The one of {@code urls} whose node says ({@code GET /v1/cluster}) that it leads, so that appends
+     * skip the follower's forward to the leader; the first if none does (or none answers).
+     */
+    String leaderOf(HttpClient http, List<String> urls) throws InterruptedException {
+        for (String candidate : urls) {
+            try {
+                HttpResponse<byte[]> response = http.send(
+                        authorized(HttpRequest.newBuilder(URI.create(candidate + "/v1/cluster")))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (response.statusCode() == 200
+                        && "LEADER"
+                                .equals(JSON.readTree(response.body())
+                                        .path("role")
+                                        .asText())) {
+                    return candidate;
+                }
+            } catch (IOException e) {
+                // not reachable: not the one to send to
+            }
+        }
+        return urls.get(0);
     }
 
     /** Proves every sampled append against a signed checkpoint; throws on any failure. */
