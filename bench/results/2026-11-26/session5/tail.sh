@@ -2,13 +2,14 @@
 # usage: tail.sh [LABEL]  -- one fresh 3-node cluster ($JAR, -Xmx1g, 4 MB G1 regions, $OPTS), WARM × 300,000
 # warm-up events, then a half-rate run (HALF events, 25,000 events/s, 1,000 per request) with the load
 # generator's --latency-log, the servers' GC + safepoint logs (wall-clock time) and their own logs, all kept in
-# $D/LABEL for lining up slow requests with what the servers did at that moment.
+# $D/LABEL for lining up slow requests with what the servers did at that moment. TOLEADER=1 (session 6): the
+# load generator sends to the leader's HTTP port instead of node 1's.
 set -u
 JAR=${JAR:-/tmp/perf/main5.jar}
 JB=/usr/lib/jvm/temurin-25-jdk-amd64/bin
 LABEL=${1:-run}
 D=${D:-/tmp/perf/tail}/$LABEL
-bench() { $JB/java ${LOADGEN_OPTS:-} -jar ${LOADGEN:-/tmp/perf/main5.jar} bench --url http://127.0.0.1:18301 --size ${SIZE:-500} "$@"; }
+bench() { $JB/java ${LOADGEN_OPTS:-} -jar ${LOADGEN:-/tmp/perf/main5.jar} bench --url http://127.0.0.1:${PORT:-18301} --size ${SIZE:-500} "$@"; }
 rm -rf $D; mkdir -p $D
 $JB/java -jar $JAR keys generate --name perf.example --out $D/cluster.key >/dev/null
 pids=()
@@ -22,6 +23,7 @@ done
 echo "${pids[@]}" > $D/pids
 for i in $(seq 1 90); do curl -sf http://127.0.0.1:18301/v1/cluster 2>/dev/null | grep -q '"leader":"n' && break; sleep 1; done
 leader=$(curl -s http://127.0.0.1:18301/v1/cluster | grep -o '"leader":"n[0-9]"' | grep -o 'n[0-9]')
+[[ -n "${TOLEADER:-}" ]] && PORT=1830${leader#n}
 for w in $(seq 1 ${WARM:-3}); do bench --log warm --events 300000 --batch 1000 --concurrency 8 >/dev/null 2>&1; done
 ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' /proc/$p/stat))); done; echo $t; }
 t0=$(ticks "${pids[@]}")
