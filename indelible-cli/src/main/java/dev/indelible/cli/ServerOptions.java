@@ -1,6 +1,9 @@
 package dev.indelible.cli;
 
 import dev.indelible.client.IndelibleClient;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -10,7 +13,8 @@ final class ServerOptions {
             names = "--url",
             paramLabel = "URL",
             defaultValue = "http://127.0.0.1:8080",
-            description = "Base URL of the indelible server (default: ${DEFAULT-VALUE}).")
+            description = "Base URL of the indelible server (default: ${DEFAULT-VALUE}); for a cluster, several,"
+                    + " comma-separated: appends go to the node that leads, and a node that fails is skipped.")
     String url;
 
     @Mixin
@@ -18,6 +22,10 @@ final class ServerOptions {
 
     /** A client builder for this server, with the bearer token if one is configured. */
     IndelibleClient.Builder client() {
-        return IndelibleClient.builder().baseUrl(url).bearerToken(token.value());
+        List<URI> urls = Arrays.stream(url.split(","))
+                .map(String::strip)
+                .map(URI::create)
+                .toList();
+        return IndelibleClient.builder().baseUrls(urls).bearerToken(token.value());
     }
 }

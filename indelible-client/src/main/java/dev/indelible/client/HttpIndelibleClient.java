@@ -12,12 +12,14 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
 import java.util.regex.Pattern;
 
@@ -32,10 +34,13 @@ final class HttpIndelibleClient implements IndelibleClient {
     /** Largest single response read into memory (an entry, a tile, a bundle, a proof). */
     static final int RESPONSE_MAX_BYTES = 64 << 20;
 
+    /** How long each node may take to say whether it leads. */
+    static final Duration LEADER_LOOKUP_TIMEOUT = Duration.ofSeconds(2);
+
     private static final Pattern LOG_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     private static final String NDJSON = "application/x-ndjson";
 
-    private final URI baseUrl;
+    private final Endpoints endpoints;
     private final Duration requestTimeout;
     private final String bearerToken;
     private final HttpClient http;
@@ -44,7 +49,7 @@ final class HttpIndelibleClient implements IndelibleClient {
     private final ObjectMapper json = new ObjectMapper();
 
     HttpIndelibleClient(IndelibleClient.Builder builder) {
-        this.baseUrl = builder.baseUrl;
+        this.endpoints = new Endpoints(builder.baseUrls);
         this.requestTimeout = builder.requestTimeout;
         this.bearerToken = builder.bearerToken;
         // Plain-text HTTP/2 would start with an h2c upgrade that some servers mishandle for POST
@@ -52,10 +57,14 @@ final class HttpIndelibleClient implements IndelibleClient {
         // 307/308) are followed: a redirected append was refused, not applied.
         this.http = HttpClient.newBuilder()
                 .connectTimeout(builder.connectTimeout)
-                .version(baseUrl.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+                .version(
+                        endpoints.current().getScheme().equals("https")
+                                ? HttpClient.Version.HTTP_2
+                                : HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
-        this.transport = new RetryingTransport(http, builder.retryPolicy, builder.clock, builder.random, json);
+        this.transport =
+                new RetryingTransport(http, endpoints, builder.retryPolicy, builder.clock, builder.random, json);
         this.batches = new EventBatches(builder.batchMaxEvents, builder.batchMaxBytes);
     }
 
@@ -114,11 +123,43 @@ final class HttpIndelibleClient implements IndelibleClient {
     }
 
     private JsonNode postEvents(String log, List<byte[]> batch, String query) {
-        HttpRequest request = request(logPath(log) + "/entries" + query)
-                .header("Content-Type", NDJSON)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(EventBatches.ndjson(batch)))
-                .build();
-        return readJson(transport.send(request, false));
+        String path = logPath(log) + "/entries" + query;
+        byte[] body = EventBatches.ndjson(batch);
+        if (endpoints.leaderUnknown()) {
+            endpoints.leaderFound(findLeader());
+        }
+        return readJson(transport.send(
+                base -> request(base, path)
+                        .header("Content-Type", NDJSON)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                false));
+    }
+
+    /**
+     * The base URL whose node says it leads ({@code GET /v1/cluster}, public), asking each in turn
+     * once; null if none does (a single node, or no answer).
+     */
+    private URI findLeader() {
+        for (URI base : endpoints.all()) {
+            try {
+                HttpResponse<byte[]> response =
+                        http.send(request(base, "/v1/cluster").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (response.statusCode() == 200
+                        && "LEADER"
+                                .equals(json.readTree(response.body())
+                                        .path("role")
+                                        .asText())) {
+                    return base;
+                }
+            } catch (IOException e) {
+                // unreachable or not a cluster node: not the leader to use
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProblemException("looking up the leader was interrupted", e);
+            }
+        }
+        return null;
     }
 
     @Override
@@ -238,17 +279,17 @@ final class HttpIndelibleClient implements IndelibleClient {
         return "/v1/logs/" + log;
     }
 
-    private HttpRequest.Builder request(String path) {
+    private HttpRequest.Builder request(URI base, String path) {
         HttpRequest.Builder request =
-                HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout);
         if (bearerToken != null) {
             request.header("Authorization", "Bearer " + bearerToken);
         }
         return request;
     }
 
-    private HttpRequest get(String path) {
-        return request(path).GET().build();
+    private Function<URI, HttpRequest> get(String path) {
+        return base -> request(base, path).GET().build();
     }
 
     private byte[] getBytes(String path) {

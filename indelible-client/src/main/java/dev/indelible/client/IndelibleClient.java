@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -121,7 +122,7 @@ public interface IndelibleClient extends AutoCloseable {
         /** Upper bound of {@link #batchMaxBytes}. */
         public static final long BATCH_MAX_BYTES_LIMIT = 1L << 30;
 
-        URI baseUrl = DEFAULT_BASE_URL;
+        List<URI> baseUrls = List.of(DEFAULT_BASE_URL);
         Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         RetryPolicy retryPolicy = RetryPolicy.defaults();
@@ -147,18 +148,39 @@ public interface IndelibleClient extends AutoCloseable {
 
         /** The server's base URL, such as {@code http://127.0.0.1:8080} (the default). */
         public Builder baseUrl(URI url) {
-            String scheme = url.getScheme();
-            if (!"http".equals(scheme) && !"https".equals(scheme)) {
-                throw new IllegalArgumentException("base URL must be http or https, got " + url);
-            }
-            String text = url.toString();
-            this.baseUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
-            return this;
+            return baseUrls(List.of(url));
         }
 
         /** {@link #baseUrl(URI)} from text. */
         public Builder baseUrl(String url) {
             return baseUrl(URI.create(url));
+        }
+
+        /**
+         * The base URLs of several nodes of one cluster. Appends go to the node that says it leads
+         * ({@code GET /v1/cluster}, asked before the first append and again after a failure), which
+         * spares the follower's forward; reads go to the node in use. A request that finds its node
+         * unreachable, or answers a server error, is retried (as {@link #retryPolicy} allows) on the
+         * next node in the list, and later requests stay there.
+         */
+        public Builder baseUrls(List<URI> urls) {
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("no base URL");
+            }
+            List<URI> normalized = new ArrayList<>(urls.size());
+            for (URI url : urls) {
+                String scheme = url.getScheme();
+                if (!"http".equals(scheme) && !"https".equals(scheme)) {
+                    throw new IllegalArgumentException("base URL must be http or https, got " + url);
+                }
+                String text = url.toString();
+                normalized.add(URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text));
+            }
+            if (normalized.stream().map(URI::getScheme).distinct().count() > 1) {
+                throw new IllegalArgumentException("base URLs mix http and https: " + urls);
+            }
+            this.baseUrls = List.copyOf(normalized);
+            return this;
         }
 
         /** How long to wait for a TCP (and TLS) connection; default 5 s. */

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +18,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -31,9 +35,17 @@ final class RetryingTransport {
     private final Clock clock;
     private final RandomGenerator random;
     private final ObjectMapper json;
+    private final Endpoints endpoints;
 
-    RetryingTransport(HttpClient http, RetryPolicy policy, Clock clock, RandomGenerator random, ObjectMapper json) {
+    RetryingTransport(
+            HttpClient http,
+            Endpoints endpoints,
+            RetryPolicy policy,
+            Clock clock,
+            RandomGenerator random,
+            ObjectMapper json) {
         this.http = http;
+        this.endpoints = endpoints;
         this.policy = policy;
         this.clock = clock;
         this.random = random;
@@ -41,13 +53,17 @@ final class RetryingTransport {
     }
 
     /**
-     * Sends {@code request} until it succeeds or the rules say stop. The caller MUST close the
-     * returned stream.
+     * Sends the request {@code toBase} makes for the base URL in use until it succeeds or the rules
+     * say stop. A connection that could not be made sent nothing, so it is retried even when the
+     * request is not idempotent; with several base URLs, every failed attempt moves to the next. The
+     * caller MUST close the returned stream.
      *
      * @param idempotent whether the request may be repeated after an unknown outcome
      */
-    InputStream send(HttpRequest request, boolean idempotent) {
+    InputStream send(Function<URI, HttpRequest> toBase, boolean idempotent) {
         for (int attempt = 1; ; attempt++) {
+            URI base = endpoints.current();
+            HttpRequest request = toBase.apply(base);
             ProblemException failure;
             boolean retry;
             try {
@@ -57,10 +73,14 @@ final class RetryingTransport {
                 }
                 failure = problem(response);
                 retry = idempotent ? failure.status() >= 500 : failure.status() == 503 && failure.retryable();
+                if (failure.status() >= 500) {
+                    endpoints.failed(base);
+                }
             } catch (IOException e) {
                 failure = new ProblemException(
                         request.method() + " " + request.uri() + " got no answer: " + describe(e), e);
-                retry = idempotent;
+                retry = idempotent || nothingSent(e);
+                endpoints.failed(base);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ProblemException(request.method() + " " + request.uri() + " interrupted", e);
@@ -70,6 +90,11 @@ final class RetryingTransport {
             }
             sleep(policy.delay(attempt, failure.retryAfter(), random), failure);
         }
+    }
+
+    /** Whether {@code e} says the connection was never made, so the server cannot have seen the request. */
+    static boolean nothingSent(IOException e) {
+        return e instanceof ConnectException || e instanceof HttpConnectTimeoutException;
     }
 
     /** Decodes an error answer, reading at most {@link #ERROR_BODY_MAX_BYTES} of its body. */

@@ -53,6 +53,8 @@ public final class FakeLogServer implements AutoCloseable {
     private Function<byte[], byte[]> checkpointFilter = Function.identity();
     private final Map<Long, byte[]> checkpoints = new HashMap<>();
     private Tree tree = new Tree();
+    private volatile String clusterRole;
+    private final AtomicInteger clusterRequests = new AtomicInteger();
 
     /** Starts a server with a fresh signing key. */
     public FakeLogServer() throws IOException {
@@ -92,6 +94,19 @@ public final class FakeLogServer implements AutoCloseable {
     /** The next read (GET) requests get these answers. */
     public void scriptReads(ScriptedAnswer... answers) {
         readScript.addAll(List.of(answers));
+    }
+
+    /**
+     * Answers {@code GET /v1/cluster} with this node {@code role} ({@code LEADER}, {@code FOLLOWER});
+     * null (the default) answers 404, as a server that is no cluster node might.
+     */
+    public void clusterRole(String role) {
+        this.clusterRole = role;
+    }
+
+    /** How many {@code GET /v1/cluster} requests arrived. */
+    public int clusterRequests() {
+        return clusterRequests.get();
     }
 
     /** How many GET requests arrived. */
@@ -158,6 +173,20 @@ public final class FakeLogServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            if (exchange.getRequestURI().getPath().equals("/v1/cluster")) {
+                clusterRequests.incrementAndGet();
+                String role = clusterRole;
+                if (role == null) {
+                    problem(exchange, 404, "not-found", "no cluster here", null);
+                } else {
+                    send(
+                            exchange,
+                            200,
+                            "application/json",
+                            ("{\"role\":\"" + role + "\"}").getBytes(StandardCharsets.UTF_8));
+                }
+                return;
+            }
             Matcher m = ROUTE.matcher(exchange.getRequestURI().getPath());
             if (!m.matches() || !m.group(1).equals(LOG)) {
                 problem(

@@ -257,7 +257,8 @@ class IndelibleClientTest {
     @Test
     void retryAfterAcceptsSecondsAndHttpDates() {
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
-        RetryingTransport transport = new RetryingTransport(null, FAST_RETRIES, clock, new SplittableRandom(1), null);
+        RetryingTransport transport =
+                new RetryingTransport(null, null, FAST_RETRIES, clock, new SplittableRandom(1), null);
 
         assertThat(transport.retryAfter("7")).contains(Duration.ofSeconds(7));
         assertThat(transport.retryAfter("Thu, 01 Jan 2026 00:00:30 GMT")).contains(Duration.ofSeconds(30));
