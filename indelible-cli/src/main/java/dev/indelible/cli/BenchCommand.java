@@ -2,6 +2,7 @@ package dev.indelible.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.indelible.client.IndelibleClient;
 import dev.indelible.formats.checkpoint.Checkpoint;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.MerkleVerifier;
@@ -178,7 +179,7 @@ final class BenchCommand implements Callable<Integer> {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
-        url = urls.size() == 1 ? urls.get(0) : leaderOf(http, urls);
+        url = urls.size() == 1 ? urls.get(0) : leaderOf(urls);
         if (urls.size() > 1) {
             System.err.println("appending through " + url + " (the leader)");
         }
@@ -380,26 +381,13 @@ final class BenchCommand implements Callable<Integer> {
      * The one of {@code urls} whose node says ({@code GET /v1/cluster}) that it leads, so that appends
      * skip the follower's forward to the leader; the first if none does (or none answers).
      */
-    String leaderOf(HttpClient http, List<String> urls) throws InterruptedException {
-        for (String candidate : urls) {
-            try {
-                HttpResponse<byte[]> response = http.send(
-                        authorized(HttpRequest.newBuilder(URI.create(candidate + "/v1/cluster")))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
-                if (response.statusCode() == 200
-                        && "LEADER"
-                                .equals(JSON.readTree(response.body())
-                                        .path("role")
-                                        .asText())) {
-                    return candidate;
-                }
-            } catch (IOException e) {
-                // not reachable: not the one to send to
-            }
+    String leaderOf(List<String> urls) {
+        try (IndelibleClient client = IndelibleClient.builder()
+                .baseUrls(urls.stream().map(URI::create).toList())
+                .bearerToken(token.value())
+                .build()) {
+            return client.leader().map(URI::toString).orElse(urls.get(0));
         }
-        return urls.get(0);
     }
 
     /** Proves every sampled append against a signed checkpoint; throws on any failure. */

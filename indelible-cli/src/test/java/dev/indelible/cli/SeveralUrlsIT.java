@@ -7,7 +7,6 @@ import dev.indelible.client.IndelibleClient;
 import dev.indelible.client.RetryPolicy;
 import dev.indelible.formats.merkle.Hash;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +29,6 @@ import picocli.CommandLine;
 class SeveralUrlsIT {
     private final Path dir = Path.of("target", "several-urls-it", Long.toString(System.currentTimeMillis()))
             .toAbsolutePath();
-    private final HttpClient http = HttpClient.newHttpClient();
     private ClusterProcesses cluster;
 
     @AfterEach
@@ -38,7 +36,6 @@ class SeveralUrlsIT {
         if (cluster != null) {
             cluster.close();
         }
-        http.close();
     }
 
     @Test
@@ -92,7 +89,7 @@ class SeveralUrlsIT {
         // Listed in each order: the leader is found wherever it stands.
         for (int first = 0; first < 3; first++) {
             List<String> rotated = List.of(urls.get(first), urls.get((first + 1) % 3), urls.get((first + 2) % 3));
-            assertThat(bench(String.join(",", rotated)).leaderOf(http, rotated))
+            assertThat(bench(String.join(",", rotated)).leaderOf(rotated))
                     .as("listed from node %d", first + 1)
                     .isEqualTo(cluster.url(leader));
         }
@@ -101,7 +98,7 @@ class SeveralUrlsIT {
         int follower = (leader + 1) % 3;
         int other = (leader + 2) % 3;
         List<String> followers = List.of(cluster.url(follower), cluster.url(other));
-        assertThat(bench(String.join(",", followers)).leaderOf(http, followers)).isEqualTo(cluster.url(follower));
+        assertThat(bench(String.join(",", followers)).leaderOf(followers)).isEqualTo(cluster.url(follower));
         BenchCommand single = bench(cluster.url(other));
         assertThat(single.urls).containsExactly(cluster.url(other));
     }

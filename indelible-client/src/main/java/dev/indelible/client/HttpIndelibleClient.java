@@ -126,7 +126,7 @@ final class HttpIndelibleClient implements IndelibleClient {
         String path = logPath(log) + "/entries" + query;
         byte[] body = EventBatches.ndjson(batch);
         if (endpoints.leaderUnknown()) {
-            endpoints.leaderFound(findLeader());
+            endpoints.leaderFound(leader().orElse(null));
         }
         return readJson(transport.send(
                 base -> request(base, path)
@@ -136,11 +136,8 @@ final class HttpIndelibleClient implements IndelibleClient {
                 false));
     }
 
-    /**
-     * The base URL whose node says it leads ({@code GET /v1/cluster}, public), asking each in turn
-     * once; null if none does (a single node, or no answer).
-     */
-    private URI findLeader() {
+    @Override
+    public Optional<URI> leader() {
         for (URI base : endpoints.all()) {
             try {
                 HttpResponse<byte[]> response =
@@ -150,7 +147,7 @@ final class HttpIndelibleClient implements IndelibleClient {
                                 .equals(json.readTree(response.body())
                                         .path("role")
                                         .asText())) {
-                    return base;
+                    return Optional.of(base);
                 }
             } catch (IOException e) {
                 // unreachable or not a cluster node: not the leader to use
@@ -159,7 +156,7 @@ final class HttpIndelibleClient implements IndelibleClient {
                 throw new ProblemException("looking up the leader was interrupted", e);
             }
         }
-        return null;
+        return Optional.empty();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.ObjLongConsumer;
 import java.util.random.RandomGenerator;
@@ -100,6 +101,12 @@ public interface IndelibleClient extends AutoCloseable {
 
     /** The C2SP tlog-tiles entry bundle {@code index} with {@code width} entries (256 = full). */
     byte[] entryBundle(String log, long index, int width);
+
+    /**
+     * The base URL whose node says it leads ({@code GET /v1/cluster}, asking each base URL in turn
+     * once); empty if none does (a single node, or none answering).
+     */
+    Optional<URI> leader();
 
     /** Releases the HTTP client. */
     @Override

@@ -67,6 +67,15 @@ class SeveralNodesTest {
     }
 
     @Test
+    void leaderNamesTheNodeThatSaysItLeadsOrNone() {
+        try (IndelibleClient client = client(UNREACHABLE, first.url(), second.url())) {
+            assertThat(client.leader()).isEmpty();
+            second.clusterRole("LEADER");
+            assertThat(client.leader()).contains(second.url());
+        }
+    }
+
+    @Test
     void withoutALeaderAppendsGoToTheFirstNode() {
         try (IndelibleClient client = client(first.url(), second.url())) {
             assertThat(client.append(LOG, events(2))).hasSize(2);
