@@ -140,8 +140,12 @@ final class HttpIndelibleClient implements IndelibleClient {
     public Optional<URI> leader() {
         for (URI base : endpoints.all()) {
             try {
-                HttpResponse<byte[]> response =
-                        http.send(request(base, "/v1/cluster").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> response = http.send(
+                        request(base, "/v1/cluster")
+                                .timeout(LEADER_LOOKUP_TIMEOUT)
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
                 if (response.statusCode() == 200
                         && "LEADER"
                                 .equals(json.readTree(response.body())
