@@ -17,7 +17,9 @@
 # whole machine (both cores: servers and load generator) was during the half-rate run.
 # Appends go to node 1 (which leads in about a third of the runs: the others forward them to the
 # leader); with TO_LEADER=1 the load generator is given all three URLs and appends through the leader.
-# Prints one line per measurement; the raw bench output and server logs are kept under $OUT (default
+# Prints one line per measurement; the raw bench output, server logs, the servers' GC + safepoint logs
+# (nN.gc), and for the half-rate run the load generator's GC log (lg-half.gc) and its per-request
+# latency log (half.csv, for bench/results/2026-11-26/session5/corr.py) are kept under $OUT (default
 # /tmp/indelible-3n); the data directories are removed after each run unless KEEP_DATA is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +48,8 @@ URLS="http://127.0.0.1:$HTTP_BASE"
 if [[ -n "${TO_LEADER:-}" ]]; then
   URLS="$URLS,http://127.0.0.1:$((HTTP_BASE + 1)),http://127.0.0.1:$((HTTP_BASE + 2))"
 fi
-bench() { "$JAVA" -jar "$LOADGEN" bench --url "$URLS" --size 500 "$@"; }
+# LG_GC=FILE before a call: the load generator's GC log (its pauses count as latency too)
+bench() { "$JAVA" ${LG_GC:+-Xlog:gc:file=$LG_GC:time,uptime} -jar "$LOADGEN" bench --url "$URLS" --size 500 "$@"; }
 
 ticks() {
   local total=0 pid stat
@@ -68,7 +71,8 @@ start_cluster() {
   for i in 1 2 3; do cluster+="${cluster:+,}n$i=127.0.0.1:$((RAFT_BASE + i - 1))"; done
   "$JAVA" -jar "$jar" keys generate --name bench.example --out "$dir/cluster.key" >/dev/null
   for i in 1 2 3; do
-    "$JAVA" -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=4m ${SERVER_JAVA_OPTS:-} -jar "$jar" server --node-id "n$i" --cluster "$cluster" \
+    "$JAVA" -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=4m \
+      -Xlog:gc,safepoint:file="$dir/n$i.gc":time,uptime ${SERVER_JAVA_OPTS:-} -jar "$jar" server --node-id "n$i" --cluster "$cluster" \
       --listen "127.0.0.1:$((HTTP_BASE + i - 1))" --data "$dir/n$i" --log-key "$dir/cluster.key" \
       --auth off --rate-limit 0 >"$dir/n$i.log" 2>&1 &
     PIDS+=($!)
@@ -103,7 +107,8 @@ for round in $(seq 1 "$ROUNDS"); do
     hz=$(getconf CLK_TCK)
     cpu=$(( (after - before) * 1000000000 / hz / (300000 + LG_WARMUP) ))
     read -r busy0 all0 < <(machine_ticks)
-    bench --log half --events "$HALF_EVENTS" --batch 1000 --concurrency 8 --rate 25000 --warmup "$LG_WARMUP" >"$dir/half.txt" 2>&1
+    LG_GC="$dir/lg-half.gc" bench --log half --events "$HALF_EVENTS" --batch 1000 --concurrency 8 --rate 25000 \
+      --warmup "$LG_WARMUP" --latency-log "$dir/half.csv" >"$dir/half.txt" 2>&1
     read -r busy1 all1 < <(machine_ticks)
     busy=$(( (busy1 - busy0) * 100 / (all1 - all0) ))
     bench --log half100 --events "$HALF_EVENTS" --batch 100 --concurrency 32 --rate 25000 --warmup "$LG_WARMUP" >"$dir/half100.txt" 2>&1
