@@ -88,6 +88,15 @@ public final class RaftNode implements AutoCloseable {
     /** Raft log segment size, unless a test sets a smaller one. */
     static final SizeInBytes SEGMENT_SIZE_MAX = SizeInBytes.valueOf("64MB");
 
+    /**
+     * How far ahead of its writes Ratis extends a Raft log segment with zeros (its default is 4 MB).
+     * Zeros written ahead are flushed by the next fsync and written again with the entries later, so
+     * every Raft log byte reached the disk twice; with little ahead, the zeros are overwritten in the
+     * page cache before the fsync (Ratis still writes at least each write's size of zeros). The
+     * device wrote 26 % fewer bytes and spent half the time writing (docs/BENCHMARKS.md).
+     */
+    static final SizeInBytes PREALLOCATED_SIZE = SizeInBytes.valueOf("64KB");
+
     /** About how many Raft log segments a purge behind a snapshot deletes (see {@link #snapshotEveryBytes}). */
     static final long SEGMENTS_PER_PURGE = 4;
 
@@ -402,6 +411,7 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Log.setWriteBufferSize(
                 properties, SizeInBytes.valueOf(ENTRY_MAX_BYTES.getSize() + (1 << 20)));
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SEGMENT_SIZE_MAX);
+        RaftServerConfigKeys.Log.setPreallocatedSize(properties, PREALLOCATED_SIZE);
         GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf("64MB"));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, cluster.snapshotEveryEntries());

@@ -109,6 +109,28 @@ class ClusterTest {
     }
 
     @Test
+    void raftLogSegmentsGrowWithTheirEntriesNotMegabytesOfZerosAhead() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("grow" + i, 20), sent);
+        }
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        for (int i = 0; i < 3; i++) {
+            List<Path> open;
+            try (var files = java.nio.file.Files.walk(cluster.dataDirectory(i).resolve("raft"))) {
+                open = files.filter(f -> f.getFileName().toString().startsWith("log_inprogress_"))
+                        .toList();
+            }
+            assertThat(open).as("node %d's open Raft log segment", i).hasSize(1);
+            // Ratis's default would have extended it by 4 MB of zeros at its first write.
+            assertThat(java.nio.file.Files.size(open.get(0)))
+                    .as("size of %s", open.get(0))
+                    .isLessThanOrEqualTo(RaftNode.PREALLOCATED_SIZE.getSize() * 4);
+        }
+    }
+
+    @Test
     void leaderKillElectsNewLeaderAndAppendsContinue() throws Exception {
         cluster = new LocalCluster(dir, 3).startAll();
         List<byte[]> sent = new ArrayList<>();
