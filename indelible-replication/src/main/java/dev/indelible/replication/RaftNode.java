@@ -850,7 +850,10 @@ public final class RaftNode implements AutoCloseable {
         Throwable last = refusal;
         for (int attempt = 0; attempt < CLIENT_ATTEMPTS_MAX; attempt++) {
             if (target == null) {
-                target = members.isEmpty() ? selfPeer() : members.get(attempt % members.size());
+                if (members.isEmpty()) {
+                    break; // closing: no configuration left to try
+                }
+                target = members.get(attempt % members.size());
             }
             try {
                 current.getClientRpc().addRaftPeers(List.of(target));
@@ -880,10 +883,6 @@ public final class RaftNode implements AutoCloseable {
             }
         }
         throw notCommitted(last);
-    }
-
-    private RaftPeer selfPeer() {
-        return group.getPeer(server.getId());
     }
 
     private static Throwable unwrap(Throwable error) {

@@ -15,9 +15,11 @@ import dev.indelible.log.LogName;
 import dev.indelible.log.PublishedCheckpoint;
 import dev.indelible.log.envelope.PreparedEntry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -86,7 +88,7 @@ class ClusterTest {
         Command.Append append = new Command.Append(
                 LOG,
                 leaves.stream().map(Leaf::bytes).toList(),
-                java.util.Collections.nCopies(leaves.size(), Optional.empty()),
+                Collections.nCopies(leaves.size(), Optional.empty()),
                 List.of());
 
         Reply first = follower.proposeAsLeader(append, 1_000_001).get(30, TimeUnit.SECONDS);
@@ -118,13 +120,13 @@ class ClusterTest {
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
         for (int i = 0; i < 3; i++) {
             List<Path> open;
-            try (var files = java.nio.file.Files.walk(cluster.dataDirectory(i).resolve("raft"))) {
+            try (var files = Files.walk(cluster.dataDirectory(i).resolve("raft"))) {
                 open = files.filter(f -> f.getFileName().toString().startsWith("log_inprogress_"))
                         .toList();
             }
             assertThat(open).as("node %d's open Raft log segment", i).hasSize(1);
             // Ratis's default would have extended it by 4 MB of zeros at its first write.
-            assertThat(java.nio.file.Files.size(open.get(0)))
+            assertThat(Files.size(open.get(0)))
                     .as("size of %s", open.get(0))
                     .isLessThanOrEqualTo(RaftNode.PREALLOCATED_SIZE.getSize() * 4);
         }
@@ -602,7 +604,7 @@ class ClusterTest {
     }
 
     private long snapshotCount(int node) {
-        try (var files = java.nio.file.Files.walk(cluster.dataDirectory(node).resolve("raft"))) {
+        try (var files = Files.walk(cluster.dataDirectory(node).resolve("raft"))) {
             return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+"))
                     .count();
         } catch (java.io.IOException e) {
