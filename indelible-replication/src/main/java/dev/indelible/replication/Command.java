@@ -1,5 +1,7 @@
 package dev.indelible.replication;
 
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.note.NoteSignature;
 import dev.indelible.log.LogName;
@@ -29,7 +31,9 @@ import java.util.Optional;
  * name ({@code u16 length, UTF-8}), its 32-byte SHA-256, {@code u16 scopes, scopes × (u16 length,
  * UTF-8)}, the creation time ({@code u64} epoch second, {@code u32} nanosecond) and {@code u8
  * hasExpiry, [u64 epoch second, u32 nanosecond]}; for {@link TokenRevoke} (kind 6) the token name.
- * A token's secret is never in a command. Adding a kind is compatible only once every node reads it
+ * A token's secret is never in a command. Kind 7, also with {@code nameLength = 0}, is a compressed
+ * command ({@link #entryBytes}): {@code u32 length}, then one zstd frame holding the {@code length}
+ * bytes of a whole version-1 command of another kind. Adding a kind is compatible only once every node reads it
  * (a rolling upgrade must finish before a new kind is proposed); changing one is a wire-format
  * change: bump the version.
  */
@@ -41,6 +45,16 @@ sealed interface Command {
     byte KIND_BATCH = 4;
     byte KIND_TOKEN_PUT = 5;
     byte KIND_TOKEN_REVOKE = 6;
+    byte KIND_COMPRESSED = 7;
+
+    /** Commands shorter than this are never compressed: too little to gain for the CPU it costs. */
+    int COMPRESS_MIN_BYTES = 4_096;
+
+    /** The zstd level of compressed commands: level 1, the fastest of the regular levels. */
+    int COMPRESSION_LEVEL = 1;
+
+    /** The longest command a compressed one may expand to (four times the largest Raft entry). */
+    int EXPANDED_MAX_BYTES = 64 << 20;
 
     /** A command on one log, named in the header. */
     sealed interface LogCommand extends Command {
@@ -129,7 +143,34 @@ sealed interface Command {
         }
     }
 
-    /** The entry bytes of this command. */
+    /**
+     * The Raft entry bytes of this command: its {@link #encode encoding}, or, when that is at least
+     * {@link #COMPRESS_MIN_BYTES} long and zstd shrinks it by an eighth or more, the compressed
+     * command (kind 7) holding it. Appends of text events shrink several-fold, and every replica's Raft
+     * log write, the leader's sends to its followers, a follower's forward to the leader and the
+     * entries Ratis keeps in memory shrink with them; a replica applies the same command either way.
+     * Only the proposer compresses, so replicas agree on the bytes whatever zstd would produce elsewhere.
+     */
+    default byte[] entryBytes() {
+        byte[] plain = encode();
+        if (plain.length < COMPRESS_MIN_BYTES) {
+            return plain;
+        }
+        byte[] frame = Zstd.compress(plain, COMPRESSION_LEVEL);
+        int header = 4 + 4;
+        if (header + frame.length > plain.length - plain.length / 8) {
+            return plain;
+        }
+        return ByteBuffer.allocate(header + frame.length)
+                .put(VERSION)
+                .put(KIND_COMPRESSED)
+                .putShort((short) 0)
+                .putInt(plain.length)
+                .put(frame)
+                .array();
+    }
+
+    /** The encoding of this command (one of the forms {@link #entryBytes} may return). */
     default byte[] encode() {
         byte[] name = switch (this) {
             case LogCommand c -> utf8(c.log().value());
@@ -323,6 +364,31 @@ sealed interface Command {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /** The command a compressed one (its header read up to the name) holds. */
+    private static byte[] expand(ByteBuffer in, byte[] name) {
+        if (name.length != 0) {
+            throw new IllegalArgumentException(
+                    "compressed command names log " + new String(name, StandardCharsets.UTF_8));
+        }
+        int length = in.getInt();
+        if (length < 1 || length > EXPANDED_MAX_BYTES) {
+            throw new IllegalArgumentException("compressed command of " + Integer.toUnsignedString(length) + " bytes");
+        }
+        byte[] frame = new byte[in.remaining()];
+        in.get(frame);
+        byte[] plain = new byte[length];
+        long expanded;
+        try {
+            expanded = Zstd.decompress(plain, frame);
+        } catch (ZstdException e) {
+            throw new IllegalArgumentException("compressed command does not expand: " + e.getMessage(), e);
+        }
+        if (expanded != length) {
+            throw new IllegalArgumentException("compressed command of " + length + " bytes expands to " + expanded);
+        }
+        return plain;
+    }
+
     /**
      * Decodes entry bytes.
      *
@@ -330,6 +396,13 @@ sealed interface Command {
      *     read its own Raft log must stop)
      */
     static Command decode(ByteBuffer in) {
+        return decode(in, true);
+    }
+
+    private static Command decode(ByteBuffer in, boolean mayBeCompressed) {
+        if (!mayBeCompressed && in.remaining() > 1 && in.get(in.position() + 1) == KIND_COMPRESSED) {
+            throw new IllegalArgumentException("a compressed command inside a compressed command");
+        }
         try {
             byte version = in.get();
             if (version != VERSION) {
@@ -338,6 +411,9 @@ sealed interface Command {
             byte kind = in.get();
             byte[] name = new byte[Short.toUnsignedInt(in.getShort())];
             in.get(name);
+            if (kind == KIND_COMPRESSED) {
+                return decode(ByteBuffer.wrap(expand(in, name)), false);
+            }
             if (kind == KIND_TOKEN_PUT || kind == KIND_TOKEN_REVOKE) {
                 if (name.length != 0) {
                     throw new IllegalArgumentException(

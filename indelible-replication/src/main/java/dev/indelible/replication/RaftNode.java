@@ -774,7 +774,7 @@ public final class RaftNode implements AutoCloseable {
             return CompletableFuture.failedFuture(
                     new IndelibleException(ErrorCode.OVERLOADED, "node is starting; retry"));
         }
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.encode()));
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.entryBytes()));
         return isReadyLeader()
                 ? sendAsLeader(current, message, selfCallIds.incrementAndGet())
                 : viaClient(current, message);
@@ -785,7 +785,7 @@ public final class RaftNode implements AutoCloseable {
      * client identity; for tests, which call it on any node.
      */
     CompletableFuture<Reply> proposeAsLeader(Command command, long callId) {
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.encode()));
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.entryBytes()));
         return sendAsLeader(client, message, callId).thenApply(Committed::reply);
     }
 

@@ -117,6 +117,91 @@ class CommandTest {
                 .hasMessageContaining("trailing");
     }
 
+    /** 200 JSON events that differ in their numbers only: as compressible as real audit events. */
+    private static Command.Append textAppend() {
+        List<byte[]> entries = new java.util.ArrayList<>();
+        List<Optional<String>> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            entries.add(("{\"actor\":\"user-" + (i * 7919 % 1000) + "\",\"verb\":\"create\",\"resource\":"
+                            + "\"/api/v1/namespaces/default/secrets/s-" + i + "\",\"outcome\":\"success\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+            ids.add(i % 3 == 0 ? Optional.of("id-" + i) : Optional.empty());
+        }
+        return new Command.Append(LOG, entries, ids, List.of(new byte[] {4, 2}));
+    }
+
+    @Test
+    void longCompressibleCommandsTravelCompressedAndExpandToTheSameCommand() {
+        Command.Append append = textAppend();
+        byte[] plain = append.encode();
+        byte[] entry = append.entryBytes();
+        assertThat(entry[1]).isEqualTo(Command.KIND_COMPRESSED);
+        assertThat(entry.length).isLessThan(plain.length / 4);
+        Command.Append decoded = (Command.Append) Command.decode(ByteBuffer.wrap(entry));
+        assertThat(decoded.encode()).isEqualTo(plain);
+        assertThat(decoded.clientIds()).isEqualTo(append.clientIds());
+
+        Command.Batch batch = new Command.Batch(LOG, List.of(append, textAppend()));
+        assertThat(((Command.Batch) Command.decode(ByteBuffer.wrap(batch.entryBytes()))).encode())
+                .isEqualTo(batch.encode());
+    }
+
+    @Test
+    void shortOrIncompressibleCommandsStayPlain() {
+        Command.Seal seal = new Command.Seal(LOG, 9, Hash.of(new byte[32], 0));
+        assertThat(seal.entryBytes()).isEqualTo(seal.encode());
+
+        byte[] noise = new byte[64 * 1024];
+        new java.util.Random(42).nextBytes(noise);
+        Command.Append random = new Command.Append(LOG, List.of(noise));
+        assertThat(random.entryBytes()).isEqualTo(random.encode());
+
+        Command.Append small = new Command.Append(LOG, List.of("x".repeat(1_000).getBytes(StandardCharsets.UTF_8)));
+        assertThat(small.encode().length).isLessThan(Command.COMPRESS_MIN_BYTES);
+        assertThat(small.entryBytes()).isEqualTo(small.encode());
+    }
+
+    @Test
+    void decodeRejectsDamagedOrNestedCompressedCommands() {
+        byte[] entry = textAppend().entryBytes();
+        ByteBuffer header = ByteBuffer.wrap(entry);
+        int length = header.getInt(4);
+
+        byte[] truncated = Arrays.copyOf(entry, entry.length - 3);
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(truncated))).hasMessageContaining("does not expand");
+
+        byte[] longer = entry.clone();
+        ByteBuffer.wrap(longer).putInt(4, length + 1);
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(longer))).hasMessageContaining("expands to " + length);
+
+        byte[] shorter = entry.clone();
+        ByteBuffer.wrap(shorter).putInt(4, length - 1);
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(shorter))).hasMessageContaining("does not expand");
+
+        byte[] huge = entry.clone();
+        ByteBuffer.wrap(huge).putInt(4, Command.EXPANDED_MAX_BYTES + 1);
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(huge))).hasMessageContaining("compressed command of");
+
+        byte[] named = ByteBuffer.allocate(entry.length + 1)
+                .put(entry, 0, 2)
+                .putShort((short) 1)
+                .put((byte) 'a')
+                .put(entry, 4, entry.length - 4)
+                .array();
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(named))).hasMessageContaining("names log a");
+
+        byte[] nestedFrame = com.github.luben.zstd.Zstd.compress(entry, 1);
+        byte[] nested = ByteBuffer.allocate(8 + nestedFrame.length)
+                .put(Command.VERSION)
+                .put(Command.KIND_COMPRESSED)
+                .putShort((short) 0)
+                .putInt(entry.length)
+                .put(nestedFrame)
+                .array();
+        assertThatThrownBy(() -> Command.decode(ByteBuffer.wrap(nested)))
+                .hasMessageContaining("compressed command inside a compressed command");
+    }
+
     private static ReplicatedTokens.Token token(Optional<Instant> expiresAt) {
         byte[] sha256 = new byte[32];
         Arrays.fill(sha256, (byte) 0x11);

@@ -1,0 +1,43 @@
+package dev.indelible.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.luben.zstd.Zstd;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+    private static byte[] body(BenchCommand.Padding padding) {
+        BenchCommand bench = new BenchCommand();
+        bench.size = 500;
+        bench.paddingLetters = padding.letters();
+        return bench.body(0, 1_000, new Random(7));
+    }
+
+    private static double zstdRatio(byte[] body) {
+        return (double) body.length / Zstd.compress(body, 1).length;
+    }
+
+    @Test
+    void eventsHaveTheAskedSizeWhateverThePadding() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        for (BenchCommand.Padding padding : BenchCommand.Padding.values()) {
+            String[] lines = new String(body(padding), StandardCharsets.UTF_8).split("\n");
+            assertThat(lines).as("%s", padding).hasSize(1_000);
+            for (int i = 0; i < lines.length; i++) {
+                assertThat(lines[i].length()).as("%s event %d", padding, i).isBetween(495, 505);
+                JsonNode event = json.readTree(lines[i]);
+                assertThat(event.get("seq").asLong()).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void repeatingPaddingCompressesLikeAuditEventsAndUniquePaddingHardlyAtAll() {
+        assertThat(zstdRatio(body(BenchCommand.Padding.repeating))).isGreaterThan(5.0);
+        assertThat(zstdRatio(body(BenchCommand.Padding.unique))).isBetween(1.3, 2.2);
+    }
+}
