@@ -49,7 +49,8 @@ if [[ -n "${TO_LEADER:-}" ]]; then
   URLS="$URLS,http://127.0.0.1:$((HTTP_BASE + 1)),http://127.0.0.1:$((HTTP_BASE + 2))"
 fi
 # LG_GC=FILE before a call: the load generator's GC log (its pauses count as latency too)
-bench() { "$JAVA" ${LG_GC:+-Xlog:gc:file=$LG_GC:time,uptime} -jar "$LOADGEN" bench --url "$URLS" --size 500 "$@"; }
+# BENCH_ARGS: more options for every load generator run, e.g. "--padding unique" (events that hardly compress)
+bench() { "$JAVA" ${LG_GC:+-Xlog:gc:file=$LG_GC:time,uptime} -jar "$LOADGEN" bench --url "$URLS" --size 500 ${BENCH_ARGS:-} "$@"; }
 
 ticks() {
   local total=0 pid stat
