@@ -4,7 +4,7 @@
 #   bench/three-nodes.sh [--rounds N] JAR [JAR...]
 #
 # For each round and each JAR (interleaved, so a noisy machine hurts every build alike): start three
-# server JVMs (a fixed 1 GB heap, -Xms1g -Xmx1g; the launcher's G1 region size; then $SERVER_JAVA_OPTS; access control off, rate
+# server JVMs (a fixed 1 GB heap, -Xms1g -Xmx1g; the launcher's G1 region size and pause target; then $SERVER_JAVA_OPTS; access control off, rate
 # limit off) on a fresh data directory, warm them up
 # with WARM_ROUNDS × 300,000 batched events (default 2; JIT), then measure with `indelible bench` (the load generator of the
 # first JAR, so every build is driven alike; each run first sends LG_WARMUP events (default 50,000; single: 2,000) the same
@@ -72,7 +72,7 @@ start_cluster() {
   for i in 1 2 3; do cluster+="${cluster:+,}n$i=127.0.0.1:$((RAFT_BASE + i - 1))"; done
   "$JAVA" -jar "$jar" keys generate --name bench.example --out "$dir/cluster.key" >/dev/null
   for i in 1 2 3; do
-    "$JAVA" -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=4m \
+    "$JAVA" -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=4m -XX:MaxGCPauseMillis=20 \
       -Xlog:gc,safepoint:file="$dir/n$i.gc":time,uptime ${SERVER_JAVA_OPTS:-} -jar "$jar" server --node-id "n$i" --cluster "$cluster" \
       --listen "127.0.0.1:$((HTTP_BASE + i - 1))" --data "$dir/n$i" --log-key "$dir/cluster.key" \
       --auth off --rate-limit 0 >"$dir/n$i.log" 2>&1 &

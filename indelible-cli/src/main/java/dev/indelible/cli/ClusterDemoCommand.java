@@ -135,12 +135,14 @@ final class ClusterDemoCommand implements Callable<Integer> {
         // 1 GiB: a 1,000-event request is one ≈ 600 KB Raft entry, held several times over in gRPC
         // buffers under load (256 MiB ran out of heap). Out of memory is fail-stop: the node exits
         // and the others carry on, rather than limping with dead gRPC threads. G1 regions of 4 MB
-        // keep such an entry from being a humongous object (as ./indelible does; docs/BENCHMARKS.md, "GC").
+        // keep such an entry from being a humongous object, and a 20 ms pause target keeps young
+        // collections short (as ./indelible does; docs/BENCHMARKS.md, "GC").
         List<String> command = new ArrayList<>(List.of(
                 java,
                 "-Xmx1g",
                 "-XX:+ExitOnOutOfMemoryError",
                 "-XX:G1HeapRegionSize=4m",
+                "-XX:MaxGCPauseMillis=20",
                 "-cp",
                 System.getProperty("java.class.path"),
                 Main.class.getName(),
