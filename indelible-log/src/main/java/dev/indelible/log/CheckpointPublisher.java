@@ -56,6 +56,19 @@ final class CheckpointPublisher {
     /** Durably stores {@code note}, a signed checkpoint of {@code head}, then exposes it. */
     PublishedCheckpoint publish(TreeHead head, byte[] note) throws IOException {
         storage.storeCheckpoint(head.treeSize(), note);
+        return expose(head, note);
+    }
+
+    /**
+     * As {@link #publish(TreeHead, byte[])}, on one thread other than the sequencer's, after its
+     * {@link LogStorage#flushForCheckpoint} (see {@link LogStorage#storeFlushedCheckpoint}).
+     */
+    PublishedCheckpoint publishFlushed(TreeHead head, byte[] note) throws IOException {
+        storage.storeFlushedCheckpoint(head.treeSize(), note);
+        return expose(head, note);
+    }
+
+    private PublishedCheckpoint expose(TreeHead head, byte[] note) {
         PublishedCheckpoint published = new PublishedCheckpoint(head.treeSize(), head.rootHash(), note);
         latest = published;
         return published;

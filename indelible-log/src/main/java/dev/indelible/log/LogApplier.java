@@ -148,4 +148,22 @@ public final class LogApplier {
     public PublishedCheckpoint publish(TreeHead head, byte[] signedNote) throws IOException {
         return publisher.publish(head, signedNote);
     }
+
+    /**
+     * As {@link #publish(TreeHead, byte[])}, split so that the fsyncs leave the apply thread: flushes
+     * now what the store will fsync, and returns the rest — fsync the entries and hash rows, store
+     * the note durably, expose it — for one other thread to run, in the order the checkpoints were
+     * handed over. Until it has run, {@link #latestCheckpoint} is the one before.
+     */
+    public StoreStep publishLater(TreeHead head, byte[] signedNote) {
+        storage.flushForCheckpoint();
+        return () -> publisher.publishFlushed(head, signedNote);
+    }
+
+    /** The part of {@link #publishLater} that stores and exposes the checkpoint. */
+    @FunctionalInterface
+    public interface StoreStep {
+        /** Stores the checkpoint durably, then exposes it as the latest. */
+        PublishedCheckpoint run() throws IOException;
+    }
 }

@@ -261,6 +261,28 @@ public final class LogStorage implements AutoCloseable {
         checkpoints.append(treeSize, signedNote);
     }
 
+    /**
+     * The writer's part of storing a checkpoint on another thread: flushes the hash rows (fsyncing
+     * their directory if a row was created), so that {@link #storeFlushedCheckpoint} there makes
+     * everything up to the current head durable before the checkpoint is stored.
+     */
+    public void flushForCheckpoint() {
+        hashes.flushForBackgroundSync();
+    }
+
+    /**
+     * As {@link #storeCheckpoint}, but on one thread other than the writer (one at a time, in tree
+     * size order), after the writer's {@link #flushForCheckpoint} at or past {@code treeSize}: fsyncs
+     * the entries and the flushed hash rows, then stores the checkpoint durably.
+     */
+    public void storeFlushedCheckpoint(long treeSize, byte[] signedNote) throws IOException {
+        if (segments.durableSize() < treeSize) {
+            segments.sync();
+        }
+        hashes.syncFlushedInBackground();
+        checkpoints.append(treeSize, signedNote);
+    }
+
     /** The latest stored checkpoint. */
     public Optional<StoredCheckpoint> latestCheckpoint() {
         return checkpoints.latest();

@@ -2,7 +2,12 @@ package dev.indelible.replication;
 
 import dev.indelible.log.LogApplier;
 import java.util.Collection;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -16,16 +21,22 @@ import org.slf4j.LoggerFactory;
  * up to a second of writes. Here it runs beside the apply thread, in small steps, so the fsync at
  * publication usually finds nothing left.
  *
+ * <p>The same thread stores the checkpoints the apply thread publishes ({@link #later}): their
+ * fsyncs (entries, hash rows, the checkpoint file) stalled every append behind them for 3–15 ms once
+ * a second on each replica. They run first in each round, in the order handed over.
+ *
  * <p>Its thread is never interrupted: an interrupt during {@code FileChannel.force} would close the
- * file under the apply thread. {@link #close} asks it to stop and waits.
+ * file under the apply thread. {@link #close} asks it to stop, waits, then runs any store still
+ * queued itself.
  */
-final class EntrySyncer implements AutoCloseable {
+final class EntrySyncer implements AutoCloseable, RaftSequencer.CheckpointStores {
     private static final Logger LOG = LoggerFactory.getLogger(EntrySyncer.class);
 
     /** Longest time between two background fsyncs of a log that has grown. */
     static final long INTERVAL_MILLIS = 50;
 
     private final Supplier<Collection<LogApplier>> logs;
+    private final Queue<Runnable> stores = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean kicked;
     private volatile boolean closed;
@@ -46,6 +57,47 @@ final class EntrySyncer implements AutoCloseable {
         LockSupport.unpark(thread);
     }
 
+    @Override
+    public void later(Runnable store) {
+        stores.add(store);
+        kick();
+    }
+
+    @Override
+    public void drain() {
+        if (Thread.currentThread() == thread) {
+            runStores();
+            return;
+        }
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        stores.add(() -> reached.complete(null));
+        kick();
+        boolean interrupted = false;
+        while (!reached.isDone()) {
+            if (closed || !thread.isAlive()) {
+                runStores(); // the thread is gone or going: nobody else runs them now
+                continue;
+            }
+            try {
+                reached.get(INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException | TimeoutException e) {
+                // not yet: look again
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized void runStores() {
+        Runnable store;
+        while ((store = stores.poll()) != null) {
+            store.run();
+        }
+    }
+
     private void run() {
         long interval = TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS);
         while (!closed) {
@@ -53,6 +105,7 @@ final class EntrySyncer implements AutoCloseable {
                 LockSupport.parkNanos(this, interval);
             }
             kicked = false;
+            runStores();
             for (LogApplier log : logs.get()) {
                 if (closed) {
                     return;
@@ -93,5 +146,6 @@ final class EntrySyncer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        runStores();
     }
 }

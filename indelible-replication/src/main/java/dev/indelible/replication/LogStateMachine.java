@@ -249,6 +249,7 @@ final class LogStateMachine extends BaseStateMachine {
                 // A stopped log's state is not trustworthy; Ratis asks again after later applies.
                 return RaftLog.INVALID_LOG_INDEX;
             }
+            sequencer.awaitStoredCheckpoints(); // the snapshot records the latest as stored
             sequencer.log().sync(); // applies do not fsync: the snapshot may count only durable entries
             logs.add(sequencer.snapshotState());
         }
@@ -335,6 +336,7 @@ final class LogStateMachine extends BaseStateMachine {
                 throw new IOException("log " + state.log() + " stopped: "
                         + sequencer.log().failure().get());
             }
+            sequencer.awaitStoredCheckpoints(); // the install stores checkpoints itself
             CatchUp.install(state, sequencer.log(), current);
         }
         File file = snapshots.getSnapshotFile(contents.term(), contents.index());

@@ -233,7 +233,13 @@ public final class RaftNode implements AutoCloseable {
                 settings.clock());
         node.logs = AuditLogs.open(replica, io, applier -> {
             RaftSequencer sequencer = new RaftSequencer(
-                    applier, node::propose, node::cosignLater, () -> node.members, node.cosignExecutor, pushback);
+                    applier,
+                    node::propose,
+                    node::cosignLater,
+                    () -> node.members,
+                    node.cosignExecutor,
+                    node.entrySyncer,
+                    pushback);
             node.sequencers.put(applier.name(), sequencer);
             return sequencer;
         });

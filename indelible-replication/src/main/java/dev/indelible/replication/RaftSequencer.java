@@ -67,6 +67,18 @@ final class RaftSequencer implements Sequencer {
         void cosignLater(RaftSequencer sequencer, long treeSize, String checkpointText);
     }
 
+    /**
+     * Runs the storing of published checkpoints off the apply thread: on one thread, in the order
+     * handed over ({@link EntrySyncer}).
+     */
+    interface CheckpointStores {
+        /** Runs {@code store} later. */
+        void later(Runnable store);
+
+        /** Returns once every store handed over before has run. */
+        void drain();
+    }
+
     /** Raft entries of one log this node has proposed and not yet seen answered, at most. */
     static final int PROPOSALS_IN_FLIGHT_MAX = 4;
 
@@ -92,6 +104,7 @@ final class RaftSequencer implements Sequencer {
     private final Cosigner cosigner;
     private final Supplier<Set<String>> members;
     private final Executor signer;
+    private final CheckpointStores stores;
     private final long pushbackMaxOutstanding;
     private final AtomicLong outstandingEntries = new AtomicLong();
     private final AtomicBoolean sealInFlight = new AtomicBoolean();
@@ -103,6 +116,11 @@ final class RaftSequencer implements Sequencer {
     private volatile long appliedTreeSize;
     private volatile boolean closed;
     private PendingSeal pending;
+    /**
+     * The tree size of the latest checkpoint this replica published (apply thread): handed to
+     * {@link #stores}, so it may not be stored and exposed yet.
+     */
+    private long publishedTreeSize;
     /** Client id → leaf index of the most recent ids, eldest first; apply thread only. */
     private final LinkedHashMap<String, Long> recentIds = new LinkedHashMap<>();
 
@@ -116,13 +134,25 @@ final class RaftSequencer implements Sequencer {
             Cosigner cosigner,
             Supplier<Set<String>> members,
             Executor signer,
+            CheckpointStores stores,
             long pushbackMaxOutstanding) {
         this.log = log;
         this.proposer = proposer;
         this.cosigner = cosigner;
         this.members = members;
         this.signer = signer;
+        this.stores = stores;
         this.pushbackMaxOutstanding = pushbackMaxOutstanding;
+        this.publishedTreeSize =
+                log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
+    }
+
+    /**
+     * Returns once every checkpoint this replica published so far is stored and exposed (before a
+     * snapshot records the state, or a snapshot install stores checkpoints of its own).
+     */
+    void awaitStoredCheckpoints() {
+        stores.drain();
     }
 
     /** Cosignatures a checkpoint needs before it is published: a majority of the members. */
@@ -153,6 +183,7 @@ final class RaftSequencer implements Sequencer {
                         p.head().rootHash(),
                         logSignature(p).encode(),
                         new LinkedHashMap<>(p.cosignatures())));
+        // the caller awaited the stores: the latest checkpoint is the one published last
         long checkpointTreeSize =
                 log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
         Optional<Hash> root = appliedTreeSize == 0 ? Optional.empty() : Optional.of(log.rootHash(appliedTreeSize));
@@ -215,6 +246,8 @@ final class RaftSequencer implements Sequencer {
                             new LinkedHashMap<>(p.cosignatures()));
                 })
                 .orElse(null);
+        publishedTreeSize =
+                log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
         if (stored < state.appliedTreeSize()) {
             stop("the snapshot counts " + state.appliedTreeSize() + " applied entries but the segments hold " + stored
                     + ": entries lost");
@@ -473,7 +506,9 @@ final class RaftSequencer implements Sequencer {
             return Reply.failed("log " + log.name() + " stopped on this replica: "
                     + log.failure().get());
         }
-        long latest = log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
+        long latest = Math.max(
+                publishedTreeSize,
+                log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L));
         if (treeSize <= latest) {
             return Reply.ok(latest);
         }
@@ -552,11 +587,20 @@ final class RaftSequencer implements Sequencer {
             return stop("checkpoint could not be signed: " + e);
         }
         pending = null;
+        LogApplier.StoreStep store;
         try {
-            completeWaiters(log.publish(current.head(), note));
-        } catch (IOException | RuntimeException e) {
+            store = log.publishLater(current.head(), note);
+        } catch (RuntimeException e) {
             return stop("checkpoint could not be stored: " + e);
         }
+        publishedTreeSize = current.head().treeSize();
+        stores.later(() -> {
+            try {
+                completeWaiters(store.run());
+            } catch (IOException | RuntimeException e) {
+                stop("checkpoint at " + current.head().treeSize() + " could not be stored: " + e);
+            }
+        });
         return Reply.ok(cosign.treeSize());
     }
 

@@ -173,6 +173,15 @@ class CatchUpTest {
                     (sequencer, treeSize, text) -> {},
                     Set::of,
                     Runnable::run,
+                    new RaftSequencer.CheckpointStores() {
+                        @Override
+                        public void later(Runnable store) {
+                            store.run();
+                        }
+
+                        @Override
+                        public void drain() {}
+                    },
                     100);
         });
         opened.add(logs);

@@ -14,11 +14,13 @@ import dev.indelible.log.Leaf;
 import dev.indelible.log.LogName;
 import dev.indelible.log.PublishedCheckpoint;
 import dev.indelible.log.envelope.PreparedEntry;
+import dev.indelible.storage.io.FaultyFileIO;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -177,6 +179,42 @@ class ClusterTest {
             // plain, the Raft log would hold every event byte and more
             assertThat(raftLogBytes).as("node %d's Raft log bytes", i).isLessThan(eventBytes / 4);
         }
+        assertReplicasIdentical(sent);
+    }
+
+    @Test
+    void aCheckpointStuckInItsFsyncDoesNotHoldUpTheAppendsAppliedAfterIt() throws Exception {
+        FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
+        cluster = new LocalCluster(dir, 3).withFileIO(i -> disks[i]).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        int leader = cluster.awaitLeader(WAIT);
+        cluster.appendRecording(LOG, leader, batch("before", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        for (FaultyFileIO disk : disks) {
+            disk.holdForcesOf("checkpoints");
+        }
+        try {
+            cluster.appendRecording(LOG, leader, batch("sealed", 5), sent);
+            LocalCluster.await(
+                    "each node storing the next checkpoint, its fsync held",
+                    WAIT,
+                    () -> Arrays.stream(disks).allMatch(disk -> disk.heldForces() == 1));
+            // Stored on the apply thread, that checkpoint would hold every later append behind it.
+            for (int i = 0; i < 6; i++) {
+                cluster.appendRecording(LOG, (leader + i) % 3, batch("while-held-" + i, 3), sent);
+            }
+            awaitHeadsAt(sent.size());
+            for (AuditLog replica : cluster.replicas(LOG)) {
+                assertThat(replica.latestCheckpoint().orElseThrow().treeSize())
+                        .as("nothing is published before it is stored")
+                        .isEqualTo(5);
+            }
+        } finally {
+            for (FaultyFileIO disk : disks) {
+                disk.releaseForces();
+            }
+        }
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent);
     }
 

@@ -76,6 +76,7 @@ final class LocalCluster implements AutoCloseable {
     private Duration checkpointInterval = Duration.ofMillis(100);
     private Duration electionTimeoutMin = ELECTION_TIMEOUT_MIN;
     private IntFunction<PeerTls> peerTls = i -> null;
+    private IntFunction<FileIO> fileIO = i -> FileIO.posix();
     /** Nodes {@code 0..founders-1} form the cluster; the others may join it later. */
     private final int founders;
 
@@ -99,6 +100,12 @@ final class LocalCluster implements AutoCloseable {
             peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", freePort()));
             tokens[i] = new MemoryTokens();
         }
+    }
+
+    /** Node {@code i} stores its logs through {@code io.apply(i)} (default: the real file system). */
+    LocalCluster withFileIO(IntFunction<FileIO> io) {
+        this.fileIO = io;
+        return this;
     }
 
     /** Node {@code i} runs with {@code tls.apply(i)} (null: plaintext). */
@@ -227,7 +234,7 @@ final class LocalCluster implements AutoCloseable {
                 Optional.ofNullable(peerTls.apply(i)));
         try {
             nodes[i] = RaftNode.start(
-                    config, settings(data, checkpointInterval), FileIO.posix(), tokens[i], segmentSizeMax);
+                    config, settings(data, checkpointInterval), fileIO.apply(i), tokens[i], segmentSizeMax);
             cosignerKeys[i] = nodes[i].cosignerKey();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

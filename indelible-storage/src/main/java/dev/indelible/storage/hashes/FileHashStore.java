@@ -175,6 +175,19 @@ final class FileHashStore implements HashStore {
         }
     }
 
+    @Override
+    public void flushForBackgroundSync() {
+        flush();
+        if (directoryUnsynced) {
+            try {
+                io.syncDirectory(directory);
+            } catch (IOException e) {
+                throw fail("fsync of the rows' directory failed; never retried", e);
+            }
+            directoryUnsynced = false;
+        }
+    }
+
     private void syncRows() throws IOException {
         for (HashRow row : rows) {
             if (row != null && row.unsynced) {

@@ -68,6 +68,15 @@ public interface HashStore extends NodeSource, AutoCloseable {
     void syncFlushedInBackground();
 
     /**
+     * Flushes, and fsyncs the rows' directory if a row file was created since it was last fsync'd:
+     * afterwards {@link #syncFlushedInBackground} on another thread makes every hash written so far
+     * durable (writer thread).
+     *
+     * @throws StorageFailedException if the store is failed, or the write or the fsync fails
+     */
+    void flushForBackgroundSync();
+
+    /**
      * Flushes, then fsyncs every row written since the last sync.
      *
      * @throws StorageFailedException if the store is failed or an fsync fails (permanently)

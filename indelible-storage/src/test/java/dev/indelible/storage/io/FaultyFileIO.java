@@ -39,6 +39,8 @@ public final class FaultyFileIO implements FileIO {
     private int forcesBeforeFailure = -1;
     private boolean failNextMove;
     private long forceDelayMillis;
+    private String heldFile;
+    private int heldForces;
     private boolean crashed;
     private int generation;
 
@@ -64,6 +66,39 @@ public final class FaultyFileIO implements FileIO {
 
     private synchronized long forceDelayMillis() {
         return forceDelayMillis;
+    }
+
+    /**
+     * From now on, an fsync of a file named {@code fileName} waits until {@link #releaseForces} (a
+     * disk stuck on that file).
+     */
+    public synchronized void holdForcesOf(String fileName) {
+        heldFile = fileName;
+    }
+
+    /** Lets every held fsync, and every later one, go on. */
+    public synchronized void releaseForces() {
+        heldFile = null;
+        notifyAll();
+    }
+
+    /** How many fsyncs wait in {@link #holdForcesOf} now. */
+    public synchronized int heldForces() {
+        return heldForces;
+    }
+
+    private synchronized void awaitUnheld(Path path) throws IOException {
+        while (heldFile != null && path.getFileName().toString().equals(heldFile)) {
+            heldForces++;
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted during a held fsync");
+            } finally {
+                heldForces--;
+            }
+        }
     }
 
     /** Writes fail with "No space left on device" once {@code bytes} more bytes have been written. */
@@ -381,6 +416,7 @@ public final class FaultyFileIO implements FileIO {
         @Override
         public void force(boolean metaData) throws IOException {
             admitForce(channelGeneration, path);
+            awaitUnheld(path);
             long before = delegate.size();
             long delay = forceDelayMillis();
             if (delay > 0) {
