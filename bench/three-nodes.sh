@@ -49,6 +49,7 @@ if [[ -n "${TO_LEADER:-}" ]]; then
   URLS="$URLS,http://127.0.0.1:$((HTTP_BASE + 1)),http://127.0.0.1:$((HTTP_BASE + 2))"
 fi
 # LG_GC=FILE before a call: the load generator's GC log (its pauses count as latency too)
+# SERVER_ARGS: more options for every server, e.g. "--checkpoint-interval 10000"
 # BENCH_ARGS: more options for every load generator run, e.g. "--padding unique" (events that hardly compress)
 bench() { "$JAVA" ${LG_GC:+-Xlog:gc:file=$LG_GC:time,uptime} -jar "$LOADGEN" bench --url "$URLS" --size 500 ${BENCH_ARGS:-} "$@"; }
 
@@ -75,7 +76,7 @@ start_cluster() {
     "$JAVA" -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=4m -XX:MaxGCPauseMillis=20 \
       -Xlog:gc,safepoint:file="$dir/n$i.gc":time,uptime ${SERVER_JAVA_OPTS:-} -jar "$jar" server --node-id "n$i" --cluster "$cluster" \
       --listen "127.0.0.1:$((HTTP_BASE + i - 1))" --data "$dir/n$i" --log-key "$dir/cluster.key" \
-      --auth off --rate-limit 0 >"$dir/n$i.log" 2>&1 &
+      --auth off --rate-limit 0 ${SERVER_ARGS:-} >"$dir/n$i.log" 2>&1 &
     PIDS+=($!)
   done
   for i in $(seq 1 120); do
