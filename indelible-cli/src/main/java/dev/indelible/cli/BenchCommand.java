@@ -50,6 +50,9 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SAMPLE_MAX = 200;
+    /** How long the proof of the sample waits for a checkpoint covering it (servers seal every second by default). */
+    private static final Duration CHECKPOINT_WAIT = Duration.ofSeconds(60);
+
     private static final char[] PADDING = randomLetters(1 << 16, new Random(0x1de11b1eL));
     private static final int UNIQUE_PADDING_CHARS = 16 << 20;
 
@@ -429,17 +432,20 @@ final class BenchCommand implements Callable<Integer> {
                 : JSON.readTree(get(http, base)).path("verifierKey").asText();
         Verifiers verifiers = Verifiers.of(NoteVerifier.ed25519(key));
         Checkpoint checkpoint = null;
-        for (int attempt = 0; attempt < 100; attempt++) {
-            Checkpoint current = Checkpoint.parse(
-                    Notes.open(get(http, base + "/checkpoint"), verifiers).text());
-            if (current.treeSize() >= needed) {
+        long waitUntil = System.nanoTime() + CHECKPOINT_WAIT.toNanos();
+        while (checkpoint == null) {
+            byte[] note = getUnless404(http, base + "/checkpoint"); // none yet: a log younger than its interval
+            Checkpoint current = note == null
+                    ? null
+                    : Checkpoint.parse(Notes.open(note, verifiers).text());
+            if (current != null && current.treeSize() >= needed) {
                 checkpoint = current;
-                break;
+            } else if (System.nanoTime() > waitUntil) {
+                throw new IllegalStateException("no checkpoint covering tree size " + needed + " appeared within "
+                        + CHECKPOINT_WAIT.toSeconds() + " s");
+            } else {
+                Thread.sleep(100);
             }
-            Thread.sleep(100);
-        }
-        if (checkpoint == null) {
-            throw new IllegalStateException("no checkpoint covering tree size " + needed + " appeared within 10 s");
         }
         for (Sample s : sample) {
             byte[] entry = get(http, base + "/entries/" + s.leafIndex());
@@ -464,11 +470,23 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private byte[] get(HttpClient http, String uri) throws Exception {
+        byte[] body = getUnless404(http, uri);
+        if (body == null) {
+            throw new IllegalStateException("GET " + uri + " answered 404");
+        }
+        return body;
+    }
+
+    /** The body of a 200 answer, or null for a 404; any other answer throws. */
+    private byte[] getUnless404(HttpClient http, String uri) throws Exception {
         HttpResponse<byte[]> response = http.send(
                 authorized(HttpRequest.newBuilder(URI.create(uri)))
                         .timeout(Duration.ofSeconds(30))
                         .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() == 404) {
+            return null;
+        }
         if (response.statusCode() != 200) {
             throw new IllegalStateException("GET " + uri + " answered " + response.statusCode());
         }

@@ -108,6 +108,18 @@ class CliIT {
     }
 
     @Test
+    void benchWaitsForTheFirstCheckpointOfANewLogBeforeProvingItsSample() throws Exception {
+        // A checkpoint every 3 s: the run ends long before the new log has its first one (404).
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), 3_000)) {
+            Run bench = run("bench", "--url", server.baseUrl(), "--log", "young", "--events", "20", "--batch", "10");
+            assertThat(bench.exitCode()).as(bench.stderr()).isZero();
+            assertThat(bench.stdout())
+                    .contains("events acknowledged  20 (failed 0)")
+                    .containsPattern("sampled appends proven in signed checkpoint of size 20");
+        }
+    }
+
+    @Test
     void benchWritesWhenEachMeasuredRequestWasDueAndHowLongItTook() throws Exception {
         Path latencies = dir.resolve("latencies.csv");
         try (ServerProcess server = ServerProcess.start(dir.resolve("data"), 100)) {
