@@ -364,6 +364,17 @@ sealed interface Command {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /**
+     * How many command bytes a replica applies for these entry bytes: for a compressed command the
+     * length of the command it holds, else their own length (reads without moving the position).
+     */
+    static long expandedSize(ByteBuffer entry) {
+        int at = entry.position();
+        return entry.remaining() >= 8 && entry.get(at + 1) == KIND_COMPRESSED
+                ? Integer.toUnsignedLong(entry.getInt(at + 4))
+                : entry.remaining();
+    }
+
     /** The command a compressed one (its header read up to the name) holds. */
     private static byte[] expand(ByteBuffer in, byte[] name) {
         if (name.length != 0) {

@@ -4,6 +4,7 @@ import dev.indelible.log.LogName;
 import dev.indelible.storage.io.FileIO;
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -263,7 +264,7 @@ final class LogStateMachine extends BaseStateMachine {
         MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
         snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), last));
         LOG.info(
-                "snapshot at raft index {} ({} logs, {} Raft entry bytes since the last)",
+                "snapshot at raft index {} ({} logs, {} command bytes applied since the last)",
                 last.getIndex(),
                 logs.size(),
                 bytesSinceSnapshot.getAndSet(0));
@@ -449,9 +450,10 @@ final class LogStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(new IllegalStateException("node stopped: " + failure));
         }
         Reply reply;
+        ByteBuffer data = entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
+        long applied = Command.expandedSize(data);
         try {
-            Command command =
-                    Command.decode(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+            Command command = Command.decode(data);
             reply = switch (command) {
                 case Command.TokenPut put -> tokens.put(put.token());
                 case Command.TokenRevoke revoke -> tokens.revoke(revoke.name());
@@ -463,7 +465,7 @@ final class LogStateMachine extends BaseStateMachine {
             return CompletableFuture.failedFuture(e);
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-        if (bytesSinceSnapshot.addAndGet(entry.getSerializedSize()) >= snapshotEveryBytes
+        if (bytesSinceSnapshot.addAndGet(applied) >= snapshotEveryBytes
                 && snapshotRequested.compareAndSet(false, true)) {
             snapshotRequest.run();
         }

@@ -449,9 +449,11 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Raft entry bytes between two snapshots this node asks for (besides Ratis's trigger every
-     * {@code snapshotEveryEntries} entries): {@link #SEGMENTS_PER_PURGE} segments' worth, so a purge
-     * deletes about that many segment files — Ratis deletes them on the Raft log worker, which writes
+     * Command bytes applied between two snapshots this node asks for (besides Ratis's trigger every
+     * {@code snapshotEveryEntries} entries), a compressed entry counted by the command it holds:
+     * {@link #SEGMENTS_PER_PURGE} segments' worth, so a purge deletes at most about that many segment
+     * files (fewer when entries are compressed), and a restart replays at most that much — Ratis
+     * deletes purged files on the Raft log worker, which writes
      * nothing meanwhile (docs/BENCHMARKS.md, "The half-rate tail", item 8). Each member's point is
      * offset by its rank among the founding members, so the members' purges fall at different
      * times and the others keep a majority while one deletes.

@@ -141,6 +141,11 @@ class CommandTest {
         assertThat(decoded.encode()).isEqualTo(plain);
         assertThat(decoded.clientIds()).isEqualTo(append.clientIds());
 
+        ByteBuffer entryBuffer = ByteBuffer.wrap(entry);
+        assertThat(Command.expandedSize(entryBuffer)).isEqualTo(plain.length);
+        assertThat(entryBuffer.position()).isZero();
+        assertThat(Command.expandedSize(ByteBuffer.wrap(plain))).isEqualTo(plain.length);
+
         Command.Batch batch = new Command.Batch(LOG, List.of(append, textAppend()));
         assertThat(((Command.Batch) Command.decode(ByteBuffer.wrap(batch.entryBytes()))).encode())
                 .isEqualTo(batch.encode());
