@@ -156,18 +156,19 @@ sealed interface Command {
         if (plain.length < COMPRESS_MIN_BYTES) {
             return plain;
         }
-        byte[] frame = Zstd.compress(plain, COMPRESSION_LEVEL);
         int header = 4 + 4;
-        if (header + frame.length > plain.length - plain.length / 8) {
+        byte[] out = new byte[header + (int) Zstd.compressBound(plain.length)];
+        long frame =
+                Zstd.compressByteArray(out, header, out.length - header, plain, 0, plain.length, COMPRESSION_LEVEL);
+        if (Zstd.isError(frame) || header + frame > plain.length - plain.length / 8) {
             return plain;
         }
-        return ByteBuffer.allocate(header + frame.length)
+        ByteBuffer.wrap(out)
                 .put(VERSION)
                 .put(KIND_COMPRESSED)
                 .putShort((short) 0)
-                .putInt(plain.length)
-                .put(frame)
-                .array();
+                .putInt(plain.length);
+        return java.util.Arrays.copyOf(out, header + (int) frame);
     }
 
     /** The encoding of this command (one of the forms {@link #entryBytes} may return). */

@@ -161,12 +161,7 @@ class ClusterTest {
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
         // and once more from its own Raft log: without its stop-snapshot it re-applies every entry
         cluster.stop(late);
-        try (var files = Files.walk(cluster.dataDirectory(late).resolve("raft"))) {
-            for (Path snapshot : files.filter(p -> p.getFileName().toString().startsWith("snapshot."))
-                    .toList()) {
-                Files.delete(snapshot);
-            }
-        }
+        deleteSnapshots(late);
         cluster.start(late);
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
         for (int i = 0; i < 3; i++) {
@@ -427,13 +422,7 @@ class ClusterTest {
         int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
         cluster.stop(follower);
         // A clean stop snapshots (fsync'ing the segments first); a crash would not have: drop it.
-        try (var files =
-                java.nio.file.Files.walk(cluster.dataDirectory(follower).resolve("raft"))) {
-            for (Path snapshot : files.filter(p -> p.getFileName().toString().startsWith("snapshot."))
-                    .toList()) {
-                java.nio.file.Files.delete(snapshot);
-            }
-        }
+        deleteSnapshots(follower);
         assertThat(snapshotCount(follower)).isZero();
         Path segment;
         try (var files =
@@ -695,6 +684,16 @@ class ClusterTest {
                     .count();
         } catch (java.io.IOException e) {
             return 0;
+        }
+    }
+
+    /** Deletes a stopped node's snapshots (and their digest files), as if it had crashed before taking them. */
+    private void deleteSnapshots(int node) throws java.io.IOException {
+        try (var files = Files.walk(cluster.dataDirectory(node).resolve("raft"))) {
+            for (Path snapshot : files.filter(p -> p.getFileName().toString().startsWith("snapshot."))
+                    .toList()) {
+                Files.delete(snapshot);
+            }
         }
     }
 
