@@ -49,7 +49,8 @@ class IndelibleClientTest {
                 .random(new SplittableRandom(42));
     }
 
-    private static List<byte[]> events(int count) {
+    /** {@code count} small JSON events numbered from 0 (shared with the other client tests). */
+    static List<byte[]> events(int count) {
         return IntStream.range(0, count)
                 .mapToObj(i -> ("{\"event\":" + i + "}").getBytes(StandardCharsets.UTF_8))
                 .toList();

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.indelible.client.FakeLogServer.ScriptedAnswer;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,19 +43,13 @@ class SeveralNodesTest {
                 .build();
     }
 
-    private static List<byte[]> events(int count) {
-        return IntStream.range(0, count)
-                .mapToObj(i -> ("{\"event\":" + i + "}").getBytes(StandardCharsets.UTF_8))
-                .toList();
-    }
-
     @Test
     void appendsGoToTheNodeThatSaysItLeadsAndItIsAskedOnlyOnce() {
         first.clusterRole("FOLLOWER");
         second.clusterRole("LEADER");
         try (IndelibleClient client = client(first.url(), second.url())) {
-            client.append(LOG, events(2));
-            client.append(LOG, events(3));
+            client.append(LOG, IndelibleClientTest.events(2));
+            client.append(LOG, IndelibleClientTest.events(3));
         }
         assertThat(second.appendRequests()).isEqualTo(2);
         assertThat(first.appendRequests()).isZero();
@@ -78,7 +70,7 @@ class SeveralNodesTest {
     @Test
     void withoutALeaderAppendsGoToTheFirstNode() {
         try (IndelibleClient client = client(first.url(), second.url())) {
-            assertThat(client.append(LOG, events(2))).hasSize(2);
+            assertThat(client.append(LOG, IndelibleClientTest.events(2))).hasSize(2);
         }
         assertThat(first.appendRequests()).isEqualTo(1);
         assertThat(second.appendRequests()).isZero();
@@ -87,7 +79,7 @@ class SeveralNodesTest {
     @Test
     void anUnreachableNodeIsSkippedEvenByAnAppendSinceNothingWasSent() {
         try (IndelibleClient client = client(UNREACHABLE, second.url())) {
-            List<AppendedEntry> appended = client.append(LOG, events(2));
+            List<AppendedEntry> appended = client.append(LOG, IndelibleClientTest.events(2));
             assertThat(appended).hasSize(2);
             // Later requests stay on the node that answered.
             assertThat(client.logInfo(LOG).treeSize()).isEqualTo(2);
@@ -100,7 +92,7 @@ class SeveralNodesTest {
     void aRetryable503IsRetriedOnTheNextNode() {
         first.script(new ScriptedAnswer(503, "overloaded", "0", 0));
         try (IndelibleClient client = client(first.url(), second.url())) {
-            assertThat(client.append(LOG, events(4))).hasSize(4);
+            assertThat(client.append(LOG, IndelibleClientTest.events(4))).hasSize(4);
         }
         assertThat(first.appendRequests()).isEqualTo(1);
         assertThat(second.appendRequests()).isEqualTo(1);
@@ -123,7 +115,8 @@ class SeveralNodesTest {
                 .retryPolicy(FAST_RETRIES)
                 .requestTimeout(Duration.ofMillis(300))
                 .build()) {
-            assertThatThrownBy(() -> client.append(LOG, events(1))).isInstanceOf(ProblemException.class);
+            assertThatThrownBy(() -> client.append(LOG, IndelibleClientTest.events(1)))
+                    .isInstanceOf(ProblemException.class);
         }
         assertThat(first.appendRequests()).isEqualTo(1);
         assertThat(second.appendRequests())
