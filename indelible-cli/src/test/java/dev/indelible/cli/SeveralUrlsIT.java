@@ -66,6 +66,91 @@ class SeveralUrlsIT {
         cluster.assertEveryNodeHoldsTheAcknowledgedEntries(acknowledged);
     }
 
+    /**
+     * Events with ids ride through a leader's SIGKILL: an append in flight on the dead node has an
+     * unknown outcome, and the SDK resends it (the events all have ids and a cluster deduplicates
+     * them), so the caller sees no error, and every id is in the log exactly once, at the position
+     * the SDK returned.
+     */
+    @Test
+    void identifiedAppendsRideThroughALeaderKillWithoutADuplicate() throws Exception {
+        cluster = new ClusterProcesses(dir, "it.ride", Duration.ofSeconds(40));
+        cluster.startAll();
+        int leader = cluster.awaitLeader();
+        List<URI> urls = List.of(URI.create(cluster.url(0)), URI.create(cluster.url(1)), URI.create(cluster.url(2)));
+        Map<Long, Hash> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        try (IndelibleClient client = IndelibleClient.builder()
+                .baseUrls(urls)
+                .retryPolicy(new RetryPolicy(30, Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1)))
+                .requestTimeout(Duration.ofSeconds(10))
+                .build()) {
+            Thread writer = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int b = 0; writing.get(); b++) {
+                        List<byte[]> events = new ArrayList<>();
+                        for (int e = 0; e < 5; e++) {
+                            events.add(("{\"id\":\"ride-" + b + "-" + e + "\",\"action\":\"write\"}")
+                                    .getBytes(StandardCharsets.UTF_8));
+                        }
+                        for (AppendedEntry entry : client.append(ClusterProcesses.LOG, events)) {
+                            assertThat(acknowledged.put(entry.leafIndex(), entry.leafHash()))
+                                    .isNull();
+                        }
+                        batches.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            awaitBatches(batches, 20, failure);
+            cluster.kill(leader); // no pause: appends are in flight on the leader's connections
+            int atKill = batches.get();
+            awaitBatches(batches, atKill + 20, failure);
+            writing.set(false);
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertThat(failure.get()).as("the caller saw no error").isNull();
+        int written = batches.get();
+        assertThat(acknowledged).hasSize(5 * written);
+        cluster.start(leader);
+        cluster.awaitHealthy(leader);
+        List<byte[]> entries = cluster.assertEveryNodeHoldsTheAcknowledgedEntries(acknowledged);
+        Map<String, Integer> seen = new HashMap<>();
+        java.util.regex.Pattern id = java.util.regex.Pattern.compile("ride-\\d+-\\d+");
+        for (byte[] entry : entries) {
+            java.util.regex.Matcher m = id.matcher(new String(entry, StandardCharsets.UTF_8));
+            while (m.find()) {
+                seen.merge(m.group(), 1, Integer::sum);
+            }
+        }
+        assertThat(seen)
+                .as("every id appended once")
+                .hasSize(5 * written)
+                .allSatisfy((k, n) -> assertThat(n).isEqualTo(1));
+        try (IndelibleClient client = cluster.client(leader, Duration.ofSeconds(10))) {
+            assertThat(client.logInfo(ClusterProcesses.LOG).treeSize())
+                    .as("nothing appended twice")
+                    .isEqualTo(5L * written);
+            assertThat(client.logInfo(ClusterProcesses.LOG).dedupWindow()).isEqualTo(100_000);
+        }
+    }
+
+    private static void awaitBatches(
+            java.util.concurrent.atomic.AtomicInteger batches,
+            int count,
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (batches.get() < count && failure.get() == null && System.nanoTime() < deadline) {
+            ClusterProcesses.sleep(10);
+        }
+        assertThat(failure.get()).as("the caller saw no error").isNull();
+        assertThat(batches.get()).as("batches acknowledged").isGreaterThanOrEqualTo(count);
+    }
+
     private static List<byte[]> events(String tag, int count) {
         List<byte[]> events = new ArrayList<>();
         for (int i = 0; i < count; i++) {

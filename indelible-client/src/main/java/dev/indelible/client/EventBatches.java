@@ -1,5 +1,8 @@
 package dev.indelible.client;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +19,9 @@ import java.util.function.Consumer;
  * server unchanged so that it is rejected, not silently replaced).
  */
 final class EventBatches {
+    /** Longest client id a server deduplicates, in UTF-16 chars (longer ids are appended, never matched). */
+    static final int CLIENT_ID_MAX_CHARS = 1_024;
+
     /** Longest NDJSON line read, so that a missing newline cannot exhaust memory. */
     static final int EVENT_LINE_MAX_BYTES = 64 << 20;
 
@@ -25,6 +31,39 @@ final class EventBatches {
     EventBatches(int maxEvents, long maxBytes) {
         this.maxEvents = maxEvents;
         this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Whether every event of {@code events} is a JSON object with a top-level string {@code "id"} of
+     * at most {@link #CLIENT_ID_MAX_CHARS} chars: the client id a server deduplicates retries by. Reads
+     * only the top level of each event (nested values are skipped, not built).
+     */
+    static boolean allIdentified(List<byte[]> events, JsonFactory json) {
+        for (byte[] event : events) {
+            if (!identified(event, json)) {
+                return false;
+            }
+        }
+        return !events.isEmpty();
+    }
+
+    private static boolean identified(byte[] event, JsonFactory json) {
+        try (JsonParser parser = json.createParser(event)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals("id")) {
+                    return value == JsonToken.VALUE_STRING && parser.getText().length() <= CLIENT_ID_MAX_CHARS;
+                }
+                parser.skipChildren();
+            }
+            return false;
+        } catch (IOException e) {
+            return false; // not JSON: the server will refuse it, and an id cannot be read from it
+        }
     }
 
     /** The events of {@code events} grouped into batches, in order. */

@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.ObjLongConsumer;
@@ -47,6 +49,8 @@ final class HttpIndelibleClient implements IndelibleClient {
     private final RetryingTransport transport;
     private final EventBatches batches;
     private final ObjectMapper json = new ObjectMapper();
+    /** Logs known to deduplicate client ids, with their window (a property of the server mode). */
+    private final Map<String, Integer> dedupWindows = new ConcurrentHashMap<>();
 
     HttpIndelibleClient(IndelibleClient.Builder builder) {
         this.endpoints = new Endpoints(builder.baseUrls);
@@ -133,7 +137,32 @@ final class HttpIndelibleClient implements IndelibleClient {
                         .header("Content-Type", NDJSON)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                         .build(),
-                false));
+                false,
+                () -> resendable(log, batch)));
+    }
+
+    /**
+     * Whether an append of {@code batch} to {@code log} whose outcome is unknown may be sent again:
+     * every event carries a client id ({@link EventBatches#allIdentified}) and the log deduplicates
+     * that many recent ids ({@link LogInfo#dedupWindow}, asked of any node once per log), so a resend
+     * of an append that did happen answers its original positions and appends nothing.
+     */
+    private boolean resendable(String log, List<byte[]> batch) {
+        if (!EventBatches.allIdentified(batch, json.getFactory())) {
+            return false;
+        }
+        Integer window = dedupWindows.get(log);
+        if (window == null) {
+            try {
+                window = logInfo(log).dedupWindow();
+            } catch (ProblemException e) {
+                return false; // no node could say: the outcome stays unknown to the caller
+            }
+            if (window > 0) {
+                dedupWindows.put(log, window);
+            }
+        }
+        return batch.size() <= window;
     }
 
     @Override
@@ -172,7 +201,8 @@ final class HttpIndelibleClient implements IndelibleClient {
                 longField(info, "treeSize"),
                 hashField(info, "rootHash"),
                 info.path("checkpointTreeSize").asLong(-1),
-                textField(info, "verifierKey"));
+                textField(info, "verifierKey"),
+                info.path("dedupWindow").asInt(0));
     }
 
     @Override

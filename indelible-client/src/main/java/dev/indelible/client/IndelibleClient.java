@@ -19,12 +19,17 @@ import java.util.random.RandomGenerator;
  * checkpoints, proofs and tiles with {@link dev.indelible.client.verify}.
  *
  * <p><b>Retries.</b> Reads (every GET) are idempotent and retry on connection errors, timeouts
- * and 5xx answers. Appends are not idempotent: they retry ONLY when the server answered 503 and
- * said the request is retryable ({@code Retry-After}, code {@code overloaded}), which means it
- * refused the request before sequencing anything. An append MUST NOT be retried after a timeout
- * or a connection lost mid-request, because the server may have appended the entries; such
- * failures surface as a {@link ProblemException} with status {@link ProblemException#NO_RESPONSE}
- * and the caller decides (for example by reading the log back).
+ * and 5xx answers. Appends retry when the server answered 503 and said the request is retryable
+ * ({@code Retry-After}, code {@code overloaded}), which means it refused the request before
+ * sequencing anything, and when the connection could not be made. After an <em>unknown outcome</em>
+ * — a timeout, a connection lost mid-request, another 5xx — the server may have appended the
+ * entries, so an append is resent only if it is safe: every event of the request has a top-level
+ * string {@code "id"} (at most 1,024 chars) and the log deduplicates client ids ({@link
+ * LogInfo#dedupWindow} &gt; 0: a cluster, which answers a resent request with the original positions
+ * and appends nothing, across failovers). Otherwise such failures surface as a {@link
+ * ProblemException} with status {@link ProblemException#NO_RESPONSE} (or the server's status) and
+ * the caller decides (for example by reading the log back). Give events ids to have a cluster
+ * client ride through a leader's failure.
  *
  * <p><b>Batches.</b> Appends are split into requests of at most {@code batchMaxEvents} events and
  * {@code batchMaxBytes} bytes of NDJSON. Each request is all-or-nothing on the server; a failure

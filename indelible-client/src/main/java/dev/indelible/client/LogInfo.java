@@ -12,6 +12,16 @@ import dev.indelible.formats.merkle.Hash;
  * @param rootHash the root hash of those entries
  * @param checkpointTreeSize the size of the latest published checkpoint, or -1 if none yet
  * @param verifierKey the log's note verifier key, {@code <name>+<hex key id>+<base64 key>}
+ * @param dedupWindow how many of the log's most recent client ids (events' top-level string {@code
+ *     "id"}) the server deduplicates retries against, in state that survives failovers: a cluster
+ *     node says 100,000; 0 means it does not deduplicate (a single node), so an append with an
+ *     unknown outcome must not be resent
  */
 public record LogInfo(
-        String name, String origin, long treeSize, Hash rootHash, long checkpointTreeSize, String verifierKey) {}
+        String name,
+        String origin,
+        long treeSize,
+        Hash rootHash,
+        long checkpointTreeSize,
+        String verifierKey,
+        int dedupWindow) {}

@@ -18,6 +18,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
@@ -61,6 +62,17 @@ final class RetryingTransport {
      * @param idempotent whether the request may be repeated after an unknown outcome
      */
     InputStream send(Function<URI, HttpRequest> toBase, boolean idempotent) {
+        return send(toBase, idempotent, () -> false);
+    }
+
+    /**
+     * Like {@link #send(Function, boolean)} for a request that is not idempotent by itself but may
+     * turn out to be resendable: after an unknown outcome (no answer, or a server error other than a
+     * retryable 503) it is retried too if {@code resendable} says so — asked at most once, at the
+     * first such failure (an append whose events all carry ids, to a log that deduplicates them).
+     */
+    InputStream send(Function<URI, HttpRequest> toBase, boolean idempotent, BooleanSupplier resendable) {
+        Boolean resend = idempotent ? Boolean.TRUE : null;
         for (int attempt = 1; ; attempt++) {
             URI base = endpoints.current();
             HttpRequest request = toBase.apply(base);
@@ -72,14 +84,26 @@ final class RetryingTransport {
                     return response.body();
                 }
                 failure = problem(response);
-                retry = idempotent ? failure.status() >= 500 : failure.status() == 503 && failure.retryable();
+                if (failure.status() == 503 && failure.retryable()) {
+                    retry = true; // refused before anything was sequenced
+                } else if (failure.status() >= 500) {
+                    resend = resend == null ? resendable.getAsBoolean() : resend;
+                    retry = resend;
+                } else {
+                    retry = false;
+                }
                 if (failure.status() >= 500) {
                     endpoints.failed(base);
                 }
             } catch (IOException e) {
                 failure = new ProblemException(
                         request.method() + " " + request.uri() + " got no answer: " + describe(e), e);
-                retry = idempotent || nothingSent(e);
+                if (nothingSent(e)) {
+                    retry = true;
+                } else {
+                    resend = resend == null ? resendable.getAsBoolean() : resend;
+                    retry = resend;
+                }
                 endpoints.failed(base);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

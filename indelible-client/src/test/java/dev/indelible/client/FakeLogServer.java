@@ -54,6 +54,7 @@ public final class FakeLogServer implements AutoCloseable {
     private final Map<Long, byte[]> checkpoints = new HashMap<>();
     private Tree tree = new Tree();
     private volatile String clusterRole;
+    private volatile int dedupWindow;
     private final AtomicInteger clusterRequests = new AtomicInteger();
 
     /** Starts a server with a fresh signing key. */
@@ -102,6 +103,18 @@ public final class FakeLogServer implements AutoCloseable {
      */
     public void clusterRole(String role) {
         this.clusterRole = role;
+    }
+
+    /**
+     * What the log info says about deduplication: {@code window} recent client ids (a cluster node
+     * says 100,000), 0 (the default) for none. The fake itself never deduplicates.
+     */
+    public void dedupWindow(int window) {
+        this.dedupWindow = window;
+    }
+
+    int dedupWindow() {
+        return dedupWindow;
     }
 
     /** How many {@code GET /v1/cluster} requests arrived. */

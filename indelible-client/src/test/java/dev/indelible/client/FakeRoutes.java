@@ -29,7 +29,7 @@ final class FakeRoutes {
                     + "\",\"treeSize\":" + tree.size() + ",\"rootHash\":\""
                     + tree.root().base64()
                     + "\",\"checkpointTreeSize\":" + tree.size() + ",\"verifierKey\":\"" + server.verifierKey()
-                    + "\"}");
+                    + "\",\"dedupWindow\":" + server.dedupWindow() + "}");
         } else if (path.equals("/checkpoint") || path.equals("/tlog/checkpoint")) {
             return text(server.checkpointOfSize(tree.size()));
         } else if ((m = CHECKPOINT_OF_SIZE.matcher(path)).matches()) {

@@ -125,6 +125,79 @@ class SeveralNodesTest {
     }
 
     @Test
+    void anAppendWhoseEventsAllHaveIdsIsResentAfterATimeoutWhenTheLogDeduplicates() {
+        first.dedupWindow(100_000);
+        second.dedupWindow(100_000);
+        first.script(new ScriptedAnswer(200, null, null, 600));
+        try (IndelibleClient client = timingOutClient()) {
+            assertThat(client.append(LOG, identifiedEvents(3))).hasSize(3);
+        }
+        assertThat(first.appendRequests()).isEqualTo(1);
+        assertThat(second.appendRequests())
+                .as("resent: a cluster answers a resent request with the original positions")
+                .isEqualTo(1);
+        assertThat(second.appendBatchSizes()).containsExactly(3);
+    }
+
+    @Test
+    void anIdentifiedAppendIsResentAfterAServerErrorToo() {
+        first.dedupWindow(100_000);
+        first.script(new ScriptedAnswer(500, "internal", null, 0));
+        try (IndelibleClient client = client(first.url())) {
+            assertThat(client.append(LOG, identifiedEvents(2))).hasSize(2);
+        }
+        assertThat(first.appendRequests()).isEqualTo(2);
+    }
+
+    @Test
+    void anAppendWithAnUnknownOutcomeIsNotResentUnlessEveryEventHasAnIdTheLogDeduplicates() {
+        byte[] tooLongId = ("{\"id\":\"" + "x".repeat(EventBatches.CLIENT_ID_MAX_CHARS + 1) + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] numericId = "{\"id\":7}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] nestedId = "{\"actor\":{\"id\":\"a\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<List<byte[]>> notSafe = List.of(
+                List.of(
+                        identifiedEvents(1).getFirst(),
+                        IndelibleClientTest.events(1).getFirst()),
+                List.of(tooLongId),
+                List.of(numericId),
+                List.of(nestedId));
+        for (List<byte[]> events : notSafe) {
+            first.dedupWindow(100_000);
+            first.script(new ScriptedAnswer(200, null, null, 600));
+            int before = second.appendRequests();
+            try (IndelibleClient client = timingOutClient()) {
+                assertThatThrownBy(() -> client.append(LOG, events)).isInstanceOf(ProblemException.class);
+            }
+            assertThat(second.appendRequests()).as("not resent").isEqualTo(before);
+        }
+        first.dedupWindow(0); // a single node: ids are not deduplicated
+        second.dedupWindow(0);
+        first.script(new ScriptedAnswer(200, null, null, 600));
+        try (IndelibleClient client = timingOutClient()) {
+            assertThatThrownBy(() -> client.append(LOG, identifiedEvents(2))).isInstanceOf(ProblemException.class);
+        }
+        assertThat(second.appendRequests())
+                .as("not resent to a log that does not deduplicate")
+                .isZero();
+    }
+
+    private IndelibleClient timingOutClient() {
+        return IndelibleClient.builder()
+                .baseUrls(List.of(first.url(), second.url()))
+                .retryPolicy(FAST_RETRIES)
+                .requestTimeout(Duration.ofMillis(300))
+                .build();
+    }
+
+    private static List<byte[]> identifiedEvents(int count) {
+        return java.util.stream.IntStream.range(0, count)
+                .mapToObj(i -> ("{\"actor\":{\"id\":1},\"id\":\"e-" + i + "\",\"n\":[1,{\"id\":2}]}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    @Test
     void baseUrlsMustBeGivenAndOfOneScheme() {
         assertThatThrownBy(() -> IndelibleClient.builder().baseUrls(List.of()))
                 .isInstanceOf(IllegalArgumentException.class);

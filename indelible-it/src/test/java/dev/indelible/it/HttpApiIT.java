@@ -125,6 +125,9 @@ class HttpApiIT {
         assertThat(info.path("treeSize").asLong()).isEqualTo(6);
         assertThat(Hash.fromBase64(info.path("rootHash").asText())).isEqualTo(tree.rootHash());
         assertThat(info.path("verifierKey").asText()).startsWith("it.indelible.test/audit+");
+        assertThat(info.path("dedupWindow").asInt(-1))
+                .as("a single node does not deduplicate client ids")
+                .isZero();
 
         Http.Response range = http.get("/v1/logs/audit/entries?start=1&end=5");
         assertThat(range.status()).isEqualTo(200);

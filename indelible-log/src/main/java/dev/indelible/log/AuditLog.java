@@ -86,6 +86,11 @@ public final class AuditLog implements AutoCloseable {
         return sequencer.submit(leaves, clientIds, detachedBodies);
     }
 
+    /** How many recent client ids this log deduplicates retries against; 0 if none ({@link Sequencer#dedupWindow}). */
+    public int dedupWindow() {
+        return sequencer.dedupWindow();
+    }
+
     /** Completes with the first published checkpoint whose tree size is at least {@code treeSize}. */
     public CompletableFuture<PublishedCheckpoint> awaitCheckpoint(long treeSize) {
         return sequencer.awaitCheckpoint(treeSize);

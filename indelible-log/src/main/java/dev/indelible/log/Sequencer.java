@@ -42,6 +42,15 @@ public interface Sequencer extends AutoCloseable {
         });
     }
 
+    /**
+     * How many of a log's most recent client ids this sequencer remembers to answer a retry with
+     * the original positions (see {@link #submit(List, List, List)}), in a window that survives
+     * failovers and restarts; 0 if it does not deduplicate (this default).
+     */
+    default int dedupWindow() {
+        return 0;
+    }
+
     /** Completes once a checkpoint covering {@code treeSize} is published (it may already be). */
     CompletableFuture<PublishedCheckpoint> awaitCheckpoint(long treeSize);
 

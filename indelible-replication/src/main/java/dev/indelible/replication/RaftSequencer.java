@@ -255,6 +255,11 @@ final class RaftSequencer implements Sequencer {
     }
 
     @Override
+    public int dedupWindow() {
+        return DEDUP_WINDOW_MAX;
+    }
+
+    @Override
     public CompletableFuture<Long> submit(List<Leaf> leaves) {
         return submit(leaves, Collections.nCopies(leaves.size(), Optional.empty()), List.of())
                 .thenApply(appended -> appended.get(0).leafIndex());

@@ -106,6 +106,7 @@ final class LogRoutes {
         body.put("rootHash", log.head().rootHash().base64());
         log.latestCheckpoint().ifPresent(c -> body.put("checkpointTreeSize", c.treeSize()));
         body.put("verifierKey", receipts.verifierKey(log));
+        body.put("dedupWindow", log.dedupWindow());
         log.failure().ifPresent(reason -> body.put("failure", reason));
         return body;
     }
