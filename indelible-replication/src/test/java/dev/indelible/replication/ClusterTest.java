@@ -213,6 +213,45 @@ class ClusterTest {
         assertReplicasIdentical(sent);
     }
 
+    /**
+     * The crash that {@link #aCheckpointStuckInItsFsyncDoesNotHoldUpTheAppendsAppliedAfterIt} makes
+     * possible: a follower applied the cosignature that completes a checkpoint, but the power fails
+     * while that checkpoint's store waits in its fsync (the other nodes publish it). Its disk keeps
+     * only what was fsync'd. Restarted, it replays the Raft log behind its last snapshot, stores and
+     * publishes the very same checkpoint, and goes on like the others.
+     */
+    @Test
+    void aFollowerThatLosesPowerBeforeStoringACheckpointPublishesItAfterRestart() throws Exception {
+        FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
+        cluster = new LocalCluster(dir, 3).withFileIO(i -> disks[i]).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        int leader = cluster.awaitLeader(WAIT);
+        int victim = (leader + 1) % 3;
+        cluster.appendRecording(LOG, leader, batch("before", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT); // entries and a checkpoint at 5 everywhere
+        disks[victim].holdForcesOf("checkpoints");
+        cluster.appendRecording(LOG, leader, batch("sealed", 5), sent);
+        LocalCluster.await(
+                "the follower storing checkpoint 10, its fsync held", WAIT, () -> disks[victim].heldForces() == 1);
+        LocalCluster.await(
+                "the others publishing checkpoint 10",
+                WAIT,
+                () -> cluster.require(leader).logs().require(LOG).checkpoint(10).isPresent());
+        assertThat(cluster.require(victim).logs().require(LOG).checkpoint(10))
+                .as("not published before it is stored")
+                .isEmpty();
+        disks[victim].crashNow();
+        disks[victim].releaseForces(); // the held fsync fails: the power is gone
+        cluster.stop(victim);
+        disks[victim].simulateCrashLosingUnsynced();
+
+        cluster.start(victim);
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("after", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        assertCheckpointHistoriesIdentical(sent.size());
+        assertReplicasIdentical(sent);
+    }
+
     @Test
     void leaderKillElectsNewLeaderAndAppendsContinue() throws Exception {
         cluster = new LocalCluster(dir, 3).startAll();

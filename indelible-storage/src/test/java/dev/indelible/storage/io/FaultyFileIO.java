@@ -417,6 +417,7 @@ public final class FaultyFileIO implements FileIO {
         public void force(boolean metaData) throws IOException {
             admitForce(channelGeneration, path);
             awaitUnheld(path);
+            admitForce(channelGeneration, path); // the power may have failed while it was held
             long before = delegate.size();
             long delay = forceDelayMillis();
             if (delay > 0) {
