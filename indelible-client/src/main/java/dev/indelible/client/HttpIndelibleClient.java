@@ -49,7 +49,7 @@ final class HttpIndelibleClient implements IndelibleClient {
     private final RetryingTransport transport;
     private final EventBatches batches;
     private final ObjectMapper json = new ObjectMapper();
-    /** Logs known to deduplicate client ids, with their window (a property of the server mode). */
+    /** Logs known to deduplicate client ids, with their window. */
     private final Map<String, Integer> dedupWindows = new ConcurrentHashMap<>();
 
     HttpIndelibleClient(IndelibleClient.Builder builder) {

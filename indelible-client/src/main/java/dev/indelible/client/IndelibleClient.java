@@ -25,11 +25,11 @@ import java.util.random.RandomGenerator;
  * — a timeout, a connection lost mid-request, another 5xx — the server may have appended the
  * entries, so an append is resent only if it is safe: every event of the request has a top-level
  * string {@code "id"} (at most 1,024 chars) and the log deduplicates client ids ({@link
- * LogInfo#dedupWindow} &gt; 0: a cluster, which answers a resent request with the original positions
- * and appends nothing, across failovers). Otherwise such failures surface as a {@link
+ * LogInfo#dedupWindow} &gt; 0: the server answers a resent request with the original positions and
+ * appends nothing, across a cluster's failovers and a node's restarts). Otherwise such failures surface as a {@link
  * ProblemException} with status {@link ProblemException#NO_RESPONSE} (or the server's status) and
- * the caller decides (for example by reading the log back). Give events ids to have a cluster
- * client ride through a leader's failure.
+ * the caller decides (for example by reading the log back). Give events ids to have the client
+ * ride through a leader's failure or a server's restart.
  *
  * <p><b>Batches.</b> Appends are split into requests of at most {@code batchMaxEvents} events and
  * {@code batchMaxBytes} bytes of NDJSON. Each request is all-or-nothing on the server; a failure

@@ -13,9 +13,9 @@ import dev.indelible.formats.merkle.Hash;
  * @param checkpointTreeSize the size of the latest published checkpoint, or -1 if none yet
  * @param verifierKey the log's note verifier key, {@code <name>+<hex key id>+<base64 key>}
  * @param dedupWindow how many of the log's most recent client ids (events' top-level string {@code
- *     "id"}) the server deduplicates retries against, in state that survives failovers: a cluster
- *     node says 100,000; 0 means it does not deduplicate (a single node), so an append with an
- *     unknown outcome must not be resent
+ *     "id"}) the server deduplicates retries against, in state that survives failovers and
+ *     restarts: 100,000 on a cluster node and on a single node; 0 (a server that does not
+ *     deduplicate) means an append with an unknown outcome must not be resent
  */
 public record LogInfo(
         String name,

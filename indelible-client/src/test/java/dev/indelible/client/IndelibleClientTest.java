@@ -186,7 +186,7 @@ class IndelibleClientTest {
         assertThat(info.origin()).isEqualTo(FakeLogServer.ORIGIN);
         assertThat(info.treeSize()).isEqualTo(3);
         assertThat(info.verifierKey()).isEqualTo(server.verifierKey());
-        assertThat(info.dedupWindow()).as("a single node does not deduplicate").isZero();
+        assertThat(info.dedupWindow()).as("a server that does not deduplicate").isZero();
         server.dedupWindow(100_000);
         assertThat(client.logInfo(LOG).dedupWindow()).isEqualTo(100_000);
     }

@@ -126,8 +126,8 @@ class HttpApiIT {
         assertThat(Hash.fromBase64(info.path("rootHash").asText())).isEqualTo(tree.rootHash());
         assertThat(info.path("verifierKey").asText()).startsWith("it.indelible.test/audit+");
         assertThat(info.path("dedupWindow").asInt(-1))
-                .as("a single node does not deduplicate client ids")
-                .isZero();
+                .as("client ids deduplicated over this many recent ids")
+                .isEqualTo(100_000);
 
         Http.Response range = http.get("/v1/logs/audit/entries?start=1&end=5");
         assertThat(range.status()).isEqualTo(200);

@@ -1,11 +1,15 @@
 package dev.indelible.log;
 
+import dev.indelible.log.envelope.EnvelopeWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -26,14 +30,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Contract of {@link #submit}:</b> the returned future completes with the leaf index of the
  * request's first entry only after every entry of the request is durable (fsync'd); the entries
- * of one request get consecutive leaf indexes and are written all-or-nothing. If the write or the
+ * of one request get consecutive leaf indexes and are written all-or-nothing. A request whose
+ * entries all carry client ids appended before, consecutively, within the window ({@link
+ * RecentIds}; rebuilt from the latest entries when the sequencer starts) is a retry: it appends
+ * nothing and completes with the original positions, once they are durable. If the write or the
  * fsync fails, the future fails, the log enters the failed state, and no later append is accepted
  * (a failed fsync is never retried: the page cache state is unknown).
  */
 final class LocalSequencer implements Sequencer {
     private static final Logger LOG = LoggerFactory.getLogger(LocalSequencer.class);
 
-    private record Request(List<Leaf> leaves, CompletableFuture<Long> done) {}
+    private record Request(
+            List<Leaf> leaves, List<Optional<String>> clientIds, CompletableFuture<List<Appended>> done) {}
+
+    /** How many of the latest entries a start reads to rebuild the client-id window. */
+    static final int ID_WINDOW_REBUILD_ENTRIES = RecentIds.WINDOW_MAX;
 
     private record CheckpointWaiter(long treeSize, CompletableFuture<PublishedCheckpoint> done) {}
 
@@ -49,6 +60,8 @@ final class LocalSequencer implements Sequencer {
     private long queuedEntries;
     private boolean closed;
     private long lastCheckpointMillis;
+    /** The most recent client ids; sequencer thread only. */
+    private final RecentIds recentIds = new RecentIds();
 
     LocalSequencer(LogStorage storage, LogConfig config, CheckpointPublisher publisher, Clock clock) {
         this.storage = storage;
@@ -75,10 +88,25 @@ final class LocalSequencer implements Sequencer {
     /** Queues a request; see the class contract. Throws {@link ErrorCode#OVERLOADED} when the backlog is full. */
     @Override
     public CompletableFuture<Long> submit(List<Leaf> leaves) {
+        return submit(leaves, Collections.nCopies(leaves.size(), Optional.empty()), List.of())
+                .thenApply(appended -> appended.get(0).leafIndex());
+    }
+
+    /**
+     * Queues a request with its entries' client ids; a retry of a request appended within the
+     * window ({@link RecentIds}) appends nothing and completes with the original positions and leaf
+     * hashes. The caller stored the detached bodies already.
+     */
+    @Override
+    public CompletableFuture<List<Appended>> submit(
+            List<Leaf> leaves, List<Optional<String>> clientIds, List<byte[]> detachedBodies) {
+        if (clientIds.size() != leaves.size()) {
+            throw new IllegalArgumentException(clientIds.size() + " client ids for " + leaves.size() + " entries");
+        }
         storage.failure().ifPresent(reason -> {
             throw new IndelibleException(ErrorCode.STORAGE_FAILED, "log refuses appends: " + reason);
         });
-        CompletableFuture<Long> done = new CompletableFuture<>();
+        CompletableFuture<List<Appended>> done = new CompletableFuture<>();
         lock.lock();
         try {
             if (closed) {
@@ -90,7 +118,7 @@ final class LocalSequencer implements Sequencer {
                         "append backlog full: " + queuedEntries + " entries waiting, limit "
                                 + config.pushbackMaxOutstanding());
             }
-            queue.add(new Request(List.copyOf(leaves), done));
+            queue.add(new Request(List.copyOf(leaves), List.copyOf(clientIds), done));
             queuedEntries += leaves.size();
             notEmpty.signal();
         } finally {
@@ -120,7 +148,13 @@ final class LocalSequencer implements Sequencer {
         return done;
     }
 
+    @Override
+    public int dedupWindow() {
+        return RecentIds.WINDOW_MAX;
+    }
+
     private void run() {
+        rebuildRecentIds();
         while (true) {
             List<Request> batch;
             try {
@@ -176,11 +210,58 @@ final class LocalSequencer implements Sequencer {
         return lastCheckpointMillis + config.checkpointInterval().toMillis() - clock.millis();
     }
 
+    /**
+     * Rebuilds the client-id window from the ids of the last {@link #ID_WINDOW_REBUILD_ENTRIES}
+     * entries, in order (sequencer thread, before the first request): a request retried across a
+     * restart is still recognized. The window held before the restart may have reached further back
+     * if few entries carried ids.
+     */
+    private void rebuildRecentIds() {
+        long size = storage.head().treeSize();
+        long from = Math.max(0, size - ID_WINDOW_REBUILD_ENTRIES);
+        if (size == 0) {
+            return;
+        }
+        long started = System.nanoTime();
+        long[] leafIndex = {from};
+        try {
+            storage.entries(from, size, entry -> {
+                try {
+                    recentIds.remember(List.of(EnvelopeWriter.clientId(entry, storage::body)), leafIndex[0]);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                leafIndex[0]++;
+            });
+        } catch (UncheckedIOException | IndelibleException e) {
+            recentIds.restore(java.util.Map.of());
+            LOG.warn(
+                    "could not read the client ids of log {} back: retries will not be recognized: {}",
+                    storage.directory().getFileName(),
+                    e.toString());
+            return;
+        }
+        LOG.info(
+                "log {}: {} client ids in its last {} entries remembered for retries ({} ms)",
+                storage.directory().getFileName(),
+                recentIds.size(),
+                size - from,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
     private void writeBatch(List<Request> batch) {
+        // per request: where its entries landed, or (a retry) where the original's did, as -1 - index
         List<Long> firstIndexes = new ArrayList<>(batch.size());
         try {
             for (Request request : batch) {
-                firstIndexes.add(storage.integrate(request.leaves()));
+                long original = recentIds.retryOf(request.clientIds());
+                if (original >= 0) {
+                    firstIndexes.add(-1 - original);
+                    continue;
+                }
+                long first = storage.integrate(request.leaves());
+                recentIds.remember(request.clientIds(), first);
+                firstIndexes.add(first);
             }
             storage.syncEntries();
         } catch (IOException | RuntimeException e) {
@@ -193,7 +274,22 @@ final class LocalSequencer implements Sequencer {
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).done().complete(firstIndexes.get(i));
+            Request request = batch.get(i);
+            long first = firstIndexes.get(i);
+            try {
+                List<Appended> appended = new ArrayList<>(request.leaves().size());
+                for (int e = 0; e < request.leaves().size(); e++) {
+                    appended.add(
+                            first >= 0
+                                    ? new Appended(
+                                            first + e, request.leaves().get(e).leafHash())
+                                    // a retry: the original's hashes (its own bytes differ: a later receive time)
+                                    : new Appended(-1 - first + e, storage.leafHash(-1 - first + e)));
+                }
+                request.done().complete(appended);
+            } catch (RuntimeException e) {
+                request.done().completeExceptionally(e);
+            }
         }
     }
 

@@ -27,7 +27,7 @@ public interface Sequencer extends AutoCloseable {
      * the request's detached event bodies, and completes with each entry's position and leaf hash.
      * The caller has already stored the bodies on this node; a replicated implementation MUST make
      * them durable on every replica before the leaves that name them. An implementation that
-     * deduplicates (the replicated one does, within a bounded window) answers a retried request
+     * deduplicates (both do, within the window of {@link RecentIds}) answers a retried request
      * whose ids were all appended before, consecutively, with the <em>original</em> positions and
      * leaf hashes and appends nothing. This default neither deduplicates nor replicates bodies.
      */

@@ -72,6 +72,76 @@ class AppendServiceTest {
     }
 
     @Test
+    void aRetriedBatchWithIdsAppendsNothingAndAnswersTheOriginalsAlsoAfterARestart() throws Exception {
+        LogFixture fixture = new LogFixture(data);
+        String large = "x".repeat(70_000); // a detached body: the id is read back from it
+        byte[] batch = utf8("{\"id\":\"a-1\",\"n\":1}\n{\"id\":\"a-2\",\"big\":\"" + large
+                + "\"}\n{\"n\":{\"id\":\"nested\"},\"id\":\"a-3\"}\n");
+        List<Appended> original;
+        try (AuditLogs logs = fixture.open(FileIO.posix())) {
+            AppendService service = new AppendService(logs, EventLimits.DEFAULTS, Clock.systemUTC());
+            service.append(APP, utf8("{\"id\":\"before\"}"), EventParser.JSON, CLIENT);
+            original = service.append(APP, batch, EventParser.NDJSON, CLIENT).entries();
+            assertThat(original).extracting(Appended::leafIndex).containsExactly(1L, 2L, 3L);
+
+            AppendService.Result retry = service.append(APP, batch, EventParser.NDJSON, CLIENT);
+            assertThat(retry.entries()).as("the originals, hashes included").isEqualTo(original);
+            assertThat(retry.log().head().treeSize()).isEqualTo(4);
+            assertThat(retry.log().dedupWindow()).isEqualTo(RecentIds.WINDOW_MAX);
+
+            // only partly repeated, or in another order: a new append, in full
+            AppendService.Result partly =
+                    service.append(APP, utf8("{\"id\":\"before\"}\n{\"id\":\"new\"}\n"), EventParser.NDJSON, CLIENT);
+            assertThat(partly.entries()).extracting(Appended::leafIndex).containsExactly(4L, 5L);
+            service.append(APP, utf8("{\"id\":\"c-1\"}\n{\"id\":\"c-2\"}\n"), EventParser.NDJSON, CLIENT);
+            AppendService.Result reordered =
+                    service.append(APP, utf8("{\"id\":\"c-2\"}\n{\"id\":\"c-1\"}\n"), EventParser.NDJSON, CLIENT);
+            assertThat(reordered.entries()).extracting(Appended::leafIndex).containsExactly(8L, 9L);
+            AppendService.Result withoutIds = service.append(APP, utf8("{\"n\":1}"), EventParser.JSON, CLIENT);
+            assertThat(service.append(APP, utf8("{\"n\":1}"), EventParser.JSON, CLIENT)
+                            .entries()
+                            .get(0)
+                            .leafIndex())
+                    .as("no id, no deduplication")
+                    .isEqualTo(withoutIds.entries().get(0).leafIndex() + 1);
+        }
+        try (AuditLogs logs = fixture.open(FileIO.posix())) {
+            AppendService service = new AppendService(logs, EventLimits.DEFAULTS, Clock.systemUTC());
+            // the window is rebuilt from the entries (and the large event's detached body)
+            AppendService.Result retry = service.append(APP, batch, EventParser.NDJSON, CLIENT);
+            assertThat(retry.entries()).isEqualTo(original);
+            assertThat(retry.log().head().treeSize()).isEqualTo(12);
+            AppendService.Result latest =
+                    service.append(APP, utf8("{\"id\":\"c-2\"}\n{\"id\":\"c-1\"}\n"), EventParser.NDJSON, CLIENT);
+            assertThat(latest.entries())
+                    .as("an id remembers its latest position")
+                    .extracting(Appended::leafIndex)
+                    .containsExactly(8L, 9L);
+            assertThat(latest.log().head().treeSize()).isEqualTo(12);
+        }
+    }
+
+    @Test
+    void retriesQueuedBehindTheirOriginalInOneGroupCommitAreAnsweredWithIt() throws Exception {
+        LogFixture fixture = new LogFixture(data);
+        try (AuditLogs logs = fixture.open(FileIO.posix())) {
+            AuditLog log = logs.getOrCreate(APP);
+            List<Leaf> leaves = List.of(Leaf.of(utf8("{\"v\":1,\"event\":1}")), Leaf.of(utf8("{\"v\":1,\"event\":2}")));
+            List<java.util.Optional<String>> ids = List.of(java.util.Optional.of("g-1"), java.util.Optional.of("g-2"));
+            List<CompletableFuture<List<Appended>>> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                sent.add(log.append(leaves, ids, List.of()));
+            }
+            for (CompletableFuture<List<Appended>> answer : sent) {
+                assertThat(answer.get(10, TimeUnit.SECONDS))
+                        .extracting(Appended::leafIndex)
+                        .containsExactly(0L, 1L);
+            }
+            assertThat(log.head().treeSize()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void systemLogNamesAreRefusedForClientAppends() throws Exception {
         LogFixture fixture = new LogFixture(data);
         try (AuditLogs logs = fixture.open(FileIO.posix())) {

@@ -63,7 +63,7 @@ sealed interface Command {
     }
 
     /** Client ids longer than this (in UTF-16 chars) are not deduplicated. */
-    int CLIENT_ID_MAX_CHARS = 1_024;
+    int CLIENT_ID_MAX_CHARS = dev.indelible.log.RecentIds.ID_MAX_CHARS;
 
     /**
      * Appends {@code entries} to {@code log}, all-or-nothing, at the end of the log — unless every

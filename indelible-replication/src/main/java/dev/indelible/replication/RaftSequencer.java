@@ -13,6 +13,7 @@ import dev.indelible.log.IndelibleException;
 import dev.indelible.log.Leaf;
 import dev.indelible.log.LogApplier;
 import dev.indelible.log.PublishedCheckpoint;
+import dev.indelible.log.RecentIds;
 import dev.indelible.log.Sequencer;
 import dev.indelible.log.TreeHead;
 import java.io.IOException;
@@ -51,9 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RaftSequencer implements Sequencer {
     private static final Logger LOG = LoggerFactory.getLogger(RaftSequencer.class);
-
-    /** Client ids remembered per log for deduplicating retries (the window is counted in ids). */
-    static final int DEDUP_WINDOW_MAX = 100_000;
 
     /** Sends a command through Raft; completes with the leader's apply reply. */
     @FunctionalInterface
@@ -121,8 +119,8 @@ final class RaftSequencer implements Sequencer {
      * {@link #stores}, so it may not be stored and exposed yet.
      */
     private long publishedTreeSize;
-    /** Client id → leaf index of the most recent ids, eldest first; apply thread only. */
-    private final LinkedHashMap<String, Long> recentIds = new LinkedHashMap<>();
+    /** The most recent client ids and their leaf indexes; apply thread only. */
+    private final RecentIds recentIds = new RecentIds();
 
     /**
      * @param members the ids of the cluster members in the Raft configuration applied so far (read
@@ -188,7 +186,7 @@ final class RaftSequencer implements Sequencer {
                 log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
         Optional<Hash> root = appliedTreeSize == 0 ? Optional.empty() : Optional.of(log.rootHash(appliedTreeSize));
         return new SnapshotFile.LogState(
-                log.name(), appliedTreeSize, checkpointTreeSize, root, new LinkedHashMap<>(recentIds), pendingState);
+                log.name(), appliedTreeSize, checkpointTreeSize, root, recentIds.toMap(), pendingState);
     }
 
     /**
@@ -234,8 +232,7 @@ final class RaftSequencer implements Sequencer {
     void restore(SnapshotFile.LogState state) {
         long stored = log.head().treeSize();
         appliedTreeSize = state.appliedTreeSize();
-        recentIds.clear();
-        recentIds.putAll(state.recentIds());
+        recentIds.restore(state.recentIds());
         pending = state.pending()
                 .map(p -> {
                     SignedNote logSigned = Notes.parse(p.logSignedNote());
@@ -256,7 +253,7 @@ final class RaftSequencer implements Sequencer {
 
     @Override
     public int dedupWindow() {
-        return DEDUP_WINDOW_MAX;
+        return RecentIds.WINDOW_MAX;
     }
 
     @Override
@@ -408,7 +405,7 @@ final class RaftSequencer implements Sequencer {
     /**
      * Applies an append at the applied tree size, or answers a retry with the original positions
      * (Raft apply thread). A retry is an append whose entries all carry client ids that were
-     * appended, consecutively and in the same order, within the last {@link #DEDUP_WINDOW_MAX} ids.
+     * appended, consecutively and in the same order, within the window ({@link RecentIds}).
      */
     Reply applyAppend(Command.Append append) {
         if (log.failure().isPresent()) {
@@ -453,7 +450,7 @@ final class RaftSequencer implements Sequencer {
             return stop("append failed: " + e);
         }
         appliedTreeSize = first + leaves.size();
-        remember(append.clientIds(), first);
+        recentIds.remember(append.clientIds(), first);
         return Reply.ok(first);
     }
 
@@ -467,39 +464,15 @@ final class RaftSequencer implements Sequencer {
     }
 
     private Reply retryOf(List<Optional<String>> clientIds) {
-        if (clientIds.isEmpty() || clientIds.stream().anyMatch(Optional::isEmpty)) {
+        long first = recentIds.retryOf(clientIds);
+        if (first < 0) {
             return null;
-        }
-        Long first = recentIds.get(clientIds.get(0).get());
-        if (first == null) {
-            return null;
-        }
-        for (int i = 1; i < clientIds.size(); i++) {
-            Long at = recentIds.get(clientIds.get(i).get());
-            if (at == null || at != first + i) {
-                return null;
-            }
         }
         List<Hash> hashes = new ArrayList<>(clientIds.size());
         for (int i = 0; i < clientIds.size(); i++) {
             hashes.add(log.leafHash(first + i));
         }
         return Reply.duplicate(first, hashes);
-    }
-
-    private void remember(List<Optional<String>> clientIds, long first) {
-        for (int i = 0; i < clientIds.size(); i++) {
-            long leafIndex = first + i;
-            clientIds.get(i).ifPresent(id -> {
-                recentIds.remove(id);
-                recentIds.put(id, leafIndex);
-            });
-        }
-        Iterator<Map.Entry<String, Long>> eldest = recentIds.entrySet().iterator();
-        while (recentIds.size() > DEDUP_WINDOW_MAX && eldest.hasNext()) {
-            eldest.next();
-            eldest.remove();
-        }
     }
 
     /**

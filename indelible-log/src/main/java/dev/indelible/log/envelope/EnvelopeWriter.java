@@ -1,8 +1,12 @@
 package dev.indelible.log.envelope;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.merkle.Rfc9162;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -49,6 +53,7 @@ public final class EnvelopeWriter {
 
     private static final byte[] EVENT_OPEN = ascii("{\"event\":");
     private static final byte[] DIGEST_OPEN = ascii("{\"eventDigest\":\"sha256:");
+    private static final JsonFactory ID_READER = new JsonFactory();
     private static final byte[] SIZE_OPEN = ascii("\",\"eventSize\":");
     private static final byte[] RECEIVED_AT_OPEN = ascii(",\"receivedAt\":\"");
     private static final byte[] SOURCE_OPEN = ascii("\",\"source\":");
@@ -205,6 +210,62 @@ public final class EnvelopeWriter {
             }
         }
         return Optional.of(Hash.fromHex(new String(entry, hexStart, 2 * Hash.SIZE, StandardCharsets.US_ASCII)));
+    }
+
+    /** Where a detached event body is read from, by its SHA-256. */
+    @FunctionalInterface
+    public interface Bodies {
+        /** The body with {@code digest}, if stored here. */
+        Optional<byte[]> body(Hash digest) throws IOException;
+    }
+
+    /**
+     * The client id the event of envelope {@code entry} carries — the event's top-level string
+     * {@code "id"}, as {@link ParsedEvent#clientId} was when the entry was made — read from the
+     * embedded event or from the detached body ({@code bodies}). Empty if the event has none, or
+     * its body is not stored here.
+     */
+    public static Optional<String> clientId(byte[] entry, Bodies bodies) throws IOException {
+        Optional<Hash> digest = detachedDigest(entry);
+        if (digest.isPresent()) {
+            Optional<byte[]> body = bodies.body(digest.get());
+            return body.isEmpty() ? Optional.empty() : idOf(body.get(), false);
+        }
+        return idOf(entry, true);
+    }
+
+    /** The top-level string "id" of the JSON object in {@code json}, or of its member "event". */
+    private static Optional<String> idOf(byte[] json, boolean ofMemberEvent) throws IOException {
+        try (JsonParser parser = ID_READER.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return Optional.empty();
+            }
+            if (!ofMemberEvent) {
+                return idOfObject(parser);
+            }
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (name.equals("event")) {
+                    return value == JsonToken.START_OBJECT ? idOfObject(parser) : Optional.empty();
+                }
+                parser.skipChildren();
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** With {@code parser} just past an object's start: its member "id", if a string. */
+    private static Optional<String> idOfObject(JsonParser parser) throws IOException {
+        for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (name.equals("id")) {
+                return value == JsonToken.VALUE_STRING ? Optional.of(parser.getText()) : Optional.empty();
+            }
+            parser.skipChildren();
+        }
+        return Optional.empty();
     }
 
     /** {@code receivedAt} as {@code yyyy-MM-ddTHH:mm:ss.SSSSSSZ}, truncated to microseconds. */

@@ -87,6 +87,35 @@ class EnvelopeWriterTest {
     }
 
     @Test
+    void theClientIdIsReadBackFromTheEntryOrItsDetachedBodyAsItWasMade() throws Exception {
+        java.util.Map<dev.indelible.formats.merkle.Hash, byte[]> stored = new java.util.HashMap<>();
+        EnvelopeWriter.Bodies bodies = digest -> java.util.Optional.ofNullable(stored.get(digest));
+        List<String> events = List.of(
+                "{\"id\":\"req-1\",\"a\":1}",
+                "{\"a\":{\"id\":\"nested\"},\"z\":[{\"id\":\"in-array\"}]}",
+                "{\"id\":7}",
+                "{\"id\":\"quo\\\"te\\u00e9\"}",
+                "{\"big\":\"" + "b".repeat(70_000) + "\",\"id\":\"big-1\"}",
+                "{\"big\":\"" + "c".repeat(70_000) + "\"}");
+        for (String event : events) {
+            PreparedEntry entry = writer.prepare(parse(event), RECEIVED_AT, SOURCE);
+            entry.detachedBody().ifPresent(body -> stored.put(body.sha256(), body.bytes()));
+            assertThat(EnvelopeWriter.clientId(entry.leafBytes(), bodies))
+                    .as(event.length() > 100 ? event.substring(0, 60) : event)
+                    .isEqualTo(entry.clientId());
+        }
+        assertThat(EnvelopeWriter.clientId(
+                        writer.prepare(parse(events.get(0)), RECEIVED_AT, SOURCE)
+                                .leafBytes(),
+                        bodies))
+                .contains("req-1");
+        PreparedEntry large = writer.prepare(parse(events.get(4)), RECEIVED_AT, SOURCE);
+        assertThat(EnvelopeWriter.clientId(large.leafBytes(), digest -> java.util.Optional.empty()))
+                .as("its body not stored here")
+                .isEmpty();
+    }
+
+    @Test
     void detachedDigestNamesTheBodyOfALargeEventAndNothingElse() {
         PreparedEntry large = writer.prepare(parse("{\"blob\":\"" + "b".repeat(70_000) + "\"}"), RECEIVED_AT, SOURCE);
         PreparedEntry small =
