@@ -1,8 +1,6 @@
 package dev.indelible.log;
 
-import dev.indelible.log.envelope.EnvelopeWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -42,9 +40,6 @@ final class LocalSequencer implements Sequencer {
 
     private record Request(
             List<Leaf> leaves, List<Optional<String>> clientIds, CompletableFuture<List<Appended>> done) {}
-
-    /** How many of the latest entries a start reads to rebuild the client-id window. */
-    static final int ID_WINDOW_REBUILD_ENTRIES = RecentIds.WINDOW_MAX;
 
     private record CheckpointWaiter(long treeSize, CompletableFuture<PublishedCheckpoint> done) {}
 
@@ -211,30 +206,19 @@ final class LocalSequencer implements Sequencer {
     }
 
     /**
-     * Rebuilds the client-id window from the ids of the last {@link #ID_WINDOW_REBUILD_ENTRIES}
-     * entries, in order (sequencer thread, before the first request): a request retried across a
+     * Rebuilds the client-id window from the ids of the latest entries ({@link
+     * RecentIds#ofLatestEntries}), in order (sequencer thread, before the first request): a request retried across a
      * restart is still recognized. The window held before the restart may have reached further back
      * if few entries carried ids.
      */
     private void rebuildRecentIds() {
-        long size = storage.head().treeSize();
-        long from = Math.max(0, size - ID_WINDOW_REBUILD_ENTRIES);
-        if (size == 0) {
+        if (storage.head().treeSize() == 0) {
             return;
         }
         long started = System.nanoTime();
-        long[] leafIndex = {from};
         try {
-            storage.entries(from, size, entry -> {
-                try {
-                    recentIds.remember(List.of(EnvelopeWriter.clientId(entry, storage::body)), leafIndex[0]);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                leafIndex[0]++;
-            });
-        } catch (UncheckedIOException | IndelibleException e) {
-            recentIds.restore(java.util.Map.of());
+            recentIds.restore(RecentIds.ofLatestEntries(storage).toMap());
+        } catch (IOException | RuntimeException e) {
             LOG.warn(
                     "could not read the client ids of log {} back: retries will not be recognized: {}",
                     storage.directory().getFileName(),
@@ -245,7 +229,7 @@ final class LocalSequencer implements Sequencer {
                 "log {}: {} client ids in its last {} entries remembered for retries ({} ms)",
                 storage.directory().getFileName(),
                 recentIds.size(),
-                size - from,
+                Math.min(storage.head().treeSize(), RecentIds.WINDOW_MAX),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 

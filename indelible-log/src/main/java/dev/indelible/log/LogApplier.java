@@ -29,6 +29,11 @@ public final class LogApplier {
         return storage;
     }
 
+    /** The client-id window this log's latest entries leave ({@link RecentIds#ofLatestEntries}). */
+    public RecentIds latestClientIds() throws IOException {
+        return RecentIds.ofLatestEntries(storage);
+    }
+
     CheckpointPublisher publisher() {
         return publisher;
     }

@@ -1,5 +1,8 @@
 package dev.indelible.log;
 
+import dev.indelible.log.envelope.EnvelopeWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,6 +61,30 @@ public final class RecentIds {
             eldest.next();
             eldest.remove();
         }
+    }
+
+    /**
+     * The window the latest {@link #WINDOW_MAX} entries of {@code storage} leave: each entry's client
+     * id, read back from its envelope or detached body ({@link EnvelopeWriter#clientId}), remembered in
+     * order. Where the appends that made them had fewer ids than entries, the window they left reached
+     * further back; this one stops at those entries.
+     */
+    public static RecentIds ofLatestEntries(LogStorage storage) throws IOException {
+        RecentIds rebuilt = new RecentIds();
+        long size = storage.head().treeSize();
+        long[] leafIndex = {Math.max(0, size - WINDOW_MAX)};
+        try {
+            storage.entries(leafIndex[0], size, entry -> {
+                try {
+                    rebuilt.remember(List.of(EnvelopeWriter.clientId(entry, storage::body)), leafIndex[0]++);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return rebuilt;
     }
 
     /** The window, eldest first (a copy). */

@@ -221,7 +221,7 @@ final class RaftSequencer implements Sequencer {
                 treeSize,
                 latest.map(PublishedCheckpoint::treeSize).orElse(0L),
                 root,
-                new LinkedHashMap<>(),
+                log.latestClientIds().toMap(),
                 Optional.empty());
     }
 

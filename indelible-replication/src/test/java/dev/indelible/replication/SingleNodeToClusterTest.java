@@ -56,6 +56,11 @@ class SingleNodeToClusterTest {
         PublishedCheckpoint lastSingle;
         PreparedEntry large = LocalCluster.largeEvent("single-large", 's', 90_000);
         PreparedEntry.DetachedBody largeBody = large.detachedBody().orElseThrow();
+        // envelopes whose events carry ids: a retry of them must still be recognized by the cluster
+        List<Leaf> identified = List.of(
+                Leaf.of("{\"event\":{\"id\":\"single-id-1\"},\"v\":1}".getBytes(StandardCharsets.UTF_8)),
+                Leaf.of("{\"event\":{\"id\":\"single-id-2\"},\"v\":1}".getBytes(StandardCharsets.UTF_8)));
+        List<Optional<String>> identifiedIds = List.of(Optional.of("single-id-1"), Optional.of("single-id-2"));
         try (AuditLogs single = AuditLogs.open(singleNodeSettings(cluster.dataDirectory(0)), FileIO.posix())) {
             AuditLog log = single.getOrCreate(LOG);
             for (int round = 0; round < 3; round++) {
@@ -78,14 +83,20 @@ class SingleNodeToClusterTest {
                             .leafIndex();
                     assertThat(at).isEqualTo(sent.size());
                     sent.add(large.leafBytes());
+                    long withIds = log.append(identified, identifiedIds, List.of())
+                            .get(30, TimeUnit.SECONDS)
+                            .get(0)
+                            .leafIndex();
+                    assertThat(withIds).isEqualTo(sent.size());
+                    identified.forEach(leaf -> sent.add(leaf.bytes()));
                 }
                 PublishedCheckpoint checkpoint =
                         log.awaitCheckpoint(sent.size()).get(30, TimeUnit.SECONDS);
                 oldCheckpoints.put(checkpoint.treeSize(), checkpoint.signedNote());
             }
             lastSingle = log.latestCheckpoint().orElseThrow();
-            assertThat(lastSingle.treeSize()).isEqualTo(301);
-            assertThat(log.head().treeSize()).isEqualTo(301);
+            assertThat(lastSingle.treeSize()).isEqualTo(303);
+            assertThat(log.head().treeSize()).isEqualTo(303);
         }
 
         RaftNode first = cluster.start(0);
@@ -99,6 +110,16 @@ class SingleNodeToClusterTest {
         cluster.require(1).addMember("n3", cluster.peer(2).address());
         cluster.appendRecording(LOG, 1, batch("cluster-n2", 5), sent);
         cluster.appendRecording(LOG, 2, batch("cluster-n3", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        // The single node's client ids were carried over (adopted from its entries): a retry
+        // through a joiner appends nothing and answers the original positions.
+        assertThat(cluster.require(2)
+                        .logs()
+                        .require(LOG)
+                        .append(identified, identifiedIds, List.of())
+                        .get(30, TimeUnit.SECONDS))
+                .extracting(dev.indelible.log.Appended::leafIndex)
+                .containsExactly(201L, 202L);
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
 
         List<AuditLog> replicas = cluster.replicas(LOG);
