@@ -77,6 +77,15 @@ final class BenchCommand implements Callable<Integer> {
                     + " about 1.7x, the entropy of random letters) (default: ${DEFAULT-VALUE}).")
     Padding padding;
 
+    @Option(
+            names = "--ids",
+            description = "Give every event a client id (\"id\": a random prefix for this run, then the event's"
+                    + " number), as a client that wants its retries deduplicated does.")
+    boolean ids;
+
+    /** The prefix of this run's event ids (with {@link #ids}). */
+    String idPrefix = Long.toString(new java.security.SecureRandom().nextLong() & Long.MAX_VALUE, 36);
+
     /** The letters event padding is sliced from; set when the run starts. */
     char[] paddingLetters = PADDING;
 
@@ -373,8 +382,15 @@ final class BenchCommand implements Callable<Integer> {
                     .append("/pods/pod-")
                     .append(random.nextInt(100_000))
                     .append("\",\"outcome\":\"success\",\"seq\":")
-                    .append(firstSeq + i)
-                    .append(",\"pad\":\"");
+                    .append(firstSeq + i);
+            if (ids) {
+                out.append(",\"id\":\"")
+                        .append(idPrefix)
+                        .append('-')
+                        .append(firstSeq + i)
+                        .append('"');
+            }
+            out.append(",\"pad\":\"");
             int padLength = Math.max(0, size - (out.length() - lineStart) - 2);
             appendPadding(out, padLength, paddingLetters, random);
             out.append("\"}\n");
