@@ -14,7 +14,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,16 +46,9 @@ class SeveralUrlsIT {
 
     @Test
     void theSdkAppendsThroughTheLeaderAndGoesOnAfterTheLeaderIsKilled() throws Exception {
-        cluster = new ClusterProcesses(dir, "it.urls", Duration.ofSeconds(40));
-        cluster.startAll();
-        int leader = cluster.awaitLeader();
-        List<URI> urls = List.of(URI.create(cluster.url(0)), URI.create(cluster.url(1)), URI.create(cluster.url(2)));
+        int leader = startCluster("it.urls");
         Map<Long, Hash> acknowledged = new HashMap<>();
-        try (IndelibleClient client = IndelibleClient.builder()
-                .baseUrls(urls)
-                .retryPolicy(new RetryPolicy(30, Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1)))
-                .requestTimeout(Duration.ofSeconds(10))
-                .build()) {
+        try (IndelibleClient client = clientOfAllNodes()) {
             record(acknowledged, client.append(ClusterProcesses.LOG, events("before", 5)));
             cluster.kill(leader);
             // Let the client's HTTP stack see its kept-alive connection to the dead node close: an
@@ -74,20 +73,12 @@ class SeveralUrlsIT {
      */
     @Test
     void identifiedAppendsRideThroughALeaderKillWithoutADuplicate() throws Exception {
-        cluster = new ClusterProcesses(dir, "it.ride", Duration.ofSeconds(40));
-        cluster.startAll();
-        int leader = cluster.awaitLeader();
-        List<URI> urls = List.of(URI.create(cluster.url(0)), URI.create(cluster.url(1)), URI.create(cluster.url(2)));
-        Map<Long, Hash> acknowledged = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        try (IndelibleClient client = IndelibleClient.builder()
-                .baseUrls(urls)
-                .retryPolicy(new RetryPolicy(30, Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1)))
-                .requestTimeout(Duration.ofSeconds(10))
-                .build()) {
+        int leader = startCluster("it.ride");
+        Map<Long, Hash> acknowledged = new ConcurrentHashMap<>();
+        AtomicInteger batches = new AtomicInteger();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (IndelibleClient client = clientOfAllNodes()) {
             Thread writer = Thread.ofPlatform().start(() -> {
                 try {
                     for (int b = 0; writing.get(); b++) {
@@ -120,9 +111,9 @@ class SeveralUrlsIT {
         cluster.awaitHealthy(leader);
         List<byte[]> entries = cluster.assertEveryNodeHoldsTheAcknowledgedEntries(acknowledged);
         Map<String, Integer> seen = new HashMap<>();
-        java.util.regex.Pattern id = java.util.regex.Pattern.compile("ride-\\d+-\\d+");
+        Pattern id = Pattern.compile("ride-\\d+-\\d+");
         for (byte[] entry : entries) {
-            java.util.regex.Matcher m = id.matcher(new String(entry, StandardCharsets.UTF_8));
+            Matcher m = id.matcher(new String(entry, StandardCharsets.UTF_8));
             while (m.find()) {
                 seen.merge(m.group(), 1, Integer::sum);
             }
@@ -139,16 +130,29 @@ class SeveralUrlsIT {
         }
     }
 
-    private static void awaitBatches(
-            java.util.concurrent.atomic.AtomicInteger batches,
-            int count,
-            java.util.concurrent.atomic.AtomicReference<Throwable> failure) {
+    private static void awaitBatches(AtomicInteger batches, int count, AtomicReference<Throwable> failure) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (batches.get() < count && failure.get() == null && System.nanoTime() < deadline) {
             ClusterProcesses.sleep(10);
         }
         assertThat(failure.get()).as("the caller saw no error").isNull();
         assertThat(batches.get()).as("batches acknowledged").isGreaterThanOrEqualTo(count);
+    }
+
+    /** Starts a fresh three-node cluster; the index of its leader. */
+    private int startCluster(String keyName) throws Exception {
+        cluster = new ClusterProcesses(dir, keyName, Duration.ofSeconds(40));
+        cluster.startAll();
+        return cluster.awaitLeader();
+    }
+
+    /** An SDK client given every node's URL, retrying for about 15 s. */
+    private IndelibleClient clientOfAllNodes() {
+        return IndelibleClient.builder()
+                .baseUrls(List.of(URI.create(cluster.url(0)), URI.create(cluster.url(1)), URI.create(cluster.url(2))))
+                .retryPolicy(new RetryPolicy(30, Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1)))
+                .requestTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     private static List<byte[]> events(String tag, int count) {
@@ -167,9 +171,7 @@ class SeveralUrlsIT {
 
     @Test
     void benchAppendsThroughTheLeader() throws Exception {
-        cluster = new ClusterProcesses(dir, "it.bench", Duration.ofSeconds(40));
-        cluster.startAll();
-        int leader = cluster.awaitLeader();
+        int leader = startCluster("it.bench");
         List<String> urls = List.of(cluster.url(0), cluster.url(1), cluster.url(2));
         // Listed in each order: the leader is found wherever it stands.
         for (int first = 0; first < 3; first++) {

@@ -57,6 +57,8 @@ final class LocalSequencer implements Sequencer {
     private long lastCheckpointMillis;
     /** The most recent client ids; sequencer thread only. */
     private final RecentIds recentIds = new RecentIds();
+    /** Whether {@link #recentIds} was rebuilt from the stored entries (on the first request, not at start). */
+    private boolean recentIdsRebuilt;
 
     LocalSequencer(LogStorage storage, LogConfig config, CheckpointPublisher publisher, Clock clock) {
         this.storage = storage;
@@ -149,7 +151,6 @@ final class LocalSequencer implements Sequencer {
     }
 
     private void run() {
-        rebuildRecentIds();
         while (true) {
             List<Request> batch;
             try {
@@ -207,7 +208,8 @@ final class LocalSequencer implements Sequencer {
 
     /**
      * Rebuilds the client-id window from the ids of the latest entries ({@link
-     * RecentIds#ofLatestEntries}), in order (sequencer thread, before the first request): a request retried across a
+     * RecentIds#ofLatestEntries}), in order (sequencer thread, before the first request is
+     * sequenced, so that a log nobody writes to costs nothing at start): a request retried across a
      * restart is still recognized. The window held before the restart may have reached further back
      * if few entries carried ids.
      */
@@ -234,6 +236,10 @@ final class LocalSequencer implements Sequencer {
     }
 
     private void writeBatch(List<Request> batch) {
+        if (!recentIdsRebuilt) {
+            rebuildRecentIds();
+            recentIdsRebuilt = true;
+        }
         // per request: where its entries landed, or (a retry) where the original's did, as -1 - index
         List<Long> firstIndexes = new ArrayList<>(batch.size());
         try {

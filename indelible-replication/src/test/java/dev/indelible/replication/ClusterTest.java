@@ -179,12 +179,9 @@ class ClusterTest {
 
     @Test
     void aCheckpointStuckInItsFsyncDoesNotHoldUpTheAppendsAppliedAfterIt() throws Exception {
-        FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
-        cluster = new LocalCluster(dir, 3).withFileIO(i -> disks[i]).startAll();
         List<byte[]> sent = new ArrayList<>();
+        FaultyFileIO[] disks = startOnFaultyDisksWithFiveEntries(sent);
         int leader = cluster.awaitLeader(WAIT);
-        cluster.appendRecording(LOG, leader, batch("before", 5), sent);
-        cluster.awaitAllAt(LOG, sent.size(), WAIT);
         for (FaultyFileIO disk : disks) {
             disk.holdForcesOf("checkpoints");
         }
@@ -222,13 +219,10 @@ class ClusterTest {
      */
     @Test
     void aFollowerThatLosesPowerBeforeStoringACheckpointPublishesItAfterRestart() throws Exception {
-        FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
-        cluster = new LocalCluster(dir, 3).withFileIO(i -> disks[i]).startAll();
         List<byte[]> sent = new ArrayList<>();
+        FaultyFileIO[] disks = startOnFaultyDisksWithFiveEntries(sent);
         int leader = cluster.awaitLeader(WAIT);
         int victim = (leader + 1) % 3;
-        cluster.appendRecording(LOG, leader, batch("before", 5), sent);
-        cluster.awaitAllAt(LOG, sent.size(), WAIT); // entries and a checkpoint at 5 everywhere
         disks[victim].holdForcesOf("checkpoints");
         cluster.appendRecording(LOG, leader, batch("sealed", 5), sent);
         LocalCluster.await(
@@ -250,6 +244,15 @@ class ClusterTest {
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertCheckpointHistoriesIdentical(sent.size());
         assertReplicasIdentical(sent);
+    }
+
+    /** Three nodes, each on its own {@link FaultyFileIO}; five entries and a checkpoint of them everywhere. */
+    private FaultyFileIO[] startOnFaultyDisksWithFiveEntries(List<byte[]> sent) throws Exception {
+        FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
+        cluster = new LocalCluster(dir, 3).withFileIO(i -> disks[i]).startAll();
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("before", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        return disks;
     }
 
     @Test
