@@ -51,10 +51,12 @@ public final class RecentIds {
     public void remember(List<Optional<String>> clientIds, long first) {
         for (int i = 0; i < clientIds.size(); i++) {
             long leafIndex = first + i;
-            clientIds.get(i).filter(id -> id.length() <= ID_MAX_CHARS).ifPresent(id -> {
+            String id = clientIds.get(i).orElse(null);
+            if (id != null && id.length() <= ID_MAX_CHARS && ids.put(id, leafIndex) != null) {
+                // seen before: move it to the youngest end (a put keeps an existing key's place)
                 ids.remove(id);
                 ids.put(id, leafIndex);
-            });
+            }
         }
         Iterator<Map.Entry<String, Long>> eldest = ids.entrySet().iterator();
         while (ids.size() > WINDOW_MAX && eldest.hasNext()) {
