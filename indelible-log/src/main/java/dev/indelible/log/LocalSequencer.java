@@ -56,7 +56,7 @@ final class LocalSequencer implements Sequencer {
     private boolean closed;
     private long lastCheckpointMillis;
     /** The most recent client ids; sequencer thread only. */
-    private final RecentIds recentIds = new RecentIds();
+    private RecentIds recentIds = new RecentIds();
     /** Whether {@link #recentIds} was rebuilt from the stored entries (on the first request, not at start). */
     private boolean recentIdsRebuilt;
 
@@ -219,7 +219,7 @@ final class LocalSequencer implements Sequencer {
         }
         long started = System.nanoTime();
         try {
-            recentIds.restore(RecentIds.ofLatestEntries(storage).toMap());
+            recentIds = RecentIds.ofLatestEntries(storage);
         } catch (IOException | RuntimeException e) {
             LOG.warn(
                     "could not read the client ids of log {} back: retries will not be recognized: {}",
