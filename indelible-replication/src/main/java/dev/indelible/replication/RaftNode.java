@@ -409,6 +409,15 @@ public final class RaftNode implements AutoCloseable {
         long min = cluster.electionTimeoutMin().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+        // A node that has heard of no leader since it started waits longer, and more spread out,
+        // before its first candidacy: the nodes of a new cluster start together and are still busy
+        // starting, and elections racing through that first second once left a node of Ratis 3.2.2
+        // stuck for good (replication.md, "Starting a cluster"). Failover is unaffected: a node
+        // that has followed a leader uses the timeouts above.
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(
+                properties, TimeDuration.valueOf(Math.max(1_000, 2 * min), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(
+                properties, TimeDuration.valueOf(Math.max(3_000, 4 * min), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(
                 properties, TimeDuration.valueOf(Math.max(3_000, 4 * min), TimeUnit.MILLISECONDS));
         RaftClientConfigKeys.Rpc.setRequestTimeout(
