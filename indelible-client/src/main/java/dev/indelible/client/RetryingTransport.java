@@ -72,7 +72,7 @@ final class RetryingTransport {
      * first such failure (an append whose events all carry ids, to a log that deduplicates them).
      */
     InputStream send(Function<URI, HttpRequest> toBase, boolean idempotent, BooleanSupplier resendable) {
-        Boolean resend = idempotent ? Boolean.TRUE : null;
+        BooleanSupplier resend = idempotent ? () -> true : once(resendable);
         for (int attempt = 1; ; attempt++) {
             URI base = endpoints.current();
             HttpRequest request = toBase.apply(base);
@@ -87,8 +87,7 @@ final class RetryingTransport {
                 if (failure.status() == 503 && failure.retryable()) {
                     retry = true; // refused before anything was sequenced
                 } else if (failure.status() >= 500) {
-                    resend = resend == null ? resendable.getAsBoolean() : resend;
-                    retry = resend;
+                    retry = resend.getAsBoolean();
                 } else {
                     retry = false;
                 }
@@ -98,12 +97,7 @@ final class RetryingTransport {
             } catch (IOException e) {
                 failure = new ProblemException(
                         request.method() + " " + request.uri() + " got no answer: " + describe(e), e);
-                if (nothingSent(e)) {
-                    retry = true;
-                } else {
-                    resend = resend == null ? resendable.getAsBoolean() : resend;
-                    retry = resend;
-                }
+                retry = nothingSent(e) || resend.getAsBoolean();
                 endpoints.failed(base);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -114,6 +108,17 @@ final class RetryingTransport {
             }
             sleep(policy.delay(attempt, failure.retryAfter(), random), failure);
         }
+    }
+
+    /** {@code answer}, asked at most once. */
+    private static BooleanSupplier once(BooleanSupplier answer) {
+        Boolean[] known = {null};
+        return () -> {
+            if (known[0] == null) {
+                known[0] = answer.getAsBoolean();
+            }
+            return known[0];
+        };
     }
 
     /** Whether {@code e} says the connection was never made, so the server cannot have seen the request. */
