@@ -448,8 +448,8 @@ public final class RaftNode implements AutoCloseable {
         // snapshotEveryEntries entries or snapshotEveryBytes() bytes, so each purge is bounded.
         RaftServerConfigKeys.Log.setPurgeGap(properties, 1);
         // The purge leaves the log starting after a segment boundary, often before the latest
-        // snapshot: the leader's appender must not need the purged entry before a follower's next
-        // index (PurgeAwareLogAppender).
+        // snapshot: a follower whose log ends there must not be told for ever to install a snapshot
+        // it has (PurgeAwareLogAppender).
         RaftConfigKeys.Rpc.setType(properties, new PurgeAwareLogAppender.Transport());
         if (segmentSizeMax != null) {
             RaftServerConfigKeys.Log.setSegmentSizeMax(properties, segmentSizeMax);

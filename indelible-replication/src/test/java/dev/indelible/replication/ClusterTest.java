@@ -371,9 +371,10 @@ class ClusterTest {
      * A rolling restart of the leader: its Raft log ends exactly where its term ends. The next leader
      * starts a Raft log segment at the following index, then snapshots and purges the closed segment
      * before it, so its log starts right after the returning node's last entry while its latest
-     * snapshot is later still. Ratis 3.2.2's log appender cannot name the entry before the first one
-     * it would send, and without {@link PurgeAwareLogAppender} its thread for that node dies for
-     * good (docs/design/replication.md, "Snapshots and Raft log purge").
+     * snapshot is later still. The leader's log appender cannot name the entry before the first one
+     * it would send: Ratis 3.2.2's appender thread died there for good; 3.3.0 tells the follower to
+     * install a snapshot instead (docs/design/replication.md, "The entry before a follower's next
+     * index").
      */
     @Test
     void formerLeaderWhoseLogEndsWhereTheNewLeaderPurgedCatchesUp() throws Exception {
