@@ -217,9 +217,8 @@ class ClusterProcessIT {
                 .contains("FOLLOWER");
     }
 
-    /** Waits until every node is up and has applied what the others have (a healthy cluster to fail). */
     /**
-     * Waits until every node has applied at least one Raft entry past the highest index any node had
+     * Waits for a healthy cluster to fail: every node has applied at least one Raft entry past the highest index any node had
      * applied when the wait began: the writers keep appending, so a node that stopped following (a
      * Raft log that diverged at start-up, say) never gets there, while one a few entries behind does.
      */
