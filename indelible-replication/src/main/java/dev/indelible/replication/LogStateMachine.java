@@ -5,6 +5,7 @@ import dev.indelible.storage.io.FileIO;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -244,6 +246,7 @@ final class LogStateMachine extends BaseStateMachine {
         if (last == null || last.getIndex() < 0 || failure != null) {
             return RaftLog.INVALID_LOG_INDEX;
         }
+        long started = System.nanoTime();
         List<SnapshotFile.LogState> logs = new ArrayList<>();
         for (RaftSequencer sequencer : allSequencers.get()) {
             if (sequencer.log().failure().isPresent()) {
@@ -264,10 +267,12 @@ final class LogStateMachine extends BaseStateMachine {
         MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
         snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), last));
         LOG.info(
-                "snapshot at raft index {} ({} logs, {} command bytes applied since the last)",
+                "snapshot at raft index {} ({} logs, {} command bytes applied since the last; {} bytes, {} ms)",
                 last.getIndex(),
                 logs.size(),
-                bytesSinceSnapshot.getAndSet(0));
+                bytesSinceSnapshot.getAndSet(0),
+                Files.size(file.toPath()),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return last.getIndex();
     }
 
