@@ -130,6 +130,29 @@ public final class RecentIds {
         return rebuilt;
     }
 
+    /** A window holding {@code window}, eldest first. */
+    public static RecentIds of(Map<String, Long> window) {
+        RecentIds ids = new RecentIds();
+        ids.restore(window);
+        return ids;
+    }
+
+    /** An independent copy of this window (array copies: cheap enough for the Raft apply thread). */
+    public RecentIds copy() {
+        RecentIds copy = new RecentIds(windowMax);
+        copy.chars = chars.clone();
+        copy.charsEnd = charsEnd;
+        copy.idStart = idStart.clone();
+        copy.idLength = idLength.clone();
+        copy.idHash = idHash.clone();
+        copy.leafIndex = leafIndex.clone();
+        copy.slotsEnd = slotsEnd;
+        copy.eldest = eldest;
+        copy.size = size;
+        copy.table = table.clone();
+        return copy;
+    }
+
     /** The window, eldest first (a copy). */
     public LinkedHashMap<String, Long> toMap() {
         LinkedHashMap<String, Long> copy = LinkedHashMap.newLinkedHashMap(size);

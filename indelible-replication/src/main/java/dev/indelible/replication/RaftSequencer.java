@@ -120,7 +120,7 @@ final class RaftSequencer implements Sequencer {
      */
     private long publishedTreeSize;
     /** The most recent client ids and their leaf indexes; apply thread only. */
-    private final RecentIds recentIds = new RecentIds();
+    private RecentIds recentIds = new RecentIds();
 
     /**
      * @param members the ids of the cluster members in the Raft configuration applied so far (read
@@ -186,7 +186,7 @@ final class RaftSequencer implements Sequencer {
                 log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L);
         Optional<Hash> root = appliedTreeSize == 0 ? Optional.empty() : Optional.of(log.rootHash(appliedTreeSize));
         return new SnapshotFile.LogState(
-                log.name(), appliedTreeSize, checkpointTreeSize, root, recentIds.toMap(), pendingState);
+                log.name(), appliedTreeSize, checkpointTreeSize, root, recentIds.copy(), pendingState);
     }
 
     /**
@@ -221,7 +221,7 @@ final class RaftSequencer implements Sequencer {
                 treeSize,
                 latest.map(PublishedCheckpoint::treeSize).orElse(0L),
                 root,
-                log.latestClientIds().toMap(),
+                log.latestClientIds(),
                 Optional.empty());
     }
 
@@ -232,7 +232,7 @@ final class RaftSequencer implements Sequencer {
     void restore(SnapshotFile.LogState state) {
         long stored = log.head().treeSize();
         appliedTreeSize = state.appliedTreeSize();
-        recentIds.restore(state.recentIds());
+        recentIds = state.recentIds().copy();
         pending = state.pending()
                 .map(p -> {
                     SignedNote logSigned = Notes.parse(p.logSignedNote());

@@ -3,6 +3,7 @@ package dev.indelible.replication;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.note.NoteSignature;
 import dev.indelible.log.LogName;
+import dev.indelible.log.RecentIds;
 import dev.indelible.storage.io.FileIO;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -62,7 +63,7 @@ final class SnapshotFile {
             long appliedTreeSize,
             long checkpointTreeSize,
             Optional<Hash> appliedRoot,
-            LinkedHashMap<String, Long> recentIds,
+            RecentIds recentIds,
             Optional<PendingState> pending) {}
 
     /** A seal gathering cosignatures. */
@@ -121,7 +122,7 @@ final class SnapshotFile {
                 out.write(log.appliedRoot().get().bytes());
             }
             out.writeInt(log.recentIds().size());
-            for (Map.Entry<String, Long> id : log.recentIds().entrySet()) {
+            for (Map.Entry<String, Long> id : log.recentIds().toMap().entrySet()) {
                 out.writeUTF(id.getKey());
                 out.writeLong(id.getValue());
             }
@@ -290,7 +291,7 @@ final class SnapshotFile {
                 }
                 pending = Optional.of(new PendingState(treeSize, root, note, cosignatures));
             }
-            logs.add(new LogState(name, applied, checkpointTreeSize, appliedRoot, ids, pending));
+            logs.add(new LogState(name, applied, checkpointTreeSize, appliedRoot, RecentIds.of(ids), pending));
         }
         return new Contents(term, index, members, tokens, logs);
     }

@@ -10,6 +10,7 @@ import dev.indelible.log.Leaf;
 import dev.indelible.log.LogApplier;
 import dev.indelible.log.LogConfig;
 import dev.indelible.log.LogName;
+import dev.indelible.log.RecentIds;
 import dev.indelible.log.envelope.EnvelopeWriter;
 import dev.indelible.log.envelope.PreparedEntry;
 import dev.indelible.log.envelope.Source;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -202,7 +202,7 @@ class CatchUpTest {
     private static SnapshotFile.LogState stateOf(LogApplier leader) {
         long size = leader.head().treeSize();
         return new SnapshotFile.LogState(
-                LOG, size, 0, Optional.of(leader.rootHash(size)), new LinkedHashMap<>(), Optional.empty());
+                LOG, size, 0, Optional.of(leader.rootHash(size)), new RecentIds(), Optional.empty());
     }
 
     /** Appends an entry as a normal apply does: its body first. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.indelible.formats.merkle.Hash;
 import dev.indelible.formats.note.NoteSignature;
 import dev.indelible.log.LogName;
+import dev.indelible.log.RecentIds;
 import dev.indelible.storage.io.FileIO;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -103,14 +104,14 @@ class SnapshotFileTest {
                 TOKENS,
                 List.of(
                         new SnapshotFile.LogState(
-                                new LogName("audit"), 10, 8, Optional.of(Hash.of(root, 0)), ids, Optional.of(pending)),
+                                new LogName("audit"),
+                                10,
+                                8,
+                                Optional.of(Hash.of(root, 0)),
+                                RecentIds.of(ids),
+                                Optional.of(pending)),
                         new SnapshotFile.LogState(
-                                LogName.system("_access"),
-                                0,
-                                0,
-                                Optional.empty(),
-                                new LinkedHashMap<>(),
-                                Optional.empty())));
+                                LogName.system("_access"), 0, 0, Optional.empty(), new RecentIds(), Optional.empty())));
     }
 
     @Test
@@ -127,7 +128,7 @@ class SnapshotFileTest {
         assertThat(audit.checkpointTreeSize()).isEqualTo(8);
         assertThat(audit.appliedRoot()).isEqualTo(sample().logs().get(0).appliedRoot());
         assertThat(read.logs().get(1).appliedRoot()).isEmpty();
-        assertThat(audit.recentIds().keySet()).containsExactly("req-2", "req-1");
+        assertThat(audit.recentIds().toMap().keySet()).containsExactly("req-2", "req-1");
         SnapshotFile.PendingState pending = audit.pending().orElseThrow();
         assertThat(pending.logSignedNote())
                 .isEqualTo(sample().logs().get(0).pending().orElseThrow().logSignedNote());
@@ -145,7 +146,7 @@ class SnapshotFileTest {
         assertThat(read.members()).isEmpty();
         assertThat(read.tokens()).isEmpty();
         assertThat(read.logs()).hasSize(2);
-        assertThat(read.logs().get(0).recentIds().keySet()).containsExactly("req-2", "req-1");
+        assertThat(read.logs().get(0).recentIds().toMap().keySet()).containsExactly("req-2", "req-1");
     }
 
     @Test
@@ -244,7 +245,7 @@ class SnapshotFileTest {
         assertThat(audit.appliedTreeSize()).isEqualTo(10);
         assertThat(audit.checkpointTreeSize()).isEqualTo(8);
         assertThat(audit.appliedRoot().orElseThrow().bytes()[0]).isEqualTo((byte) 1);
-        assertThat(audit.recentIds()).containsExactly(java.util.Map.entry("req-1", 4L));
+        assertThat(audit.recentIds().toMap()).containsExactly(java.util.Map.entry("req-1", 4L));
         return audit;
     }
 }
