@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -16,9 +17,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -90,6 +93,8 @@ final class LogStateMachine extends BaseStateMachine {
     private volatile boolean adoptLocalLogs;
     private final AtomicLong bytesSinceSnapshot = new AtomicLong();
     private final AtomicBoolean snapshotRequested = new AtomicBoolean();
+    /** How long {@link #close} waits for a snapshot being written. */
+    private static final Duration CLOSE_SNAPSHOT_WAIT = Duration.ofSeconds(30);
     /** Writes snapshots captured on the apply thread ({@link #takeSnapshot}). */
     private final ExecutorService snapshotWriter = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("snapshot-writer").daemon(true).factory());
@@ -457,8 +462,18 @@ final class LogStateMachine extends BaseStateMachine {
     @Override
     public void close() throws IOException {
         installer.shutdownNow();
-        awaitSnapshotWrite();
-        snapshotWriter.shutdown();
+        try {
+            snapshotWrite.get(CLOSE_SNAPSHOT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn(
+                    "a snapshot still being written after {}: left unfinished (the previous one stays the latest)",
+                    CLOSE_SNAPSHOT_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // the writer logged it
+        }
+        snapshotWriter.shutdownNow();
         super.close();
     }
 

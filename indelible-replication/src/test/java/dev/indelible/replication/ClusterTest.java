@@ -246,6 +246,49 @@ class ClusterTest {
         assertReplicasIdentical(sent);
     }
 
+    /**
+     * A snapshot is written beside the apply thread: while its file's fsync is held on the leader,
+     * appends through the leader are still acknowledged, the held snapshot is not the latest, and
+     * the Raft log is not purged behind it. Once the fsync goes through, the snapshot is published.
+     * (With the snapshot written on the apply thread, the appends during the hold time out.)
+     */
+    @Test
+    void appendsAreAcknowledgedWhileASnapshotIsWrittenAndNothingIsPurgedBehindIt() throws Exception {
+        FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
+        cluster = new LocalCluster(dir, 3, 10)
+                .withElectionTimeoutMin(Duration.ofSeconds(1))
+                .withFileIO(i -> disks[i])
+                .startAll();
+        List<byte[]> sent = new ArrayList<>();
+        int leader = cluster.awaitLeader(WAIT);
+        long held;
+        disks[leader].holdForcesOfNamesStartingWith("snapshot.");
+        try {
+            for (int i = 0; i < 12 && disks[leader].heldForces() == 0; i++) {
+                cluster.appendRecording(LOG, leader, batch("before-" + i, 1), sent);
+            }
+            LocalCluster.await(
+                    "the leader's snapshot file waiting in its fsync", WAIT, () -> disks[leader].heldForces() == 1);
+            held = cluster.latestSnapshotIndex(leader);
+            long logStart = raftLogStartIndex(leader);
+            for (int i = 0; i < 25; i++) {
+                cluster.appendRecording(LOG, leader, batch("during-" + i, 1), sent);
+            }
+            assertThat(disks[leader].heldForces())
+                    .as("the snapshot still waits")
+                    .isEqualTo(1);
+            assertThat(cluster.latestSnapshotIndex(leader))
+                    .as("no snapshot published")
+                    .isEqualTo(held);
+            assertThat(raftLogStartIndex(leader)).as("nothing purged").isEqualTo(logStart);
+        } finally {
+            disks[leader].releaseForces();
+        }
+        LocalCluster.await("the leader's snapshot published", WAIT, () -> cluster.latestSnapshotIndex(leader) > held);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        assertReplicasIdentical(sent);
+    }
+
     /** Three nodes, each on its own {@link FaultyFileIO}; five entries and a checkpoint of them everywhere. */
     private FaultyFileIO[] startOnFaultyDisksWithFiveEntries(List<byte[]> sent) throws Exception {
         FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};

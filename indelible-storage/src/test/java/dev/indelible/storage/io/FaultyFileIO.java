@@ -39,7 +39,7 @@ public final class FaultyFileIO implements FileIO {
     private int forcesBeforeFailure = -1;
     private boolean failNextMove;
     private long forceDelayMillis;
-    private String heldFile;
+    private java.util.function.Predicate<String> heldNames;
     private int heldForces;
     private boolean crashed;
     private int generation;
@@ -73,12 +73,17 @@ public final class FaultyFileIO implements FileIO {
      * disk stuck on that file).
      */
     public synchronized void holdForcesOf(String fileName) {
-        heldFile = fileName;
+        heldNames = fileName::equals;
+    }
+
+    /** Like {@link #holdForcesOf}, for every file whose name starts with {@code prefix}. */
+    public synchronized void holdForcesOfNamesStartingWith(String prefix) {
+        heldNames = name -> name.startsWith(prefix);
     }
 
     /** Lets every held fsync, and every later one, go on. */
     public synchronized void releaseForces() {
-        heldFile = null;
+        heldNames = null;
         notifyAll();
     }
 
@@ -88,7 +93,7 @@ public final class FaultyFileIO implements FileIO {
     }
 
     private synchronized void awaitUnheld(Path path) throws IOException {
-        while (heldFile != null && path.getFileName().toString().equals(heldFile)) {
+        while (heldNames != null && heldNames.test(path.getFileName().toString())) {
             heldForces++;
             try {
                 wait();
