@@ -19,8 +19,13 @@ for i in 1 2 3; do
     --listen 127.0.0.1:1830$i --data $D/d$i --log-key $D/cluster.key --auth off --rate-limit 0 ${SERVER_ARGS:-} > $D/n$i.log 2>&1 &
   pids+=($!)
 done
-for i in $(seq 1 90); do curl -sf http://127.0.0.1:18301/v1/cluster 2>/dev/null | grep -q '"leader":"n' && break; sleep 1; done
-leader=$(curl -s http://127.0.0.1:18301/v1/cluster | grep -o '"leader":"n[0-9]"' | grep -o 'n[0-9]')
+leader=
+for i in $(seq 1 90); do
+  leader=$(curl -sf http://127.0.0.1:18301/v1/cluster 2>/dev/null | grep -o '"leader":"n[0-9]"' | grep -o 'n[0-9]')
+  [[ -n "$leader" ]] && break; sleep 1
+done
+sleep 2   # start-up churn: a first leader may step down; ask again
+leader=$(curl -sf http://127.0.0.1:18301/v1/cluster 2>/dev/null | grep -o '"leader":"n[0-9]"' | grep -o 'n[0-9]')
 PORT=1830${leader#n}
 for w in $(seq 1 ${WARM:-3}); do bench --log warm --events 300000 --batch 1000 --concurrency 8 >/dev/null 2>&1; done
 # PREHALF=N: an unmeasured half-rate run of N events first (JIT warm-up of the rate-limited path)
