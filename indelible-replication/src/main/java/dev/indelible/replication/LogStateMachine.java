@@ -259,32 +259,32 @@ final class LogStateMachine extends BaseStateMachine {
      * took 0.1–1.3 s on the apply thread with 100,000 client ids per log (docs/BENCHMARKS.md,
      * session 9) and held every apply — and so every acknowledgement — that long.
      *
-     * <p>Returns the index of the latest snapshot that is <em>durable</em>, which is what Ratis then
-     * purges its log up to: while a write is in flight it is the previous snapshot's, so the Raft log
-     * is purged one snapshot later than with a synchronous write. A call while a write is in flight
-     * captures nothing; a call after one finished reports it (Ratis's own trigger asks again if a
-     * snapshot is still due) unless a snapshot by bytes was asked for, which captures a new one.
+     * <p>Returns the index of a snapshot that became <em>durable</em> since the last call — what
+     * Ratis then purges its log up to and records as its snapshot index — or -1 when there is none
+     * (Ratis then purges nothing and logs nothing). So the Raft log is purged one snapshot later
+     * than with a synchronous write. A call while a write is in flight captures nothing; a call
+     * after one finished reports it (Ratis's own trigger asks again if a snapshot is still due)
+     * unless a snapshot by bytes was asked for, which captures the next one.
      */
     @Override
     public long takeSnapshot() throws IOException {
-        long durable = durableSnapshotIndex();
         if (!snapshotWrite.isDone()) {
-            return durable;
+            return RaftLog.INVALID_LOG_INDEX;
         }
+        long durable = durableSnapshotIndex();
         if (durable > reportedSnapshotIndex && !snapshotRequested.get()) {
-            reportedSnapshotIndex = durable;
-            return durable;
+            return report(durable);
         }
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() < 0 || failure != null || last.getIndex() <= durable) {
-            return durable;
+            return report(durable);
         }
         long started = System.nanoTime();
         List<SnapshotFile.LogState> logs = new ArrayList<>();
         for (RaftSequencer sequencer : allSequencers.get()) {
             if (sequencer.log().failure().isPresent()) {
                 // A stopped log's state is not trustworthy; Ratis asks again after later applies.
-                return durable;
+                return report(durable);
             }
             sequencer.awaitStoredCheckpoints(); // the snapshot records the latest as stored
             sequencer.log().sync(); // applies do not fsync: the snapshot may count only durable entries
@@ -307,6 +307,17 @@ final class LogStateMachine extends BaseStateMachine {
                     }
                 },
                 snapshotWriter);
+        return report(durable);
+    }
+
+    /**
+     * What {@link #takeSnapshot} returns: {@code durable} the first time it is returned (Ratis then
+     * purges behind it and logs it), -1 after that, so calls that take nothing new are silent.
+     */
+    private long report(long durable) {
+        if (durable <= reportedSnapshotIndex) {
+            return RaftLog.INVALID_LOG_INDEX;
+        }
         reportedSnapshotIndex = durable;
         return durable;
     }
