@@ -35,15 +35,15 @@ public final class RecentIds {
 
     private final int windowMax;
     /** The ids' characters, back to back, in the order remembered (forgotten ones leave gaps). */
-    private char[] chars = new char[256];
+    private char[] chars;
     /** Characters used in {@link #chars}, including gaps. */
     private int charsEnd;
     /** Per slot (in the order remembered): where its id starts in {@link #chars}, or -1 once forgotten. */
-    private int[] idStart = new int[16];
+    private int[] idStart;
 
-    private int[] idLength = new int[16];
-    private int[] idHash = new int[16];
-    private long[] leafIndex = new long[16];
+    private int[] idLength;
+    private int[] idHash;
+    private long[] leafIndex;
     /** Slots used, including forgotten ones. */
     private int slotsEnd;
     /** The eldest slot that may still hold an id. */
@@ -51,7 +51,7 @@ public final class RecentIds {
     /** Ids held. */
     private int size;
     /** Open addressing: a slot number, or {@link #EMPTY}; at most half full. */
-    private int[] table = emptyTable(32);
+    private int[] table;
 
     /** A window of {@link #WINDOW_MAX} ids. */
     public RecentIds() {
@@ -61,6 +61,21 @@ public final class RecentIds {
     /** A window of {@code windowMax} ids (tests). */
     RecentIds(int windowMax) {
         this.windowMax = windowMax;
+        clear();
+    }
+
+    /** Forgets every id, back to the small arrays of a new window. */
+    private void clear() {
+        chars = new char[256];
+        charsEnd = 0;
+        idStart = new int[16];
+        idLength = new int[16];
+        idHash = new int[16];
+        leafIndex = new long[16];
+        slotsEnd = 0;
+        eldest = 0;
+        size = 0;
+        table = emptyTable(32);
     }
 
     /**
@@ -166,16 +181,7 @@ public final class RecentIds {
 
     /** Replaces the window with {@code window}, eldest first. */
     public void restore(Map<String, Long> window) {
-        chars = new char[256];
-        charsEnd = 0;
-        idStart = new int[16];
-        idLength = new int[16];
-        idHash = new int[16];
-        leafIndex = new long[16];
-        slotsEnd = 0;
-        eldest = 0;
-        size = 0;
-        table = emptyTable(32);
+        clear();
         window.forEach(this::put);
     }
 
