@@ -2,10 +2,10 @@ package dev.indelible.replication;
 
 import dev.indelible.log.LogName;
 import dev.indelible.storage.io.FileIO;
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -176,16 +176,9 @@ final class LogStateMachine extends BaseStateMachine {
             logs.add(sequencer.adoptedState());
         }
         logs.sort(Comparator.comparing(state -> state.log().value()));
-        TermIndex first = TermIndex.valueOf(0, 0);
-        File file = snapshots.getSnapshotFile(first.getTerm(), first.getIndex());
         // No configuration has been applied before the first Raft entry: the members are not recorded.
         // The single node's tokens stay its own: none is replicated yet.
-        SnapshotFile.write(
-                file.toPath(),
-                new SnapshotFile.Contents(first.getTerm(), first.getIndex(), List.of(), List.of(), logs),
-                io);
-        MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), first));
+        storeSnapshot(new SnapshotFile.Contents(0, 0, List.of(), List.of(), logs));
         for (SnapshotFile.LogState state : logs) {
             LOG.info(
                     "adopted log {} of the single-node data directory at tree size {} (latest checkpoint {})",
@@ -326,19 +319,29 @@ final class LogStateMachine extends BaseStateMachine {
     private void writeSnapshot(TermIndex last, SnapshotFile.Contents contents, long commandBytes, long captureMillis)
             throws IOException {
         long started = System.nanoTime();
-        File file = snapshots.getSnapshotFile(last.getTerm(), last.getIndex());
-        SnapshotFile.write(file.toPath(), contents, io);
-        MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), last));
+        Path file = storeSnapshot(contents);
         LOG.info(
                 "snapshot at raft index {} ({} logs, {} command bytes applied since the last; {} bytes;"
                         + " captured in {} ms on the apply thread, written in {} ms)",
                 last.getIndex(),
                 contents.logs().size(),
                 commandBytes,
-                Files.size(file.toPath()),
+                Files.size(file),
                 captureMillis,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /**
+     * Writes {@code contents} as the snapshot file of its term and index (atomically, fsync'd), its
+     * MD5 beside it, and makes it the latest snapshot. Returns the file.
+     */
+    private Path storeSnapshot(SnapshotFile.Contents contents) throws IOException {
+        TermIndex at = TermIndex.valueOf(contents.term(), contents.index());
+        Path file = snapshots.getSnapshotFile(at.getTerm(), at.getIndex()).toPath();
+        SnapshotFile.write(file, contents, io);
+        MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+        snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, digest), at));
+        return file;
     }
 
     /** The index of the latest snapshot written in full, or -1. */
@@ -421,13 +424,9 @@ final class LogStateMachine extends BaseStateMachine {
             sequencer.awaitStoredCheckpoints(); // the install stores checkpoints itself
             CatchUp.install(state, sequencer.log(), current);
         }
-        File file = snapshots.getSnapshotFile(contents.term(), contents.index());
-        SnapshotFile.write(file.toPath(), contents, io);
-        TermIndex installed = TermIndex.valueOf(contents.term(), contents.index());
-        MD5Hash digest = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), digest), installed));
+        storeSnapshot(contents);
         LOG.info("installed the leader's snapshot at raft index {}", contents.index());
-        return installed;
+        return TermIndex.valueOf(contents.term(), contents.index());
     }
 
     /**
