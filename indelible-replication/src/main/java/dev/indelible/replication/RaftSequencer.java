@@ -488,6 +488,11 @@ final class RaftSequencer implements Sequencer {
                 publishedTreeSize,
                 log.latestCheckpoint().map(PublishedCheckpoint::treeSize).orElse(0L));
         if (treeSize <= latest) {
+            if (pending != null && pending.head().treeSize() <= latest) {
+                // Only on a replay after a restart (see applyCosign): a live replica's pending seal is
+                // always beyond its latest checkpoint.
+                pending = null;
+            }
             return Reply.ok(latest);
         }
         if (treeSize > appliedTreeSize) {
@@ -553,6 +558,13 @@ final class RaftSequencer implements Sequencer {
         }
         current.cosignatures().put(cosign.nodeId(), cosign.signature());
         if (current.cosignatures().size() < quorum()) {
+            return Reply.ok(cosign.treeSize());
+        }
+        if (current.head().treeSize() <= publishedTreeSize) {
+            // A replay: this replica restarted from a snapshot taken while the seal gathered
+            // cosignatures, and had published and stored the checkpoint before it stopped. Storing it
+            // again would fail (a checkpoint must grow the log's latest); the state is the same.
+            pending = null;
             return Reply.ok(cosign.treeSize());
         }
         byte[] note;

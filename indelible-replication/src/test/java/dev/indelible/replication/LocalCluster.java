@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.apache.ratis.util.SizeInBytes;
 
 /**
@@ -296,10 +297,15 @@ final class LocalCluster implements AutoCloseable {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) {
+        await(what, timeout, condition, () -> "");
+    }
+
+    /** As {@link #await(String, Duration, BooleanSupplier)}; a timeout's message ends with {@code state}'s answer. */
+    static void await(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what + state.get());
             }
             sleep(20);
         }
@@ -339,22 +345,60 @@ final class LocalCluster implements AutoCloseable {
 
     /** Waits until every running node has applied {@code size} entries and sealed a checkpoint of them. */
     void awaitAllAt(LogName log, long size, Duration timeout) {
-        await("every node at tree size " + size + " with a checkpoint", timeout, () -> {
-            List<AuditLog> replicas = replicas(log);
-            if (replicas.size() < runningNodes()) {
-                return false;
+        await(
+                "every node at tree size " + size + " with a checkpoint",
+                timeout,
+                () -> {
+                    List<AuditLog> replicas = replicas(log);
+                    if (replicas.size() < runningNodes()) {
+                        return false;
+                    }
+                    for (AuditLog replica : replicas) {
+                        if (replica.head().treeSize() != size
+                                || replica.latestCheckpoint()
+                                                .map(PublishedCheckpoint::treeSize)
+                                                .orElse(0L)
+                                        != size) {
+                            return false;
+                        }
+                    }
+                    return true;
+                },
+                () -> "; nodes: " + describe(log));
+    }
+
+    /** Each running node's role, applied Raft index, tree size and latest checkpoint of {@code log}. */
+    private String describe(LogName log) {
+        List<String> states = new ArrayList<>();
+        for (int i = 0; i < nodes.length; i++) {
+            RaftNode node = nodes[i];
+            if (node == null) {
+                continue;
             }
-            for (AuditLog replica : replicas) {
-                if (replica.head().treeSize() != size
-                        || replica.latestCheckpoint()
-                                        .map(PublishedCheckpoint::treeSize)
-                                        .orElse(0L)
-                                != size) {
-                    return false;
-                }
+            ClusterStatus status = node.status();
+            String replica = node.logs()
+                    .find(log)
+                    .map(found -> "tree " + found.head().treeSize() + ", checkpoint "
+                            + found.latestCheckpoint()
+                                    .map(PublishedCheckpoint::treeSize)
+                                    .map(String::valueOf)
+                                    .orElse("none")
+                            + found.failure()
+                                    .map(failure -> ", log failed: " + failure)
+                                    .orElse(""))
+                    .orElse("no replica");
+            String raftLog;
+            try {
+                raftLog = node.raftLogStartIndex() + ".." + node.raftLogLastIndex();
+            } catch (IOException | RuntimeException e) {
+                raftLog = e.toString();
             }
-            return true;
-        });
+            states.add(i + " " + status.role() + " term " + status.term() + " applied " + status.appliedRaftIndex()
+                    + " raft log " + raftLog + " (" + replica
+                    + status.failure().map(failure -> ", failed: " + failure).orElse("") + ")"
+                    + (node.isLeader() ? " sees " + status.nodes() : ""));
+        }
+        return String.join("; ", states);
     }
 
     /** Waits until the leader's Raft log starts after {@code followerApplied + 1}: purged past a stopped follower. */
