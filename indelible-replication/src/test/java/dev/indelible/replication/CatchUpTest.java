@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -167,22 +166,7 @@ class CatchUpTest {
                 Clock.systemUTC());
         AuditLogs logs = AuditLogs.open(settings, FileIO.posix(), log -> {
             applier.set(log);
-            return new RaftSequencer(
-                    log,
-                    command -> CompletableFuture.failedFuture(new IllegalStateException("no raft")),
-                    (sequencer, treeSize, text) -> {},
-                    Set::of,
-                    Runnable::run,
-                    new RaftSequencer.CheckpointStores() {
-                        @Override
-                        public void later(Runnable store) {
-                            store.run();
-                        }
-
-                        @Override
-                        public void drain() {}
-                    },
-                    100);
+            return LocalCluster.standaloneSequencer(log, Set.of());
         });
         opened.add(logs);
         logs.getOrCreate(LOG);

@@ -15,6 +15,7 @@ import dev.indelible.log.AuditLog;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.CheckpointSigner;
 import dev.indelible.log.Leaf;
+import dev.indelible.log.LogApplier;
 import dev.indelible.log.LogConfig;
 import dev.indelible.log.LogName;
 import dev.indelible.log.PublishedCheckpoint;
@@ -39,6 +40,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -190,6 +192,29 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** {@code count} small JSON leaves tagged {@code tag}, numbered from 0. */
+    /**
+     * A sequencer of {@code log} outside any Raft group, for tests that apply commands by hand:
+     * proposals fail, no cosignature is asked for, published checkpoints are stored at once.
+     */
+    static RaftSequencer standaloneSequencer(LogApplier log, Set<String> members) {
+        return new RaftSequencer(
+                log,
+                command -> CompletableFuture.failedFuture(new IllegalStateException("no raft")),
+                (sequencer, treeSize, text) -> {},
+                () -> members,
+                Runnable::run,
+                new RaftSequencer.CheckpointStores() {
+                    @Override
+                    public void later(Runnable store) {
+                        store.run();
+                    }
+
+                    @Override
+                    public void drain() {}
+                },
+                100);
+    }
+
     static List<Leaf> batch(String tag, int count) {
         List<Leaf> leaves = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

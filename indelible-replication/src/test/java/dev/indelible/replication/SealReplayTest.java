@@ -20,7 +20,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -121,22 +120,7 @@ class SealReplayTest {
                 dir.resolve("node"), LocalCluster.ORIGIN_HOST, LocalCluster::signer, LogConfig.defaults(), CLOCK);
         AuditLogs logs = AuditLogs.open(settings, FileIO.posix(), log -> {
             applier.set(log);
-            sequencer.set(new RaftSequencer(
-                    log,
-                    command -> CompletableFuture.failedFuture(new IllegalStateException("no raft")),
-                    (seq, treeSize, text) -> {},
-                    () -> MEMBERS,
-                    Runnable::run,
-                    new RaftSequencer.CheckpointStores() {
-                        @Override
-                        public void later(Runnable store) {
-                            store.run();
-                        }
-
-                        @Override
-                        public void drain() {}
-                    },
-                    100));
+            sequencer.set(LocalCluster.standaloneSequencer(log, MEMBERS));
             return sequencer.get();
         });
         opened.add(logs);
