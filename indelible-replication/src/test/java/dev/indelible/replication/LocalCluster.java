@@ -191,7 +191,6 @@ final class LocalCluster implements AutoCloseable {
                 Clock.systemUTC());
     }
 
-    /** {@code count} small JSON leaves tagged {@code tag}, numbered from 0. */
     /**
      * A sequencer of {@code log} outside any Raft group, for tests that apply commands by hand:
      * proposals fail, no cosignature is asked for, published checkpoints are stored at once.
@@ -215,6 +214,7 @@ final class LocalCluster implements AutoCloseable {
                 100);
     }
 
+    /** {@code count} small JSON leaves tagged {@code tag}, numbered from 0. */
     static List<Leaf> batch(String tag, int count) {
         List<Leaf> leaves = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
