@@ -713,13 +713,7 @@ class ClusterTest {
         int leader = cluster.awaitLeader(WAIT);
         List<Optional<String>> ids = List.of(Optional.of("snap-1"));
         List<Leaf> withId = batch("id", 1);
-        long at = cluster.require(leader)
-                .logs()
-                .require(LOG)
-                .append(withId, ids, List.of())
-                .get(30, TimeUnit.SECONDS)
-                .get(0)
-                .leafIndex();
+        long at = cluster.appendWithIds(LOG, withId, ids, WAIT).get(0).leafIndex();
         sent.add(withId.get(0).bytes());
         for (int i = 0; i < 12; i++) {
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("t" + i, 1), sent);
@@ -731,11 +725,7 @@ class ClusterTest {
         }
         cluster.close();
         cluster.startAll();
-        List<Appended> retried = cluster.require(cluster.awaitLeader(WAIT))
-                .logs()
-                .require(LOG)
-                .append(batch("id-again", 1), ids, List.of())
-                .get(30, TimeUnit.SECONDS);
+        List<Appended> retried = cluster.appendWithIds(LOG, batch("id-again", 1), ids, WAIT);
         assertThat(retried.get(0).leafIndex()).isEqualTo(at);
         assertThat(retried.get(0).leafHash()).isEqualTo(withId.get(0).leafHash());
         cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("after", 4), sent);

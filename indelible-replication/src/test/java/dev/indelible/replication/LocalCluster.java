@@ -11,6 +11,7 @@ import dev.indelible.formats.note.NoteSigner;
 import dev.indelible.formats.note.NoteVerifier;
 import dev.indelible.formats.note.Notes;
 import dev.indelible.formats.note.SignedNote;
+import dev.indelible.log.Appended;
 import dev.indelible.log.AuditLog;
 import dev.indelible.log.AuditLogs;
 import dev.indelible.log.CheckpointSigner;
@@ -343,6 +344,19 @@ final class LocalCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
+    }
+
+    /**
+     * Appends {@code leaves} carrying the client ids {@code ids} through the node that leads (waiting
+     * up to {@code timeout} for one), waiting up to 30 s; where each leaf is, or was first appended.
+     */
+    List<Appended> appendWithIds(LogName log, List<Leaf> leaves, List<Optional<String>> ids, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return require(awaitLeader(timeout))
+                .logs()
+                .require(log)
+                .append(leaves, ids, List.of())
+                .get(30, TimeUnit.SECONDS);
     }
 
     /** Appends {@code leaves} to {@code log} through node {@code node}, waiting up to 30 s; the first leaf index. */

@@ -4,14 +4,12 @@ import static dev.indelible.replication.LocalCluster.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.indelible.log.Appended;
-import dev.indelible.log.Leaf;
 import dev.indelible.log.LogName;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +42,8 @@ class WholeClusterRestartSoak {
                 cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("r" + round + "s" + i, 2), sent);
             }
             List<Optional<String>> id = List.of(Optional.of("id-" + round));
-            Appended first = appendWithId(batch("r" + round + "id", 1), id);
+            Appended first = cluster.appendWithIds(LOG, batch("r" + round + "id", 1), id, WAIT)
+                    .get(0);
             assertThat(first.leafIndex()).isEqualTo(sent.size());
             sent.add(batch("r" + round + "id", 1).get(0).bytes());
             for (int i = 0; i < 6; i++) {
@@ -53,21 +52,13 @@ class WholeClusterRestartSoak {
             cluster.awaitAllAt(LOG, sent.size(), WAIT);
             cluster.close();
             cluster.startAll();
-            Appended retried = appendWithId(batch("r" + round + "again", 1), id);
+            Appended retried = cluster.appendWithIds(LOG, batch("r" + round + "again", 1), id, WAIT)
+                    .get(0);
             assertThat(retried.leafIndex()).as("retry after restart %d", round).isEqualTo(first.leafIndex());
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("r" + round + "after", 4), sent);
             cluster.awaitAllAt(LOG, sent.size(), WAIT);
             System.out.println("restart " + round + ": every node at tree size " + sent.size());
         }
         cluster.assertReplicasIdentical(LOG, sent, 7);
-    }
-
-    private Appended appendWithId(List<Leaf> leaves, List<Optional<String>> id) throws Exception {
-        return cluster.require(cluster.awaitLeader(WAIT))
-                .logs()
-                .require(LOG)
-                .append(leaves, id, List.of())
-                .get(30, TimeUnit.SECONDS)
-                .get(0);
     }
 }
