@@ -275,13 +275,12 @@ final class LogStateMachine extends BaseStateMachine {
         long started = System.nanoTime();
         List<SnapshotFile.LogState> logs = new ArrayList<>();
         for (RaftSequencer sequencer : allSequencers.get()) {
-            if (sequencer.log().failure().isPresent()) {
+            Optional<SnapshotFile.LogState> state = sequencer.durableSnapshotState();
+            if (state.isEmpty()) {
                 // A stopped log's state is not trustworthy; Ratis asks again after later applies.
                 return report(durable);
             }
-            sequencer.awaitStoredCheckpoints(); // the snapshot records the latest as stored
-            sequencer.log().sync(); // applies do not fsync: the snapshot may count only durable entries
-            logs.add(sequencer.snapshotState());
+            logs.add(state.get());
         }
         logs.sort(Comparator.comparing(state -> state.log().value()));
         SnapshotFile.Contents contents = new SnapshotFile.Contents(

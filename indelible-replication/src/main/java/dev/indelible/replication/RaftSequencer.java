@@ -173,6 +173,30 @@ final class RaftSequencer implements Sequencer {
         return appliedTreeSize;
     }
 
+    /**
+     * This log's replicated state for a snapshot, once its published checkpoints are stored and its
+     * entries fsync'd (applies do not fsync: a snapshot may count only durable entries); Raft apply
+     * thread, between applies. Empty if the log has stopped, or stops here because the fsync or a
+     * store failed: the exception must not reach Ratis, whose apply thread would then try the
+     * snapshot again and again, at full speed, and never let the node close.
+     */
+    Optional<SnapshotFile.LogState> durableSnapshotState() {
+        if (log.failure().isPresent()) {
+            return Optional.empty();
+        }
+        try {
+            awaitStoredCheckpoints();
+            log.sync();
+            if (log.failure().isPresent()) {
+                return Optional.empty(); // a checkpoint store failed
+            }
+            return Optional.of(snapshotState());
+        } catch (IOException | RuntimeException e) {
+            stop("state could not be made durable for a snapshot: " + e);
+            return Optional.empty();
+        }
+    }
+
     /** This log's replicated state, for a snapshot (Raft apply thread, between applies). */
     SnapshotFile.LogState snapshotState() {
         Optional<SnapshotFile.PendingState> pendingState = Optional.ofNullable(pending)
