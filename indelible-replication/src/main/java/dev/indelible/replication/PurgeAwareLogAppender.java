@@ -33,18 +33,56 @@ import org.apache.ratis.server.raftlog.RaftLog;
  * named, and the follower reported a snapshot at {@code n - 1}. Everything else is Ratis's own rule.
  * {@code ClusterTest.formerLeaderWhoseLogEndsWhereTheNewLeaderPurgedCatchesUp} reproduces the case;
  * it fails on 3.3.0 without this class.
+ *
+ * <p>It also keeps notifying a follower it has told to install a snapshot until the follower answers
+ * that it did (its snapshot index changes, or is known to reach the log's start) or appends reach it
+ * again. A follower finishes an install
+ * — reloads its state from the snapshot it fetched — only when the <em>next</em> notification
+ * arrives, and meanwhile refuses appends with an "inconsistency" reply carrying its own log's next
+ * index. For a former leader whose log has uncommitted entries past the new leader's log start, that
+ * index is one the leader can send from, so Ratis stopped notifying and sent appends that the
+ * follower refused, for ever (found by {@code NodeRestartSoak}: a restarted leader whose Raft log
+ * ended at 1223, its commit at 1217, the new leader's log starting at 1222).
  */
 final class PurgeAwareLogAppender extends GrpcLogAppender {
     PurgeAwareLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo follower) {
         super(server, leaderState, follower);
     }
 
+    /** No notification awaits the follower's "installed" answer ({@link #notifiedAtSnapshotIndex}). */
+    private static final long NONE = Long.MIN_VALUE;
+
+    /**
+     * The follower's snapshot index (as this leader knows it) when it was told to install a snapshot
+     * and has not yet answered that it did; {@link #NONE} otherwise. Appender thread only.
+     */
+    private long notifiedAtSnapshotIndex = NONE;
+
     @Override
     public boolean shouldInstallSnapshot(boolean hasSnapshot) {
         if (followerSnapshotNamesPrevious()) {
+            notifiedAtSnapshotIndex = NONE;
             return false;
         }
-        return super.shouldInstallSnapshot(hasSnapshot);
+        boolean install = super.shouldInstallSnapshot(hasSnapshot);
+        FollowerInfo follower = getFollower();
+        if (install) {
+            if (notifiedAtSnapshotIndex == NONE) {
+                notifiedAtSnapshotIndex = follower.getSnapshotIndex();
+            }
+            return true;
+        }
+        if (notifiedAtSnapshotIndex != NONE) {
+            long snapshot = follower.getSnapshotIndex();
+            long start = getRaftLog().getStartIndex();
+            if (snapshot != notifiedAtSnapshotIndex || snapshot + 1 >= start || follower.getMatchIndex() >= start) {
+                // it answered "installed" or "already installed", or appends reach it again
+                notifiedAtSnapshotIndex = NONE;
+                return false;
+            }
+            return true; // an install it has not finished (class comment)
+        }
+        return false;
     }
 
     /** Whether the follower's own snapshot ends right before its next index, the log's first index. */
