@@ -36,19 +36,14 @@ import org.apache.ratis.server.raftlog.RaftLog;
  *
  * <p>It also keeps notifying a follower it has told to install a snapshot until the follower answers
  * that it did (its snapshot index changes, or is known to reach the log's start) or appends reach it
- * again. A follower finishes an install
- * — reloads its state from the snapshot it fetched — only when the <em>next</em> notification
- * arrives, and meanwhile refuses appends with an "inconsistency" reply carrying its own log's next
- * index. For a former leader whose log has uncommitted entries past the new leader's log start, that
- * index is one the leader can send from, so Ratis stopped notifying and sent appends that the
- * follower refused, for ever (found by {@code NodeRestartSoak}: a restarted leader whose Raft log
- * ended at 1223, its commit at 1217, the new leader's log starting at 1222).
+ * again. A follower finishes an install — reloads its state from the snapshot it fetched — only when
+ * the <em>next</em> notification arrives, and meanwhile refuses appends with an "inconsistency" reply
+ * carrying its own log's next index. For a former leader whose log has uncommitted entries past the
+ * new leader's log start, that index is one the leader can send from, so Ratis stopped notifying and
+ * sent appends that the follower refused, for ever (found by {@code NodeRestartSoak}: a restarted
+ * leader whose Raft log ended at 1223, its commit at 1217, the new leader's log starting at 1222).
  */
 final class PurgeAwareLogAppender extends GrpcLogAppender {
-    PurgeAwareLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo follower) {
-        super(server, leaderState, follower);
-    }
-
     /** No notification awaits the follower's "installed" answer ({@link #notifiedAtSnapshotIndex}). */
     private static final long NONE = Long.MIN_VALUE;
 
@@ -57,6 +52,10 @@ final class PurgeAwareLogAppender extends GrpcLogAppender {
      * and has not yet answered that it did; {@link #NONE} otherwise. Appender thread only.
      */
     private long notifiedAtSnapshotIndex = NONE;
+
+    PurgeAwareLogAppender(RaftServer.Division server, LeaderState leaderState, FollowerInfo follower) {
+        super(server, leaderState, follower);
+    }
 
     @Override
     public boolean shouldInstallSnapshot(boolean hasSnapshot) {

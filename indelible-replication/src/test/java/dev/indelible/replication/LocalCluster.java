@@ -39,8 +39,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -499,16 +501,31 @@ final class LocalCluster implements AutoCloseable {
      * byte-identical latest checkpoints. Returns the replicas, for the caller's own checks of them.
      */
     List<AuditLog> assertReplicasIdentical(LogName log, List<byte[]> sent, int rootHashStep) {
+        Map<Long, byte[]> entries = new TreeMap<>();
+        for (int i = 0; i < sent.size(); i++) {
+            entries.put((long) i, sent.get(i));
+        }
+        return assertReplicasIdentical(log, entries, rootHashStep);
+    }
+
+    /**
+     * Asserts that every running node's replica has the same tree head, roots (every {@code
+     * rootHashStep}-th size) and byte-identical latest checkpoint, holds each of {@code entries} at
+     * its leaf index, and has not stopped; the replicas.
+     */
+    List<AuditLog> assertReplicasIdentical(LogName log, Map<Long, byte[]> entries, int rootHashStep) {
         List<AuditLog> replicas = replicas(log);
         assertThat(replicas).hasSize(runningNodes());
         AuditLog first = replicas.get(0);
         for (AuditLog replica : replicas) {
             assertThat(replica.head()).isEqualTo(first.head());
             assertThat(replica.failure()).isEmpty();
-            for (int i = 0; i < sent.size(); i++) {
-                assertThat(replica.entry(i)).as("entry %d", i).isEqualTo(sent.get(i));
+            for (Map.Entry<Long, byte[]> entry : entries.entrySet()) {
+                assertThat(replica.entry(entry.getKey()))
+                        .as("entry %d", entry.getKey())
+                        .isEqualTo(entry.getValue());
             }
-            for (long size = 1; size <= sent.size(); size += rootHashStep) {
+            for (long size = 1; size <= first.head().treeSize(); size += rootHashStep) {
                 assertThat(replica.rootHash(size)).isEqualTo(first.rootHash(size));
             }
             assertThat(Arrays.equals(
