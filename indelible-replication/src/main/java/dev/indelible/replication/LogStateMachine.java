@@ -385,11 +385,25 @@ final class LogStateMachine extends BaseStateMachine {
         }
         String leaderId =
                 roleInfo.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
-        CatchUp.Leader current = request -> queries.query(leaderId, request);
+        CatchUp.Leader current = request -> {
+            try {
+                return queries.query(leaderId, request);
+            } catch (IOException e) {
+                throw new LeaderUnreachableException(leaderId, e);
+            }
+        };
         return CompletableFuture.supplyAsync(
                 () -> {
                     try {
                         return installFromLeader(current, firstTermIndexInLog);
+                    } catch (LeaderUnreachableException e) {
+                        // Not this node's fault: Ratis forgets the install, and the next leader's
+                        // notification starts another. What was fetched is committed data the
+                        // next install or apply checks (CatchUp.install, RaftSequencer.applyAppend).
+                        LOG.warn(
+                                "snapshot install interrupted, to be started again by the next leader: {}",
+                                e.getMessage());
+                        throw new CompletionException(e);
                     } catch (IOException | RuntimeException e) {
                         failure = "snapshot install from the leader failed: " + e;
                         LOG.error("node stopped (fail-stop): {}", failure, e);
@@ -397,6 +411,15 @@ final class LogStateMachine extends BaseStateMachine {
                     }
                 },
                 installer);
+    }
+
+    /** A catch-up query the leader did not answer: it stopped, or no longer leads. */
+    private static final class LeaderUnreachableException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LeaderUnreachableException(String leaderId, IOException cause) {
+            super("catch-up query to " + leaderId + " failed: " + cause.getMessage(), cause);
+        }
     }
 
     private TermIndex installFromLeader(CatchUp.Leader current, TermIndex firstInLog) throws IOException {

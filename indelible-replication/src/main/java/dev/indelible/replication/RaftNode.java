@@ -112,6 +112,9 @@ public final class RaftNode implements AutoCloseable {
     /** The pause between two attempts of the Raft client: short, so a failover is noticed quickly. */
     static final TimeDuration CLIENT_RETRY_SLEEP = TimeDuration.valueOf(50, TimeUnit.MILLISECONDS);
 
+    /** Attempts of one catch-up query ({@link #CLIENT_RETRY_SLEEP} apart) while its target still leads. */
+    static final int CATCH_UP_ATTEMPTS_MAX = 3;
+
     /** Seals waiting to be cosigned; the oldest is dropped when full (a newer seal supersedes it). */
     static final int COSIGN_QUEUE_MAX = 64;
 
@@ -141,7 +144,9 @@ public final class RaftNode implements AutoCloseable {
     private volatile LogStateMachine stateMachine;
     private volatile RaftServer server;
     private volatile RaftClient client;
+    /** The client that never retries: read barriers ({@link TokenGate}) and catch-up queries. */
     private volatile RaftClient barrierClient;
+
     private volatile TokenGate tokenGate;
     private final AtomicLong snapshotCalls = new AtomicLong();
     /** The client identity of the proposals this node submits to its own Raft server while it leads. */
@@ -440,7 +445,7 @@ public final class RaftNode implements AutoCloseable {
         // log fsync — half of all of them under load (docs/BENCHMARKS.md, "Three nodes after ...").
         RaftServerConfigKeys.Log.setLogMetadataEnabled(properties, false);
         // Read-only requests are linearizable (Raft ReadIndex): the token gate's read barrier relies
-        // on it, and the leader's answers to catch-up queries then come from a confirmed leader.
+        // on it. Catch-up queries are stale reads of committed data instead (queryLeader).
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setTimeout(
                 properties, TimeDuration.valueOf(TOKEN_VOUCH_WINDOW.toMillis(), TimeUnit.MILLISECONDS));
@@ -724,6 +729,7 @@ public final class RaftNode implements AutoCloseable {
     /**
      * Starts the read barrier of {@link TokenGate} on a client of its own that never retries: a
      * barrier that cannot complete within the window is worth nothing, the next one starts soon.
+     * Catch-up queries use the same client ({@link #queryLeader}).
      */
     private void startTokenGate(RaftProperties properties) {
         RaftProperties barrierProperties = new RaftProperties(properties);
@@ -997,18 +1003,51 @@ public final class RaftNode implements AutoCloseable {
         });
     }
 
-    /** Sends a catch-up query to the leader (read-only, through this node's Raft client). */
+    /**
+     * Sends a catch-up query to the leader as a stale read: the leader answers from what it has
+     * applied without first confirming its leadership with a majority (Raft ReadIndex). Everything
+     * a catch-up query returns — a snapshot, applied entries, stored checkpoints, bodies — is
+     * committed and the same on every replica, and the install checks it (roots, signatures); a
+     * linearizable read would need a majority's heartbeat replies, which, with a third node down,
+     * include those of the installing node itself — and it refuses appends until its install ends.
+     *
+     * <p>The query goes through the no-retry client, at most {@link #CATCH_UP_ATTEMPTS_MAX} times and
+     * only while this node still sees {@code leaderId} lead: when the leader stops, the install
+     * fails at once and the next leader's notification starts another (docs/design/replication.md,
+     * "Snapshot install").
+     */
     private byte[] queryLeader(String leaderId, byte[] request) throws IOException {
-        RaftClient current = client;
-        if (current == null) {
-            throw new IOException("node " + cluster.nodeId() + " has no Raft client yet");
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(request));
+        IOException failed = new IOException("node " + cluster.nodeId() + " has no Raft client yet");
+        for (int attempt = 0; attempt < CATCH_UP_ATTEMPTS_MAX; attempt++) {
+            if (attempt > 0) {
+                try {
+                    CLIENT_RETRY_SLEEP.sleep();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted between catch-up queries");
+                }
+            }
+            DivisionInfo info = info();
+            RaftPeerId leader = info == null ? null : info.getLeaderId();
+            if (leader == null || !leader.toString().equals(leaderId)) {
+                throw new IOException(leaderId + " no longer leads (the leader is " + leader + ")");
+            }
+            RaftClient current = barrierClient;
+            if (current == null) {
+                continue;
+            }
+            try {
+                RaftClientReply reply = current.io().sendStaleRead(message, 0, leader);
+                if (reply.isSuccess()) {
+                    return reply.getMessage().getContent().toByteArray();
+                }
+                failed = new IOException("catch-up query failed at the leader: " + reply.getException());
+            } catch (IOException e) {
+                failed = e;
+            }
         }
-        RaftClientReply reply = current.io()
-                .sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(request)), RaftPeerId.valueOf(leaderId));
-        if (!reply.isSuccess()) {
-            throw new IOException("catch-up query failed at the leader: " + reply.getException());
-        }
-        return reply.getMessage().getContent().toByteArray();
+        throw failed;
     }
 
     /** This node's cosigner verifier key (C2SP note key, type 0x04). */

@@ -437,6 +437,53 @@ class ClusterTest {
     }
 
     /**
+     * The leader dies while a follower installs its snapshot: the follower has fetched the entries
+     * and syncs them (its fsync held) when the leader stops, so its next query, for the checkpoints,
+     * finds the leader gone. That is no fault of the follower's: it must not stop, but install again — or
+     * catch up by appends — from the next leader, and end byte-identical to the others.
+     */
+    @Test
+    void aFollowerWhoseLeaderDiesDuringItsInstallCatchesUpFromTheNextLeader() throws Exception {
+        FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
+        cluster = new LocalCluster(dir, 3, 20)
+                .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
+                .withFileIO(i -> disks[i])
+                .startAll();
+        List<byte[]> sent = new ArrayList<>();
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("first", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
+        long followerApplied = cluster.require(follower).status().appliedRaftIndex();
+        cluster.stop(follower);
+        for (int i = 0; i < 60; i++) {
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
+        }
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        cluster.awaitLeaderPurgedPast(followerApplied, WAIT);
+        int leader = cluster.awaitLeader(WAIT);
+
+        cluster.start(follower);
+        // Armed once it has started (its start syncs segments too), well before the install has
+        // fetched the snapshot and the entries; it next syncs them before it fetches checkpoints.
+        disks[follower].holdForcesOfNamesEndingWith(".seg");
+        LocalCluster.await(
+                "the follower syncing the fetched entries, its fsync held",
+                WAIT,
+                () -> disks[follower].heldForces() > 0);
+        cluster.stop(leader);
+        disks[follower].releaseForces();
+
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("after-leader-died", 4), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        assertThat(cluster.require(follower).failure()).isEmpty();
+        cluster.start(leader);
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("all-back", 2), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        assertReplicasIdentical(sent);
+        assertCheckpointHistoriesIdentical(sent.size());
+    }
+
+    /**
      * A rolling restart of the leader: its Raft log ends exactly where its term ends. The next leader
      * starts a Raft log segment at the following index, then snapshots and purges the closed segment
      * before it, so its log starts right after the returning node's last entry while its latest
