@@ -112,6 +112,12 @@ public final class RaftNode implements AutoCloseable {
     /** The pause between two attempts of the Raft client: short, so a failover is noticed quickly. */
     static final TimeDuration CLIENT_RETRY_SLEEP = TimeDuration.valueOf(50, TimeUnit.MILLISECONDS);
 
+    /**
+     * The leader's appender's pauses after consecutive errors of one follower ({@code sleep,count}
+     * pairs, each sleep drawn from half to one and a half times its value; no pause after the last).
+     */
+    static final String APPENDER_RETRY_POLICY = "1ms,10, 50ms,1000000";
+
     /** Attempts of one catch-up query ({@link #CLIENT_RETRY_SLEEP} apart) while its target still leads. */
     static final int CATCH_UP_ATTEMPTS_MAX = 3;
 
@@ -439,6 +445,14 @@ public final class RaftNode implements AutoCloseable {
         // A follower the leader has purged the log behind installs the leader's snapshot itself
         // (LogStateMachine.notifyInstallSnapshotFromLeader); the leader ships no files.
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(properties, false);
+        // After errors — an unreachable follower, but also "inconsistent" replies, which a follower
+        // sends to every append while it installs a snapshot — the leader's appender sleeps before
+        // its next request, heartbeats included: by Ratis's default 1 s after 10 errors and 5 s
+        // after 30. A live follower then hears nothing for longer than its election timeout, stands
+        // for election, and a leader whose only other live follower it is steps down and may not
+        // stand again for 10 s (found by ClusterTest.aFollowerWhoseLeaderDiesDuringItsInstall...).
+        // Sleeps of at most 75 ms (50 ms ± half) keep the heartbeats coming.
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(properties, APPENDER_RETRY_POLICY);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
         // No commit-index metadata entries in the Raft log: Raft never needs the commit index
         // persisted (a restarted node learns it from the leader), and each such entry cost a Raft

@@ -484,6 +484,57 @@ class ClusterTest {
     }
 
     /**
+     * As above, but the next leader has not purged what the follower lacks (its snapshots are held
+     * in their fsync), so it does not ask for an install: the follower abandons the one it started,
+     * whose entries it has partly stored already, and catches up by the next leader's appends —
+     * applying entries its segments already hold, which it must check rather than append again.
+     */
+    @Test
+    void aFollowerWhoseLeaderDiesDuringItsInstallCatchesUpByTheNextLeadersAppends() throws Exception {
+        FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
+        cluster = new LocalCluster(dir, 3, 20)
+                .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
+                .withFileIO(i -> disks[i])
+                .startAll();
+        List<byte[]> sent = new ArrayList<>();
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("first", 5), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        int leader = cluster.awaitLeader(WAIT);
+        int follower = (leader + 1) % 3;
+        int next = (leader + 2) % 3;
+        long followerApplied = cluster.require(follower).status().appliedRaftIndex();
+        cluster.stop(follower);
+        disks[next].holdForcesOfNamesStartingWith("snapshot.");
+        for (int i = 0; i < 60; i++) {
+            cluster.appendRecording(LOG, leader, batch("while-down-" + i, 3), sent);
+        }
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        cluster.awaitLeaderPurgedPast(followerApplied, WAIT);
+        assertThat(raftLogStartIndex(next))
+                .as("the next leader's Raft log start")
+                .isLessThanOrEqualTo(followerApplied + 1);
+
+        cluster.start(follower);
+        disks[follower].holdForcesOfNamesEndingWith(".seg");
+        LocalCluster.await(
+                "the follower syncing the fetched entries, its fsync held",
+                WAIT,
+                () -> disks[follower].heldForces() > 0);
+        cluster.stop(leader);
+        disks[follower].releaseForces();
+
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("after-leader-died", 4), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        assertThat(cluster.require(follower).failure()).isEmpty();
+        disks[next].releaseForces();
+        cluster.start(leader);
+        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("all-back", 2), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        assertReplicasIdentical(sent);
+        assertCheckpointHistoriesIdentical(sent.size());
+    }
+
+    /**
      * A rolling restart of the leader: its Raft log ends exactly where its term ends. The next leader
      * starts a Raft log segment at the following index, then snapshots and purges the closed segment
      * before it, so its log starts right after the returning node's last entry while its latest

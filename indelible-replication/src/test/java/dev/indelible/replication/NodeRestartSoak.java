@@ -34,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * of stopping: each of its files (our segments, checkpoints and snapshots; not Ratis's own Raft log)
  * is cut somewhere between its last fsync and its end. Snapshots every 10 Raft entries and 4 KB Raft
  * log segments make restarts from a snapshot with entries to replay, and installs, happen in most
- * rounds. A client id appended in one round is retried in the next through whichever node leads.
+ * rounds. In about a third of the rounds that stop a follower, the leader stops too, up to 300 ms
+ * after the follower's restart (often in the middle of its snapshot install), and returns once the
+ * follower and the third node have committed the next appends. A client id appended in one round
+ * is retried in the next through whichever node leads.
  * Every acknowledged entry must be on every replica at the leaf index it was acknowledged at (an
  * append in flight when a node stopped may or may not have been committed), and the replicas must
  * be identical.
@@ -65,6 +68,7 @@ class NodeRestartSoak {
         Optional<String> previousId = Optional.empty();
         long previousAt = -1;
         int inFlightAcknowledged = 0;
+        int leaderStops = 0;
         for (int round = 0; round < rounds; round++) {
             int leader = cluster.awaitLeader(WAIT);
             int victim = round % 2 == 0 ? leader : (leader + 1 + random.nextInt(2)) % 3;
@@ -106,20 +110,34 @@ class NodeRestartSoak {
                 assertThat(retried.leafIndex()).as("retry in round %d", round).isEqualTo(previousAt);
             }
             cluster.start(victim);
+            // Sometimes the leader stops too, soon after the follower's restart, while it may still
+            // be installing the leader's snapshot: the follower must catch up from the next leader,
+            // as the two of them are all that is left to commit anything.
+            boolean leaderStopsAsItCatchesUp = victim != leader && random.nextInt(3) == 0;
+            if (leaderStopsAsItCatchesUp) {
+                LocalCluster.sleep(random.nextInt(300));
+                cluster.stop(leader);
+                leaderStops++;
+            }
             String id = "id-" + round;
             List<Leaf> withId = batch("r" + round + "id", 1);
             List<Appended> first = cluster.appendWithIds(LOG, withId, List.of(Optional.of(id)), WAIT);
             record(withId, first);
             previousId = Optional.of(id);
             previousAt = first.get(0).leafIndex();
+            if (leaderStopsAsItCatchesUp) {
+                cluster.start(leader);
+            }
             long size = append(batch("r" + round + "up", 2));
             cluster.awaitAllAt(LOG, size, WAIT);
             System.out.println("round " + round + " (seed " + seed + "): node " + victim
                     + (victim == leader ? " (the leader)" : "")
                     + (powerLoss ? " lost power," : " stopped,")
+                    + (leaderStopsAsItCatchesUp ? " the leader stopped as it caught up," : "")
                     + " down for " + whileDown + " appends; every node at tree size " + size + ", "
                     + acknowledged.size() + " entries acknowledged (" + inFlightAcknowledged
-                    + " appends in flight at a stop so far)");
+                    + " appends in flight at a stop so far; the leader stopped as a follower caught up "
+                    + leaderStops + " times)");
         }
         assertThat(cluster.runningNodes()).isEqualTo(3);
         cluster.assertReplicasIdentical(LOG, acknowledged, 7);
