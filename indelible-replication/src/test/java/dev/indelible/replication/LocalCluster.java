@@ -442,6 +442,23 @@ final class LocalCluster implements AutoCloseable {
         return String.join("; ", states);
     }
 
+    /** A follower {@link #appendThenStopAFollower} stopped, and the last Raft index it had applied. */
+    record StoppedFollower(int node, long appliedRaftIndex) {}
+
+    /**
+     * Appends five entries through the leader (recorded in {@code sent}), waits until every node has
+     * them, and stops the node after the leader.
+     */
+    StoppedFollower appendThenStopAFollower(LogName log, List<byte[]> sent, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        appendRecording(log, awaitLeader(timeout), LocalCluster.batch("first", 5), sent);
+        awaitAllAt(log, sent.size(), timeout);
+        int follower = (awaitLeader(timeout) + 1) % size();
+        long applied = require(follower).status().appliedRaftIndex();
+        stop(follower);
+        return new StoppedFollower(follower, applied);
+    }
+
     /** Waits until the leader's Raft log starts after {@code followerApplied + 1}: purged past a stopped follower. */
     void awaitLeaderPurgedPast(long followerApplied, Duration timeout) {
         await("the leader purged its Raft log past the stopped follower", timeout, () -> {

@@ -189,11 +189,8 @@ class MembershipTest {
                 .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
                 .startAll();
         List<byte[]> sent = new ArrayList<>();
-        cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("first", 5), sent);
-        cluster.awaitAllAt(LOG, sent.size(), WAIT);
-        int follower = (cluster.awaitLeader(WAIT) + 1) % 3;
-        long followerApplied = cluster.require(follower).status().appliedRaftIndex();
-        cluster.stop(follower);
+        LocalCluster.StoppedFollower stopped = cluster.appendThenStopAFollower(LOG, sent, WAIT);
+        int follower = stopped.node();
         cluster.start(3);
         cluster.require(cluster.awaitLeader(WAIT))
                 .addMember("n4", cluster.peer(3).address());
@@ -201,7 +198,7 @@ class MembershipTest {
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
         }
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
-        cluster.awaitLeaderPurgedPast(followerApplied, WAIT);
+        cluster.awaitLeaderPurgedPast(stopped.appliedRaftIndex(), WAIT);
 
         // The follower knows only the founders; the configuration with n4 lies behind the snapshot it installs.
         RaftNode installed = cluster.start(follower);
