@@ -447,13 +447,13 @@ final class LocalCluster implements AutoCloseable {
 
     /**
      * Appends five entries through the leader (recorded in {@code sent}), waits until every node has
-     * them, and stops the node after the leader.
+     * them, and stops the founder after the leader.
      */
     StoppedFollower appendThenStopAFollower(LogName log, List<byte[]> sent, Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException {
         appendRecording(log, awaitLeader(timeout), LocalCluster.batch("first", 5), sent);
         awaitAllAt(log, sent.size(), timeout);
-        int follower = (awaitLeader(timeout) + 1) % size();
+        int follower = (awaitLeader(timeout) + 1) % founders;
         long applied = require(follower).status().appliedRaftIndex();
         stop(follower);
         return new StoppedFollower(follower, applied);
