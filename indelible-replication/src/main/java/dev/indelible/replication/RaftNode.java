@@ -152,6 +152,7 @@ public final class RaftNode implements AutoCloseable {
     private volatile RaftClient client;
     /** The client that never retries: read barriers ({@link TokenGate}) and catch-up queries. */
     private volatile RaftClient barrierClient;
+
     private volatile TokenGate tokenGate;
     private final AtomicLong snapshotCalls = new AtomicLong();
     /** The client identity of the proposals this node submits to its own Raft server while it leads. */
