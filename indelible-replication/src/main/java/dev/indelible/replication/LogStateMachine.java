@@ -446,6 +446,12 @@ final class LogStateMachine extends BaseStateMachine {
             sequencer.awaitStoredCheckpoints(); // the install stores checkpoints itself
             CatchUp.install(state, sequencer.log(), current);
         }
+        // Once this install is reported done, Ratis waits for the leader's next notification to
+        // complete it and refuses appends until then; a next leader that does not notify would be
+        // refused for ever. So the leader must still answer now, after the fetched entries and
+        // checkpoints are stored; if it stopped meanwhile, the install is abandoned (its data kept)
+        // and the next leader starts over (docs/design/replication.md, "Snapshot install").
+        current.query(CatchUp.barrierQuery());
         storeSnapshot(contents);
         LOG.info("installed the leader's snapshot at raft index {}", contents.index());
         return TermIndex.valueOf(contents.term(), contents.index());

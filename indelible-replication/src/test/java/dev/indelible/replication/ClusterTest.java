@@ -441,7 +441,7 @@ class ClusterTest {
      */
     @Test
     void aFollowerWhoseLeaderDiesDuringItsInstallCatchesUpFromTheNextLeader() throws Exception {
-        leaderStopsDuringAnInstall(false);
+        leaderStopsDuringAnInstall(false, ".seg");
     }
 
     /**
@@ -452,10 +452,26 @@ class ClusterTest {
      */
     @Test
     void aFollowerWhoseLeaderDiesDuringItsInstallCatchesUpByTheNextLeadersAppends() throws Exception {
-        leaderStopsDuringAnInstall(true);
+        leaderStopsDuringAnInstall(true, ".seg");
     }
 
-    private void leaderStopsDuringAnInstall(boolean nextLeaderPurgesNothing) throws Exception {
+    /**
+     * As above, but the leader stops once the follower has fetched everything and stores the fetched
+     * checkpoints (that fsync held). Reported done now, the install would wait for a notification
+     * the next leader never sends, refusing its appends meanwhile: the follower must find the
+     * leader gone before it reports the install done (found by NodeRestartSoak, seed 7).
+     */
+    @Test
+    void aFollowerWhoseLeaderDiesAsItsInstallEndsCatchesUpByTheNextLeadersAppends() throws Exception {
+        leaderStopsDuringAnInstall(true, "checkpoints");
+    }
+
+    /**
+     * The follower's install is held in the fsync of its file(s) named {@code ...heldFileSuffix}
+     * (".seg": the fetched entries, before it asks for checkpoints; "checkpoints": the fetched
+     * checkpoints, after its last query) while the leader stops.
+     */
+    private void leaderStopsDuringAnInstall(boolean nextLeaderPurgesNothing, String heldFileSuffix) throws Exception {
         FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
         cluster = new LocalCluster(dir, 3, 20)
                 .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
@@ -481,11 +497,11 @@ class ClusterTest {
         }
 
         cluster.start(follower);
-        // Armed once it has started (its start syncs segments too), well before the install has
-        // fetched the snapshot and the entries; it next syncs them before it fetches checkpoints.
-        disks[follower].holdForcesOfNamesEndingWith(".seg");
+        // Armed once it has started (its start syncs these files too), well before the install has
+        // fetched the snapshot and the entries.
+        disks[follower].holdForcesOfNamesEndingWith(heldFileSuffix);
         LocalCluster.await(
-                "the follower syncing the fetched entries, its fsync held",
+                "the follower's install in an fsync of " + heldFileSuffix + ", held",
                 WAIT,
                 () -> disks[follower].heldForces() > 0);
         cluster.stop(leader);
