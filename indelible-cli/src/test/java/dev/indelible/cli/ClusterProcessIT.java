@@ -100,13 +100,23 @@ class ClusterProcessIT {
         assertConsecutiveCheckpointsConsistent(checkpoints);
     }
 
+    /**
+     * A follower killed while the writers append, then restarted: once its {@code /readyz} says 200
+     * it has applied every Raft entry the leader had applied before the restart (a node that is not
+     * current answers 503 {@code not-current}).
+     */
     private void killAndRestartAFollower(Map<Long, Hash> acknowledged) throws Exception {
         int leader = cluster.awaitLeader();
         int follower = (leader + 1) % 3;
         cluster.kill(follower);
         appendUntilAcknowledged(leader, acknowledged, Duration.ofSeconds(10));
+        Thread.sleep(2_000); // the writers append meanwhile: entries the restarted node must fetch
+        long appliedBeforeRestart = applied(leader);
         cluster.start(follower);
-        cluster.awaitHealthy(follower);
+        cluster.awaitReadiness(follower, 200);
+        assertThat(applied(follower))
+                .as("Raft index applied by n%d when it first said it was ready", follower + 1)
+                .isGreaterThanOrEqualTo(appliedBeforeRestart);
     }
 
     /** With two of three nodes killed, the survivor cannot acknowledge; after restart, appends resume. */
@@ -121,11 +131,15 @@ class ClusterProcessIT {
             byte[] event = "{\"actor\":\"probe\",\"action\":\"minority\"}".getBytes(StandardCharsets.UTF_8);
             assertThatThrownBy(() -> client.append(LOG, List.of(event))).as("a minority must not acknowledge");
         }
+        cluster.awaitReadiness(survivor, 503); // a node without a majority is not current
         cluster.start(leader);
         cluster.start(follower);
         cluster.awaitHealthy(leader);
         cluster.awaitHealthy(follower);
         appendUntilAcknowledged(survivor, acknowledged, Duration.ofSeconds(60));
+        for (int node = 0; node < 3; node++) {
+            cluster.awaitReadiness(node, 200);
+        }
     }
 
     private void load(int writer, AtomicBoolean loading, Map<Long, Hash> acknowledged, List<byte[]> checkpoints) {

@@ -186,6 +186,37 @@ final class ClusterProcesses implements AutoCloseable {
         throw new AssertionError("node " + i + " not healthy within " + wait);
     }
 
+    /** Node {@code i}'s {@code /readyz} status code, or -1 if it does not answer (2 s timeout). */
+    int readiness(int i) {
+        try {
+            return http.send(
+                            HttpRequest.newBuilder(URI.create(url(i) + "/readyz"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits until node {@code i} answers {@code /readyz} with {@code status} (200 or 503). */
+    void awaitReadiness(int i, int status) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            last = readiness(i);
+            if (last == status) {
+                return;
+            }
+            sleep(20);
+        }
+        throw new AssertionError("node " + i + " /readyz answered " + last + ", not " + status + ", for " + wait);
+    }
+
     /** A running node that says it leads. */
     int awaitLeader() {
         return awaitLeader(-1);

@@ -126,6 +126,12 @@ class SplitBrainIT {
                 Thread.sleep(TimeUnit.NANOSECONDS.toMillis(remaining));
             }
             sampleCheckpoints();
+            assertThat(cluster.readiness(minority))
+                    .as("/readyz of the cut-off node")
+                    .isEqualTo(503);
+            assertThat(cluster.readiness(majorityLeader))
+                    .as("/readyz of the majority's leader")
+                    .isEqualTo(200);
             JsonNode minorityView = cluster.get(minority, "/v1/cluster");
             System.out.println("minority's view while cut: "
                     + (minorityView == null
@@ -152,6 +158,7 @@ class SplitBrainIT {
         System.out.println("n" + (minority + 1) + " caught up to " + sizeAtHeal + " entries "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healedAt) + " ms after the heal");
         appendUntilAcknowledged(minority, "after-heal", Duration.ofSeconds(30));
+        cluster.awaitReadiness(minority, 200);
         sampleCheckpoints();
 
         List<byte[]> entries = cluster.assertEveryNodeHoldsTheAcknowledgedEntries(acknowledged);

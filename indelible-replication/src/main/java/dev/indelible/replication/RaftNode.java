@@ -775,13 +775,23 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Whether this node may vouch for the tokens it holds: it has applied every entry the cluster
-     * committed up to less than {@link #TOKEN_VOUCH_WINDOW} ago (see {@link TokenGate}). False
-     * while it starts, catches up, or cannot reach a leader backed by a majority.
+     * Whether this node is current: it has applied every entry the cluster committed up to less than
+     * {@link #TOKEN_VOUCH_WINDOW} ago, as its latest successful read barrier through a leader backed
+     * by a majority proved ({@link TokenGate}). False while it starts, catches up after a restart or
+     * a snapshot install, has its apply thread more than the window behind, or cannot reach such a
+     * leader (no leader; the minority side of a partition). {@code /readyz} answers 503 then.
      */
-    public boolean vouchesForTokens() {
+    public boolean isCurrent() {
         TokenGate gate = tokenGate;
         return gate != null && gate.vouches();
+    }
+
+    /**
+     * Whether this node may vouch for the tokens it holds: whether it {@link #isCurrent is current},
+     * so that every revocation acknowledged before the window is applied here.
+     */
+    public boolean vouchesForTokens() {
+        return isCurrent();
     }
 
     private DivisionInfo info() {

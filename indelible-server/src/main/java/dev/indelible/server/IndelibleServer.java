@@ -222,13 +222,25 @@ public final class IndelibleServer implements AutoCloseable {
         ctx.status(up ? 200 : 503).json(body);
     }
 
+    /**
+     * {@code /readyz}: 200 while this server takes appends and serves current reads, else 503 with
+     * why — {@code starting} (or stopping), {@code failed} (a log or the Raft node stopped), or, for
+     * a cluster node, {@code not-current}: it has not applied everything the cluster committed up to
+     * a moment less than {@link RaftNode#TOKEN_VOUCH_WINDOW} ago (catching up after a restart or an
+     * install, no leader, the minority side of a partition; {@link RaftNode#isCurrent}).
+     */
     private void readiness(io.javalin.http.Context ctx, ObjectMapper json) {
         boolean anyFailed = logs.all().stream().anyMatch(log -> log.failure().isPresent())
                 || (node != null && node.failure().isPresent());
-        boolean isReady = ready.get() && !anyFailed;
+        String reason = !ready.get()
+                ? "starting"
+                : anyFailed ? "failed" : node != null && !node.isCurrent() ? "not-current" : null;
         ObjectNode body = json.createObjectNode();
-        body.put("status", isReady ? "ready" : "not-ready");
-        ctx.status(isReady ? 200 : 503).json(body);
+        body.put("status", reason == null ? "ready" : "not-ready");
+        if (reason != null) {
+            body.put("reason", reason);
+        }
+        ctx.status(reason == null ? 200 : 503).json(body);
     }
 
     /** Stops accepting requests, then sequences what is queued and closes every log. */
