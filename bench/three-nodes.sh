@@ -50,6 +50,8 @@ if [[ -n "${TO_LEADER:-}" ]]; then
 fi
 # LG_GC=FILE before a call: the load generator's GC log (its pauses count as latency too)
 # SERVER_ARGS: more options for every server, e.g. "--checkpoint-interval 10000"
+# LOGS_ON=DIR: each node's logs/ directory (segments, hash rows, checkpoints) under DIR, the Raft log
+#   and snapshots staying under $OUT (e.g. LOGS_ON=/dev/shm/x: what the segments' writes cost the disk)
 # BENCH_ARGS: more options for every load generator run, e.g. "--padding unique" (events that hardly compress)
 bench() { "$JAVA" ${LG_GC:+-Xlog:gc:file=$LG_GC:time,uptime} -jar "$LOADGEN" bench --url "$URLS" --size 500 ${BENCH_ARGS:-} "$@"; }
 
@@ -70,6 +72,11 @@ start_cluster() {
     exit 1
   fi
   rm -rf "$dir"; mkdir -p "$dir"
+  if [[ -n "${LOGS_ON:-}" ]]; then   # each node's logs/ (segments, hash rows, checkpoints) in $LOGS_ON, e.g. a tmpfs
+    for i in 1 2 3; do
+      rm -rf "$LOGS_ON/n$i-logs"; mkdir -p "$LOGS_ON/n$i-logs" "$dir/n$i"; ln -s "$LOGS_ON/n$i-logs" "$dir/n$i/logs"
+    done
+  fi
   for i in 1 2 3; do cluster+="${cluster:+,}n$i=127.0.0.1:$((RAFT_BASE + i - 1))"; done
   "$JAVA" -jar "$jar" keys generate --name bench.example --out "$dir/cluster.key" >/dev/null
   for i in 1 2 3; do
@@ -120,6 +127,6 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "round $round $label half100: $(field latency <"$dir/half100.txt")"
     echo "round $round $label single:  $(field throughput <"$dir/single.txt") | $(field latency <"$dir/single.txt")"
     stop
-    [[ -n "${KEEP_DATA:-}" ]] || rm -rf "$dir/n1" "$dir/n2" "$dir/n3"   # ≈ 1.3 KB per event and node
+    [[ -n "${KEEP_DATA:-}" ]] || rm -rf "$dir/n1" "$dir/n2" "$dir/n3" ${LOGS_ON:+"$LOGS_ON"/n?-logs}   # ≈ 1.3 KB per event and node
   done
 done
