@@ -77,8 +77,12 @@ final class RaftSequencer implements Sequencer {
         void drain();
     }
 
-    /** Raft entries of one log this node has proposed and not yet seen answered, at most. */
-    static final int PROPOSALS_IN_FLIGHT_MAX = 4;
+    /**
+     * Raft entries of one log this node has proposed and not yet seen answered, at most: one, so that
+     * whatever arrives while an entry is in flight goes as one entry after it (fewer, larger entries;
+     * measured against 4 in docs/BENCHMARKS.md, session 12).
+     */
+    static final int PROPOSALS_IN_FLIGHT_MAX = 1;
 
     /** The most encoded bytes of appends grouped into one Raft entry (one request may exceed it alone). */
     static final long BATCH_BYTES_MAX = 4L << 20;
