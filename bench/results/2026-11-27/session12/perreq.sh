@@ -30,7 +30,7 @@ for r in ${ROUNDS:-1 2}; do
     out=$(b --log p$batch --events $ev --batch $batch --concurrency 16 --rate 10000 --warmup 0 2>&1 | grep latency | tr -s ' ')
     snap > $D/r$r-b$batch/ticks1
     [[ -n "${JFR:-}" ]] && for i in 1 2 3; do $JAVA_HOME/bin/jcmd ${pids[$((i-1))]} JFR.stop name=m filename=$D/r$r-b$batch/n$i.jfr >/dev/null; done
-    tot=$(python3 "$(dirname "$0")"/threads.py $D/r$r-b$batch 2>/dev/null | head -1)
+    tot=$(python3 "$(dirname "$0")"/../../2026-11-26/session8/threads.py $D/r$r-b$batch 2>/dev/null | head -1)
     echo "round $r batch $batch ($ev events): $out | $tot"
   done
 done
