@@ -3,6 +3,7 @@ package dev.indelible.replication;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.grpc.server.GrpcLogAppender;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.rpc.RpcFactory;
 import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.server.RaftServer;
@@ -10,6 +11,7 @@ import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
 import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.raftlog.RaftLogIOException;
 
 /**
  * The leader's gRPC log appender for one follower, which does not tell a follower to install a
@@ -42,6 +44,9 @@ import org.apache.ratis.server.raftlog.RaftLog;
  * new leader's log start, that index is one the leader can send from, so Ratis stopped notifying and
  * sent appends that the follower refused, for ever (found by {@code NodeRestartSoak}: a restarted
  * leader whose Raft log ended at 1223, its commit at 1217, the new leader's log starting at 1222).
+ *
+ * <p>And it never lets a request that names no previous entry claim a commit index beyond its own
+ * last entry ({@link #withProvableCommit}).
  */
 final class PurgeAwareLogAppender extends GrpcLogAppender {
     /** No notification awaits the follower's "installed" answer ({@link #notifiedAtSnapshotIndex}). */
@@ -82,6 +87,41 @@ final class PurgeAwareLogAppender extends GrpcLogAppender {
             return true; // an install it has not finished (class comment)
         }
         return false;
+    }
+
+    @Override
+    public AppendEntriesRequestProto newAppendEntriesRequest(long callId, boolean heartbeat) throws RaftLogIOException {
+        AppendEntriesRequestProto request = super.newAppendEntriesRequest(callId, heartbeat);
+        return request == null ? null : withProvableCommit(request);
+    }
+
+    /**
+     * {@code request}, with its leader commit index lowered to the index of its last entry (-1 when it
+     * has none) if it names no previous entry. A Ratis 3.3.0 follower commits up to the smaller of
+     * the leader's commit index and {@code p + n}, where {@code n} is the number of entries and
+     * {@code p} the previous entry's index — or 0 when the request names none
+     * ({@code ServerImplUtils.effectiveCommitIndex}), one more than such a request proves: its entries
+     * end at {@code n - 1}, and a heartbeat without a previous entry (Ratis sends its heartbeats so
+     * while appends are pending) proves nothing. So a follower could commit, and apply, an entry at
+     * index {@code n} (0 for a heartbeat) that the leader never sent it. That happens to a node that
+     * briefly led a new cluster's first term and wrote its own configuration entry at index 0 before
+     * a node with another index 0 was elected: it applies its own entry as committed and then refuses
+     * the leader's index 0 for ever (a CI run of session 8:
+     * bench/results/2026-11-26/session8/ratis-startup-race.txt). With the commit index lowered, such
+     * a request commits only what it carries; later requests, which name their previous entry, commit
+     * the rest. A request that names a previous entry is returned as it is.
+     */
+    static AppendEntriesRequestProto withProvableCommit(AppendEntriesRequestProto request) {
+        if (request.hasPreviousLog()) {
+            return request;
+        }
+        int entries = request.getEntriesCount();
+        long provable = entries == 0
+                ? RaftLog.INVALID_LOG_INDEX
+                : request.getEntries(entries - 1).getIndex();
+        return request.getLeaderCommit() <= provable
+                ? request
+                : request.toBuilder().setLeaderCommit(provable).build();
     }
 
     /** Whether the follower's own snapshot ends right before its next index, the log's first index. */
