@@ -1,21 +1,8 @@
 #!/usr/bin/env bash
 # servers' CPU per request: one cluster, 3 x 300,000 warm-up, then runs at 10,000 events/s with requests of
 # 1,000 / 100 / 10 events (appends to the leader); per-thread CPU ticks of the three servers around each run
-source /work/main/bin/find-java.sh
-J=$JAVA_HOME/bin/java; JAR=${JAR:-/tmp/jars/head11.jar}; D=${D:-/tmp/s12/perreq}
-rm -rf $D; mkdir -p $D
-$J -jar $JAR keys generate --name b.example --out $D/cluster.key >/dev/null
-pids=()
-for i in 1 2 3; do
-  $J -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=4m -XX:MaxGCPauseMillis=20 ${OPTS:-} \
-    -jar $JAR server --node-id n$i --cluster n1=127.0.0.1:19201,n2=127.0.0.1:19202,n3=127.0.0.1:19203 \
-    --listen 127.0.0.1:1830$i --data $D/d$i --log-key $D/cluster.key --auth off --rate-limit 0 > $D/n$i.log 2>&1 &
-  pids+=($!)
-done
-for i in $(seq 90); do curl -sf http://127.0.0.1:18301/v1/cluster 2>/dev/null | grep -q '"leader":"n' && break; sleep 1; done
-sleep 2
-URLS=http://127.0.0.1:18301,http://127.0.0.1:18302,http://127.0.0.1:18303
-b() { $J -jar $JAR bench --url $URLS --size 500 "$@"; }
+JAR=${JAR:-/tmp/jars/head11.jar}; D=${D:-/tmp/s12/perreq}
+source "$(dirname "$0")"/cluster.sh
 snap() { for i in 1 2 3; do p=${pids[$((i-1))]}; for t in /proc/$p/task/*; do
   echo "n$i $(cat $t/comm | tr ' ' '_') $(sed 's/.*) //' $t/stat | awk '{print $12+$13}')"; done; done; }
 for w in 1 2 3; do b --log warm --events 300000 --batch 1000 --concurrency 8 >/dev/null 2>&1; done
