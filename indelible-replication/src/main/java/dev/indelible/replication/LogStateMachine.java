@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,8 +80,10 @@ final class LogStateMachine extends BaseStateMachine {
         byte[] query(String peerId, byte[] request) throws IOException;
     }
 
-    private final ExecutorService installer = Executors.newSingleThreadExecutor(
+    private final ScheduledExecutorService installer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("snapshot-install").daemon(true).factory());
+    private final InstallFinisher installFinisher =
+            new InstallFinisher(() -> getServer().getNow(null), this::getGroupId, installer);
     private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
     private volatile String failure;
     private volatile Consumer<Set<String>> membersListener = members -> {};
@@ -385,6 +388,7 @@ final class LogStateMachine extends BaseStateMachine {
         }
         String leaderId =
                 roleInfo.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
+        long notifiedTerm = currentTerm();
         CatchUp.Leader current = request -> {
             try {
                 return queries.query(leaderId, request);
@@ -395,7 +399,11 @@ final class LogStateMachine extends BaseStateMachine {
         return CompletableFuture.supplyAsync(
                 () -> {
                     try {
-                        return installFromLeader(current, firstTermIndexInLog);
+                        TermIndex installed = installFromLeader(current, firstTermIndexInLog);
+                        if (installed != null) {
+                            installFinisher.watch(notifiedTerm, firstTermIndexInLog, installed);
+                        }
+                        return installed;
                     } catch (LeaderUnreachableException e) {
                         // Not this node's fault: Ratis forgets the install, and the next leader's
                         // notification starts another. What was fetched is committed data the
@@ -411,6 +419,18 @@ final class LogStateMachine extends BaseStateMachine {
                     }
                 },
                 installer);
+    }
+
+    /** This node's current Raft term, or {@link Long#MAX_VALUE} if it cannot be read. */
+    private long currentTerm() {
+        RaftServer server = getServer().getNow(null);
+        try {
+            return server == null
+                    ? Long.MAX_VALUE
+                    : server.getDivision(getGroupId()).getInfo().getCurrentTerm();
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** A catch-up query the leader did not answer: it stopped, or no longer leads. */
@@ -447,10 +467,11 @@ final class LogStateMachine extends BaseStateMachine {
             CatchUp.install(state, sequencer.log(), current);
         }
         // Once this install is reported done, Ratis waits for the leader's next notification to
-        // complete it and refuses appends until then; a next leader that does not notify would be
-        // refused for ever. So the leader must still answer now, after the fetched entries and
-        // checkpoints are stored; if it stopped meanwhile, the install is abandoned (its data kept)
-        // and the next leader starts over (docs/design/replication.md, "Snapshot install").
+        // complete it and refuses appends until then. So the leader must still answer now, after the
+        // fetched entries and checkpoints are stored; if it stopped meanwhile, the install is
+        // abandoned (its data kept) and the next leader starts over. If it stops after this answer,
+        // the InstallFinisher completes the install once a later term's leader is known
+        // (docs/design/replication.md, "Snapshot install").
         current.query(CatchUp.barrierQuery());
         storeSnapshot(contents);
         LOG.info("installed the leader's snapshot at raft index {}", contents.index());

@@ -475,11 +475,30 @@ class ClusterTest {
     }
 
     /**
+     * As above, but the leader stops after its last answer, while the follower stores the installed
+     * snapshot (that fsync held): the install is reported done with nobody left to send the
+     * notification Ratis completes it at, and the next leader, which purged nothing, does not send
+     * one. The node completes the install itself once it sees a leader of a later term
+     * (InstallFinisher); without that, the next leader's appends are refused and nothing commits
+     * with the old leader down (NodeRestartSoak, session 12, round 9).
+     */
+    @Test
+    void aFollowerWhoseLeaderDiesAfterItsInstallsLastQueryCatchesUpByTheNextLeadersAppends() throws Exception {
+        leaderStopsDuringAnInstall(true, "snapshot.", ".tmp");
+    }
+
+    /**
      * The follower's install is held in the fsync of its file(s) named {@code ...heldFileSuffix}
      * (".seg": the fetched entries, before it asks for checkpoints; "checkpoints": the fetched
      * checkpoints, after its last query) while the leader stops.
      */
     private void leaderStopsDuringAnInstall(boolean nextLeaderPurgesNothing, String heldFileSuffix) throws Exception {
+        leaderStopsDuringAnInstall(nextLeaderPurgesNothing, "", heldFileSuffix);
+    }
+
+    /** As above, for the files whose name also starts with {@code heldFilePrefix}. */
+    private void leaderStopsDuringAnInstall(
+            boolean nextLeaderPurgesNothing, String heldFilePrefix, String heldFileSuffix) throws Exception {
         FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
         cluster = new LocalCluster(dir, 3, 20)
                 .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
@@ -507,7 +526,8 @@ class ClusterTest {
         cluster.start(follower);
         // Armed once it has started (its start syncs these files too), well before the install has
         // fetched the snapshot and the entries.
-        disks[follower].holdForcesOfNamesEndingWith(heldFileSuffix);
+        disks[follower].holdForcesOfNamesMatching(
+                name -> name.startsWith(heldFilePrefix) && name.endsWith(heldFileSuffix));
         LocalCluster.await(
                 "the follower's install in an fsync of " + heldFileSuffix + ", held",
                 WAIT,

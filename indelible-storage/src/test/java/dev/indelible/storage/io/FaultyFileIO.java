@@ -81,6 +81,11 @@ public final class FaultyFileIO implements FileIO {
         heldNames = name -> name.startsWith(prefix);
     }
 
+    /** Like {@link #holdForcesOf}, for every file whose name {@code names} accepts. */
+    public synchronized void holdForcesOfNamesMatching(java.util.function.Predicate<String> names) {
+        heldNames = names;
+    }
+
     /** Like {@link #holdForcesOf}, for every file whose name ends with {@code suffix}. */
     public synchronized void holdForcesOfNamesEndingWith(String suffix) {
         heldNames = name -> name.endsWith(suffix);
