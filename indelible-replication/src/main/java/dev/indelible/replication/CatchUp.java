@@ -80,6 +80,11 @@ final class CatchUp {
         return new byte[] {BARRIER};
     }
 
+    /** Whether {@code query} is a {@link #barrierQuery}. */
+    static boolean isBarrier(byte[] query) {
+        return query.length > 0 && query[0] == BARRIER;
+    }
+
     static byte[] rangeQuery(byte kind, LogName log, long from, long to) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);

@@ -107,6 +107,7 @@ final class LogStateMachine extends BaseStateMachine {
     private long reportedSnapshotIndex = RaftLog.INVALID_LOG_INDEX;
 
     private volatile long snapshotEveryBytes = Long.MAX_VALUE;
+    private volatile long catchUpAnswerDelayMillis;
     private volatile Runnable snapshotRequest = () -> {};
 
     /**
@@ -362,14 +363,26 @@ final class LogStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> query(Message request) {
         try {
             SingleFileSnapshotInfo latest = snapshots.getLatestSnapshot();
+            byte[] query = request.getContent().toByteArray();
             byte[] answer = CatchUp.answer(
-                    request.getContent().toByteArray(),
+                    query,
                     name -> Optional.ofNullable(existing.apply(name)).map(RaftSequencer::log),
                     Optional.ofNullable(latest).map(info -> info.getFile().getPath()));
-            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answer)));
+            Message reply = Message.valueOf(ByteString.copyFrom(answer));
+            long delay = catchUpAnswerDelayMillis;
+            if (delay > 0 && !CatchUp.isBarrier(query)) {
+                return CompletableFuture.supplyAsync(
+                        () -> reply, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
+            }
+            return CompletableFuture.completedFuture(reply);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** For tests: this node answers catch-up queries (barriers excepted) {@code delay} late, as a slow link would. */
+    void delayCatchUpAnswers(Duration delay) {
+        this.catchUpAnswerDelayMillis = delay.toMillis();
     }
 
     /**

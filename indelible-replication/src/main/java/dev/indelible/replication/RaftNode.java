@@ -121,6 +121,15 @@ public final class RaftNode implements AutoCloseable {
     /** Attempts of one catch-up query ({@link #CLIENT_RETRY_SLEEP} apart) while its target still leads. */
     static final int CATCH_UP_ATTEMPTS_MAX = 3;
 
+    /**
+     * How long one catch-up query may take: a reply holds up to {@link CatchUp#REPLY_MAX_BYTES}, 8 MB,
+     * which takes 6.4 s over 10 Mbit/s. The wait ends sooner if the queried node stops leading.
+     */
+    static final java.time.Duration CATCH_UP_QUERY_TIMEOUT = java.time.Duration.ofSeconds(60);
+
+    /** How often a node waiting for a catch-up reply checks that the queried node still leads. */
+    static final java.time.Duration CATCH_UP_LEADER_CHECK = java.time.Duration.ofMillis(100);
+
     /** Seals waiting to be cosigned; the oldest is dropped when full (a newer seal supersedes it). */
     static final int COSIGN_QUEUE_MAX = 64;
 
@@ -152,6 +161,8 @@ public final class RaftNode implements AutoCloseable {
     private volatile RaftClient client;
     /** The client that never retries: read barriers ({@link TokenGate}) and catch-up queries. */
     private volatile RaftClient barrierClient;
+    /** Sends catch-up queries ({@link #queryLeader}): no retries, {@link #CATCH_UP_QUERY_TIMEOUT}. */
+    private volatile RaftClient catchUpClient;
 
     private volatile TokenGate tokenGate;
     private final AtomicLong snapshotCalls = new AtomicLong();
@@ -740,23 +751,29 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
+    /** A Raft client of the group that never retries, each request bounded by {@code timeout}. */
+    private RaftClient noRetryClient(RaftProperties properties, java.time.Duration timeout) {
+        RaftProperties own = new RaftProperties(properties);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(
+                own, TimeDuration.valueOf(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        return RaftClient.newBuilder()
+                .setProperties(own)
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setClientRpc(new GrpcFactory(parameters()).newRaftClientRpc(ClientId.randomId(), own))
+                .setRetryPolicy(RetryPolicies.noRetry())
+                .build();
+    }
+
     /**
      * Starts the read barrier of {@link TokenGate} on a client of its own that never retries: a
      * barrier that cannot complete within the window is worth nothing, the next one starts soon.
-     * Catch-up queries use the same client ({@link #queryLeader}).
+     * Catch-up queries use another such client, with a longer timeout ({@link #queryLeader}).
      */
     private void startTokenGate(RaftProperties properties) {
-        RaftProperties barrierProperties = new RaftProperties(properties);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(
-                barrierProperties, TimeDuration.valueOf(TOKEN_VOUCH_WINDOW.toMillis(), TimeUnit.MILLISECONDS));
-        RaftClient barriers = RaftClient.newBuilder()
-                .setProperties(barrierProperties)
-                .setRaftGroup(group)
-                .setClientId(ClientId.randomId())
-                .setClientRpc(new GrpcFactory(parameters()).newRaftClientRpc(ClientId.randomId(), barrierProperties))
-                .setRetryPolicy(RetryPolicies.noRetry())
-                .build();
+        RaftClient barriers = noRetryClient(properties, TOKEN_VOUCH_WINDOW);
         barrierClient = barriers;
+        catchUpClient = noRetryClient(properties, CATCH_UP_QUERY_TIMEOUT);
         RaftPeerId self = RaftPeerId.valueOf(cluster.nodeId());
         Message query = Message.valueOf(UnsafeByteOperations.unsafeWrap(CatchUp.barrierQuery()));
         TokenGate gate = new TokenGate(
@@ -1035,10 +1052,12 @@ public final class RaftNode implements AutoCloseable {
      * linearizable read would need a majority's heartbeat replies, which, with a third node down,
      * include those of the installing node itself — and it refuses appends until its install ends.
      *
-     * <p>The query goes through the no-retry client, at most {@link #CATCH_UP_ATTEMPTS_MAX} times and
+     * <p>The query goes through a no-retry client, at most {@link #CATCH_UP_ATTEMPTS_MAX} times and
      * only while this node still sees {@code leaderId} lead: when the leader stops, the install
      * fails at once and the next leader's notification starts another (docs/design/replication.md,
-     * "Snapshot install").
+     * "Snapshot install"). One reply may take up to {@link #CATCH_UP_QUERY_TIMEOUT} (a slow link),
+     * but the wait for it ends as soon as this node sees another leader (or none) — a leader cut
+     * off from this node is replaced within an election, and its reply no longer matters.
      */
     private byte[] queryLeader(String leaderId, byte[] request) throws IOException {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(request));
@@ -1057,12 +1076,22 @@ public final class RaftNode implements AutoCloseable {
             if (leader == null || !leader.toString().equals(leaderId)) {
                 throw new IOException(leaderId + " no longer leads (the leader is " + leader + ")");
             }
-            RaftClient current = barrierClient;
+            RaftClient current = catchUpClient;
             if (current == null) {
                 continue;
             }
             try {
-                RaftClientReply reply = current.io().sendStaleRead(message, 0, leader);
+                RaftClientReply reply = awaitWhileLeading(
+                        leaderId,
+                        CompletableFuture.supplyAsync(
+                                () -> {
+                                    try {
+                                        return current.io().sendStaleRead(message, 0, leader);
+                                    } catch (IOException e) {
+                                        throw new java.util.concurrent.CompletionException(e);
+                                    }
+                                },
+                                proposers));
                 if (reply.isSuccess()) {
                     return reply.getMessage().getContent().toByteArray();
                 }
@@ -1072,6 +1101,38 @@ public final class RaftNode implements AutoCloseable {
             }
         }
         throw failed;
+    }
+
+    /**
+     * Waits for {@code reply} while this node sees {@code leaderId} lead; throws if it stops leading
+     * first (the reply, if it comes, is dropped) or the query fails.
+     */
+    private RaftClientReply awaitWhileLeading(String leaderId, CompletableFuture<RaftClientReply> reply)
+            throws IOException {
+        while (true) {
+            try {
+                return reply.get(CATCH_UP_LEADER_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                DivisionInfo info = info();
+                RaftPeerId leader = info == null ? null : info.getLeaderId();
+                if (leader == null || !leader.toString().equals(leaderId)) {
+                    reply.cancel(false);
+                    throw new IOException(leaderId
+                            + " stopped leading while this node waited for its reply (the leader is " + leader + ")");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for a catch-up reply");
+            } catch (java.util.concurrent.ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw cause instanceof IOException io ? io : new IOException(cause);
+            }
+        }
+    }
+
+    /** For tests: this node answers catch-up queries {@code delay} late (a slow link). */
+    void delayCatchUpAnswers(java.time.Duration delay) {
+        stateMachine.delayCatchUpAnswers(delay);
     }
 
     /** This node's cosigner verifier key (C2SP note key, type 0x04). */
@@ -1122,6 +1183,7 @@ public final class RaftNode implements AutoCloseable {
         proposers.shutdownNow();
         closeQuietly(tokenGate, "token gate");
         closeQuietly(barrierClient, "read barrier client");
+        closeQuietly(catchUpClient, "catch-up client");
         closeQuietly(client, "raft client");
         closeQuietly(server, "raft server");
         entrySyncer.close();

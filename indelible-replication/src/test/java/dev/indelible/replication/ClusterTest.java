@@ -442,6 +442,39 @@ class ClusterTest {
     }
 
     /**
+     * A follower far behind installs the leader's snapshot over a slow link: every catch-up reply
+     * arrives 2.5 s after its query, later than the token gate's 2 s window whose client the queries
+     * once shared (each query then timed out, the install was abandoned and started again for
+     * ever). The install waits for slow replies as long as the queried node leads.
+     */
+    @Test
+    void aFollowerInstallsTheLeadersSnapshotOverASlowLink() throws Exception {
+        cluster = new LocalCluster(dir, 3, 20)
+                .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
+                .startAll();
+        List<byte[]> sent = new ArrayList<>();
+        LocalCluster.StoppedFollower stopped = cluster.appendThenStopAFollower(LOG, sent, WAIT);
+        int follower = stopped.node();
+        for (int i = 0; i < 60; i++) {
+            cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
+        }
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        cluster.awaitLeaderPurgedPast(stopped.appliedRaftIndex(), WAIT);
+        for (int i = 0; i < 3; i++) {
+            if (i != follower) {
+                cluster.require(i).delayCatchUpAnswers(Duration.ofMillis(2_500));
+            }
+        }
+        assertThat(Duration.ofMillis(2_500)).isGreaterThan(RaftNode.TOKEN_VOUCH_WINDOW);
+
+        cluster.start(follower);
+        cluster.awaitAllAt(LOG, sent.size(), Duration.ofSeconds(120));
+        assertThat(cluster.require(follower).failure()).isEmpty();
+        assertReplicasIdentical(sent);
+        assertCheckpointHistoriesIdentical(sent.size());
+    }
+
+    /**
      * The leader dies while a follower installs its snapshot: the follower has fetched the entries
      * and syncs them (its fsync held) when the leader stops, so its next query, for the checkpoints,
      * finds the leader gone. That is no fault of the follower's: it must not stop, but install again
