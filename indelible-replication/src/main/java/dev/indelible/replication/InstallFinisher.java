@@ -92,6 +92,13 @@ final class InstallFinisher {
         if (!info.isAlive() || division.getRaftLog().getSnapshotIndex() >= installed.getIndex()) {
             return; // closed, or Ratis completed the install
         }
+        if (info.isLeader()) {
+            // Elected with the install pending: no notification will come, and none can be made up.
+            LOG.warn(
+                    "snapshot install at raft index {} still pending as this node leads: left to Ratis",
+                    installed.getIndex());
+            return;
+        }
         RaftPeerId leader = info.getLeaderId();
         long term = info.getCurrentTerm();
         if (term > notifiedTerm && leader != null && info.isFollower()) {
