@@ -400,13 +400,22 @@ class ClusterTest {
         return true;
     }
 
+    /**
+     * Starts three nodes that snapshot every 20 entries in 4 KB Raft segments (so that leaders purge
+     * what a stopped follower lacks), {@code configure}d further, appends, and stops a follower.
+     */
+    private LocalCluster.StoppedFollower startThenStopAFollower(
+            java.util.function.UnaryOperator<LocalCluster> configure, List<byte[]> sent) throws Exception {
+        cluster = configure
+                .apply(new LocalCluster(dir, 3, 20).withSegmentSizeMax(SizeInBytes.valueOf("4KB")))
+                .startAll();
+        return cluster.appendThenStopAFollower(LOG, sent, WAIT);
+    }
+
     @Test
     void followerTheLeaderPurgedBehindInstallsTheLeadersSnapshotAndCatchesUp() throws Exception {
-        cluster = new LocalCluster(dir, 3, 20)
-                .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
-                .startAll();
         List<byte[]> sent = new ArrayList<>();
-        LocalCluster.StoppedFollower stopped = cluster.appendThenStopAFollower(LOG, sent, WAIT);
+        LocalCluster.StoppedFollower stopped = startThenStopAFollower(configured -> configured, sent);
         int follower = stopped.node();
         List<PreparedEntry> large = new ArrayList<>();
         for (int i = 0; i < 80; i++) {
@@ -449,11 +458,8 @@ class ClusterTest {
      */
     @Test
     void aFollowerInstallsTheLeadersSnapshotOverASlowLink() throws Exception {
-        cluster = new LocalCluster(dir, 3, 20)
-                .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
-                .startAll();
         List<byte[]> sent = new ArrayList<>();
-        LocalCluster.StoppedFollower stopped = cluster.appendThenStopAFollower(LOG, sent, WAIT);
+        LocalCluster.StoppedFollower stopped = startThenStopAFollower(configured -> configured, sent);
         int follower = stopped.node();
         for (int i = 0; i < 60; i++) {
             cluster.appendRecording(LOG, cluster.awaitLeader(WAIT), batch("while-down-" + i, 3), sent);
@@ -533,12 +539,9 @@ class ClusterTest {
     private void leaderStopsDuringAnInstall(
             boolean nextLeaderPurgesNothing, String heldFilePrefix, String heldFileSuffix) throws Exception {
         FaultyFileIO[] disks = {new FaultyFileIO(1), new FaultyFileIO(2), new FaultyFileIO(3)};
-        cluster = new LocalCluster(dir, 3, 20)
-                .withSegmentSizeMax(SizeInBytes.valueOf("4KB"))
-                .withFileIO(i -> disks[i])
-                .startAll();
         List<byte[]> sent = new ArrayList<>();
-        LocalCluster.StoppedFollower stopped = cluster.appendThenStopAFollower(LOG, sent, WAIT);
+        LocalCluster.StoppedFollower stopped =
+                startThenStopAFollower(configured -> configured.withFileIO(i -> disks[i]), sent);
         int follower = stopped.node();
         int leader = cluster.awaitLeader(WAIT);
         int next = 3 - leader - follower;

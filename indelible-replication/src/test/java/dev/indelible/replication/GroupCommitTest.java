@@ -78,15 +78,7 @@ class GroupCommitTest {
                     (s, treeSize, text) -> {},
                     () -> Set.of("n1"),
                     Runnable::run,
-                    new RaftSequencer.CheckpointStores() {
-                        @Override
-                        public void later(Runnable store) {
-                            store.run();
-                        }
-
-                        @Override
-                        public void drain() {}
-                    },
+                    LocalCluster.storesAtOnce(),
                     1_000));
             return sequencer.get();
         });

@@ -205,16 +205,21 @@ final class LocalCluster implements AutoCloseable {
                 (sequencer, treeSize, text) -> {},
                 () -> members,
                 Runnable::run,
-                new RaftSequencer.CheckpointStores() {
-                    @Override
-                    public void later(Runnable store) {
-                        store.run();
-                    }
-
-                    @Override
-                    public void drain() {}
-                },
+                storesAtOnce(),
                 100);
+    }
+
+    /** Checkpoint stores that store each published checkpoint at once, on the calling thread. */
+    static RaftSequencer.CheckpointStores storesAtOnce() {
+        return new RaftSequencer.CheckpointStores() {
+            @Override
+            public void later(Runnable store) {
+                store.run();
+            }
+
+            @Override
+            public void drain() {}
+        };
     }
 
     /** {@code count} small JSON leaves tagged {@code tag}, numbered from 0. */
