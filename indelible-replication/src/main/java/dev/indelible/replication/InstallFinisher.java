@@ -66,10 +66,6 @@ final class InstallFinisher {
      * notifiedTerm} the term the notification came in.
      */
     void watch(long notifiedTerm, TermIndex firstInLog, TermIndex installed) {
-        schedule(notifiedTerm, firstInLog, installed);
-    }
-
-    private void schedule(long notifiedTerm, TermIndex firstInLog, TermIndex installed) {
         try {
             timer.schedule(() -> poll(notifiedTerm, firstInLog, installed), POLL.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
@@ -117,7 +113,7 @@ final class InstallFinisher {
                 LOG.warn("completing the snapshot install at raft index {} failed: {}", installed.getIndex(), e);
             }
         }
-        schedule(notifiedTerm, firstInLog, installed);
+        watch(notifiedTerm, firstInLog, installed);
     }
 
     /**

@@ -159,7 +159,7 @@ public final class RaftNode implements AutoCloseable {
     private volatile LogStateMachine stateMachine;
     private volatile RaftServer server;
     private volatile RaftClient client;
-    /** The client that never retries: read barriers ({@link TokenGate}) and catch-up queries. */
+    /** The client that never retries, for the read barriers of {@link TokenGate}. */
     private volatile RaftClient barrierClient;
     /** Sends catch-up queries ({@link #queryLeader}): no retries, {@link #CATCH_UP_QUERY_TIMEOUT}. */
     private volatile RaftClient catchUpClient;
@@ -1071,11 +1071,7 @@ public final class RaftNode implements AutoCloseable {
                     throw new java.io.InterruptedIOException("interrupted between catch-up queries");
                 }
             }
-            DivisionInfo info = info();
-            RaftPeerId leader = info == null ? null : info.getLeaderId();
-            if (leader == null || !leader.toString().equals(leaderId)) {
-                throw new IOException(leaderId + " no longer leads (the leader is " + leader + ")");
-            }
+            RaftPeerId leader = requireLeading(leaderId);
             RaftClient current = catchUpClient;
             if (current == null) {
                 continue;
@@ -1103,6 +1099,16 @@ public final class RaftNode implements AutoCloseable {
         throw failed;
     }
 
+    /** The leader, if this node sees {@code leaderId} lead; else throws. */
+    private RaftPeerId requireLeading(String leaderId) throws IOException {
+        DivisionInfo info = info();
+        RaftPeerId leader = info == null ? null : info.getLeaderId();
+        if (leader == null || !leader.toString().equals(leaderId)) {
+            throw new IOException(leaderId + " no longer leads (the leader is " + leader + ")");
+        }
+        return leader;
+    }
+
     /**
      * Waits for {@code reply} while this node sees {@code leaderId} lead; throws if it stops leading
      * first (the reply, if it comes, is dropped) or the query fails.
@@ -1113,12 +1119,11 @@ public final class RaftNode implements AutoCloseable {
             try {
                 return reply.get(CATCH_UP_LEADER_CHECK.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                DivisionInfo info = info();
-                RaftPeerId leader = info == null ? null : info.getLeaderId();
-                if (leader == null || !leader.toString().equals(leaderId)) {
+                try {
+                    requireLeading(leaderId);
+                } catch (IOException notLeading) {
                     reply.cancel(false);
-                    throw new IOException(leaderId
-                            + " stopped leading while this node waited for its reply (the leader is " + leader + ")");
+                    throw notLeading;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
