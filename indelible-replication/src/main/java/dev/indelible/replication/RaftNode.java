@@ -431,6 +431,13 @@ public final class RaftNode implements AutoCloseable {
         long min = cluster.electionTimeoutMin().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+        // A leader that stepped down for want of a majority's heartbeat replies stands again after
+        // one election timeout, not Ratis's default 10 s: when it holds entries the others lack, only
+        // it can win, and a new leader slow to start its appenders on a busy machine steps down so
+        // too (11.5–11.9 s failovers, docs/BENCHMARKS.md session 13). Pre-vote keeps a cut-off
+        // former leader from disrupting the others meanwhile.
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(
+                properties, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
         // A node that has heard of no leader since it started waits longer, and more spread out,
         // before its first candidacy: the nodes of a new cluster start together and are still busy
         // starting, and elections racing through that first second once left a node of Ratis 3.2.2
