@@ -319,6 +319,7 @@ public final class RaftNode implements AutoCloseable {
                     .setRetryPolicy(
                             RetryPolicies.retryUpToMaximumCountWithFixedSleep(CLIENT_ATTEMPTS_MAX, CLIENT_RETRY_SLEEP))
                     .build();
+            node.catchUpClient = node.noRetryClient(properties, CATCH_UP_QUERY_TIMEOUT);
             node.startTokenGate(properties);
             node.stateMachine.snapshotEveryBytes(node.snapshotEveryBytes(), node::requestSnapshot);
         } catch (IOException | RuntimeException e) {
@@ -775,12 +776,10 @@ public final class RaftNode implements AutoCloseable {
     /**
      * Starts the read barrier of {@link TokenGate} on a client of its own that never retries: a
      * barrier that cannot complete within the window is worth nothing, the next one starts soon.
-     * Catch-up queries use another such client, with a longer timeout ({@link #queryLeader}).
      */
     private void startTokenGate(RaftProperties properties) {
         RaftClient barriers = noRetryClient(properties, TOKEN_VOUCH_WINDOW);
         barrierClient = barriers;
-        catchUpClient = noRetryClient(properties, CATCH_UP_QUERY_TIMEOUT);
         RaftPeerId self = RaftPeerId.valueOf(cluster.nodeId());
         Message query = Message.valueOf(UnsafeByteOperations.unsafeWrap(CatchUp.barrierQuery()));
         TokenGate gate = new TokenGate(
