@@ -168,6 +168,20 @@ final class ClusterProcesses implements AutoCloseable {
         processes.set(i, null);
     }
 
+    /**
+     * Stops node {@code i} with SIGTERM (its shutdown hook runs: a leader hands its leadership over)
+     * and waits up to 30 s for it to go, then kills it.
+     */
+    void stop(int i) throws InterruptedException {
+        Process process = processes.get(i);
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("n" + (i + 1) + " did not stop within 30 s of SIGTERM");
+        }
+        processes.set(i, null);
+    }
+
     /** Whether node {@code i} was started and not killed since. */
     boolean running(int i) {
         return processes.get(i) != null;

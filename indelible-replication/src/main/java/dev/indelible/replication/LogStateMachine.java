@@ -108,6 +108,9 @@ final class LogStateMachine extends BaseStateMachine {
 
     private volatile long snapshotEveryBytes = Long.MAX_VALUE;
     private volatile long catchUpAnswerDelayMillis;
+    /** For tests: while set, applying an entry waits until it opens ({@link #holdApplies}). */
+    private volatile java.util.concurrent.CountDownLatch applyGate;
+
     private volatile Runnable snapshotRequest = () -> {};
 
     /**
@@ -380,6 +383,26 @@ final class LogStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * For tests: from now on this replica applies no entry (it still stores and acknowledges them)
+     * until {@code gate} opens — as a replica whose apply thread is slow.
+     */
+    void holdApplies(java.util.concurrent.CountDownLatch gate) {
+        this.applyGate = gate;
+    }
+
+    private void awaitApplyGate() {
+        java.util.concurrent.CountDownLatch gate = applyGate;
+        if (gate == null) {
+            return;
+        }
+        try {
+            gate.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** For tests: this node answers catch-up queries (barriers excepted) {@code delay} late, as a slow link would. */
     void delayCatchUpAnswers(Duration delay) {
         this.catchUpAnswerDelayMillis = delay.toMillis();
@@ -600,6 +623,7 @@ final class LogStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
+        awaitApplyGate();
         if (failure != null) {
             return CompletableFuture.failedFuture(new IllegalStateException("node stopped: " + failure));
         }

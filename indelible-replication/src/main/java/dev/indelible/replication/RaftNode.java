@@ -37,8 +37,10 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.LeaderElectionManagementRequest;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -48,7 +50,9 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
@@ -731,6 +735,117 @@ public final class RaftNode implements AutoCloseable {
         return status();
     }
 
+    /**
+     * Hands this node's leadership to its most up-to-date voting follower, before a planned stop:
+     * that follower stands at once (Ratis's leadership transfer) instead of after an election
+     * timeout, so writes pause for one election round trip and the new leader's start. Writes that
+     * reach this node meanwhile are refused before they are appended and resent to the new leader
+     * ({@link #deliver}). Returns whether another member leads now; does nothing (false) unless this
+     * node leads a group with other voting members. This node stands for election no more until
+     * it restarts. Waits at most {@link #handOffWait}.
+     */
+    public boolean handOffLeadership() {
+        DivisionInfo info = info();
+        RaftServer self = server;
+        if (info == null || self == null || !info.isLeader()) {
+            return false;
+        }
+        RaftPeerId target = mostUpToDateFollower(info);
+        if (target == null) {
+            return false;
+        }
+        // A node on its way out never stands again: once it has stepped down, its election timer
+        // would otherwise run out while the new leader starts, and its candidacy unseat that leader.
+        try {
+            self.leaderElectionManagementAsync(
+                            LeaderElectionManagementRequest.newPause(ClientId.randomId(), self.getId(), GROUP_ID, 0))
+                    .get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("node {} could not pause its own elections: {}", cluster.nodeId(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return handOffLeadership(target, handOffWait());
+    }
+
+    /**
+     * How long a hand-off may take: the election timeout's upper bound. This leader refuses writes
+     * until it has stepped down or the wait is over (they are resent), so it must be short: a
+     * StartLeaderElection request that fails (say, over a connection to a follower that restarted
+     * since) is not retried by Ratis, and the stop then goes on to an ordinary election. A target
+     * that was asked in time usually wins after the wait anyway.
+     */
+    private java.time.Duration handOffWait() {
+        return cluster.electionTimeoutMin().multipliedBy(2);
+    }
+
+    /** Hands this node's leadership to {@code target} (see {@link #handOffLeadership()}). */
+    boolean handOffLeadership(RaftPeerId target, java.time.Duration timeout) {
+        RaftServer self = server;
+        if (self == null) {
+            return false;
+        }
+        LOG.info("node {} hands its leadership to {}", cluster.nodeId(), target);
+        long started = System.nanoTime();
+        try {
+            RaftClientReply reply = self.transferLeadershipAsync(new TransferLeadershipRequest(
+                            ClientId.randomId(), self.getId(), GROUP_ID, 0, target, timeout.toMillis()))
+                    .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            if (reply.isSuccess()) {
+                LOG.info("node {} handed its leadership to {} in {} ms", cluster.nodeId(), target, millis);
+                return true;
+            }
+            LOG.warn(
+                    "node {} could not hand its leadership to {} ({} ms): {}",
+                    cluster.nodeId(),
+                    target,
+                    millis,
+                    reply.getException() == null
+                            ? "refused"
+                            : reply.getException().getMessage());
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("node {} could not hand its leadership to {}: {}", cluster.nodeId(), target, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
+    /**
+     * The voting follower whose log matches the most of this leader's, the one last heard from
+     * breaking a tie; null if there is none. Ratis lists the followers in the same order for their
+     * match indices and their role info.
+     */
+    private RaftPeerId mostUpToDateFollower(DivisionInfo info) {
+        Set<RaftPeerId> voters = new HashSet<>();
+        currentPeers().forEach(peer -> voters.add(peer.getId()));
+        List<RaftProtos.ServerRpcProto> followers;
+        long[] matched;
+        try {
+            followers = info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+            matched = info.getFollowerMatchIndices();
+        } catch (RuntimeException e) {
+            LOG.debug("no follower infos: {}", e.toString());
+            return null;
+        }
+        RaftPeerId best = null;
+        long bestMatch = -1;
+        long bestSilence = Long.MAX_VALUE;
+        for (int i = 0; i < Math.min(followers.size(), matched.length); i++) {
+            RaftProtos.ServerRpcProto follower = followers.get(i);
+            RaftPeerId id = RaftPeerId.valueOf(follower.getId().getId());
+            long silence = follower.getLastRpcElapsedTimeMs();
+            if (voters.contains(id) && (matched[i] > bestMatch || (matched[i] == bestMatch && silence < bestSilence))) {
+                best = id;
+                bestMatch = matched[i];
+                bestSilence = silence;
+            }
+        }
+        return best;
+    }
+
     private void setConfiguration(SetConfigurationRequest.Arguments arguments, String what) {
         List<RaftPeer> known = new ArrayList<>(currentPeers());
         if (known.isEmpty()) {
@@ -887,8 +1002,7 @@ public final class RaftNode implements AutoCloseable {
                                 selfSubmissions.incrementAndGet();
                                 return committed(reply);
                             }
-                            if (reply.getNotLeaderException() == null
-                                    && !(reply.getException() instanceof LeaderNotReadyException)) {
+                            if (reply.getNotLeaderException() == null && !isRefusedBeforeAppend(reply.getException())) {
                                 throw notCommitted(reply.getException());
                             }
                             selfRefusals.incrementAndGet();
@@ -910,12 +1024,24 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Resends this node's refused request {@code callId} through the Raft client's transport until a
-     * leader answers: first to the leader {@code refusal} names, then to the members in turn, with
-     * the Raft client's pause and number of attempts. Blocks (runs on a virtual thread).
+     * Resends this node's refused request {@code callId}: see {@link #deliver}, starting with the
+     * leader {@code refusal} names.
      */
     private Committed resend(RaftClient current, long callId, Message message, NotLeaderException refusal) {
-        RaftPeer target = refusal == null ? null : refusal.getSuggestedLeader();
+        return deliver(current, callId, message, refusal == null ? null : refusal.getSuggestedLeader(), refusal);
+    }
+
+    /**
+     * Sends request {@code callId} of this node's client identity through the Raft client's transport
+     * until a leader answers: first to {@code target} (if known), then to the leader each refusal
+     * names, or to the members in turn, with the Raft client's pause and number of attempts. Every
+     * attempt carries the same call id, so a leader that has the entry answers from its retry cache.
+     * Refusals that come before the leader appends anything are retried: not the leader, not yet
+     * ready (its first entry of the term not yet applied, and with it every earlier entry), or
+     * stepping down (handing its leadership over, {@link #handOffLeadership}). Blocks (runs on a
+     * virtual thread).
+     */
+    private Committed deliver(RaftClient current, long callId, Message message, RaftPeer target, Throwable refusal) {
         List<RaftPeer> members = currentPeers();
         Throwable last = refusal;
         for (int attempt = 0; attempt < CLIENT_ATTEMPTS_MAX; attempt++) {
@@ -933,7 +1059,7 @@ public final class RaftNode implements AutoCloseable {
                     return committed(reply);
                 }
                 NotLeaderException notLeader = reply.getNotLeaderException();
-                if (notLeader == null && !(reply.getException() instanceof LeaderNotReadyException)) {
+                if (notLeader == null && !isRefusedBeforeAppend(reply.getException())) {
                     throw notCommitted(reply.getException());
                 }
                 last = notLeader != null ? notLeader : reply.getException();
@@ -955,6 +1081,11 @@ public final class RaftNode implements AutoCloseable {
         throw notCommitted(last);
     }
 
+    /** Whether a leader refused a write before appending it, for a reason a moment may clear. */
+    private static boolean isRefusedBeforeAppend(Throwable refusal) {
+        return refusal instanceof LeaderNotReadyException || refusal instanceof LeaderSteppingDownException;
+    }
+
     private static Throwable unwrap(Throwable error) {
         return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause()
@@ -972,27 +1103,37 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * Sends through the Raft client, which finds the leader and retries across a failover with the
-     * same call id (Ratis's retry cache then answers a retry of an applied entry). Each proposal is a
-     * blocking call on its own virtual thread, not the client's ordered async API: ordered requests
+     * Forwards a write from a node that does not lead, as call {@code selfCallIds} of this node's
+     * client identity ({@link #deliver}): to the leader this node knows of, then wherever refusals
+     * point. Not the Raft client's own retries: those give up on a leader that is handing its
+     * leadership over, and a new call id for the retry could append an entry twice. Each proposal is
+     * a blocking call on its own virtual thread, not the client's ordered async API: ordered requests
      * queue behind the oldest unanswered one, so one request retrying across a failover would stall
      * every later one (head-of-line blocking).
      */
     private CompletableFuture<Committed> viaClient(RaftClient current, Message message) {
+        long callId = selfCallIds.incrementAndGet();
         return CompletableFuture.supplyAsync(
                 () -> {
-                    RaftClientReply reply;
                     try {
-                        reply = current.io().send(message);
-                    } catch (IOException | RuntimeException e) {
+                        return deliver(current, callId, message, knownLeader(), null);
+                    } catch (RuntimeException e) {
                         throw notCommitted(e);
                     }
-                    if (!reply.isSuccess()) {
-                        throw notCommitted(reply.getException());
-                    }
-                    return committed(reply);
                 },
                 proposers);
+    }
+
+    /** The member this node last heard lead, if it knows one. */
+    private RaftPeer knownLeader() {
+        DivisionInfo info = info();
+        RaftPeerId leader = info == null ? null : info.getLeaderId();
+        return leader == null
+                ? null
+                : currentPeers().stream()
+                        .filter(peer -> peer.getId().equals(leader))
+                        .findFirst()
+                        .orElse(null);
     }
 
     private static Committed committed(RaftClientReply reply) {
@@ -1139,6 +1280,11 @@ public final class RaftNode implements AutoCloseable {
                 throw cause instanceof IOException io ? io : new IOException(cause);
             }
         }
+    }
+
+    /** For tests: this node applies no entry until {@code gate} opens (a slow apply thread). */
+    void holdApplies(java.util.concurrent.CountDownLatch gate) {
+        stateMachine.holdApplies(gate);
     }
 
     /** For tests: this node answers catch-up queries {@code delay} late (a slow link). */

@@ -23,10 +23,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -111,6 +117,106 @@ class ClusterTest {
         leaves.forEach(leaf -> sent.add(leaf.bytes()));
         cluster.awaitAllAt(LOG, sent.size(), WAIT);
         assertReplicasIdentical(sent);
+    }
+
+    /**
+     * A resent proposal reaches a new leader that has the original entry in its Raft log but has not
+     * applied it yet, so its retry cache does not know the call. Ratis refuses writes as "not ready"
+     * until the new leader has applied its first entry of the term, and with it every earlier one;
+     * the resend waits that out and is answered from the retry cache: the entry is not appended twice.
+     */
+    @Test
+    void aProposalResentToANewLeaderThatHasNotAppliedItIsAnsweredFromItsRetryCacheNotAppendedTwice() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        List<byte[]> sent = new ArrayList<>();
+        int leader = cluster.awaitLeader(WAIT);
+        cluster.appendRecording(LOG, leader, batch("before", 3), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        int slow = (leader + 1) % 3;
+        CountDownLatch gate = new CountDownLatch(1);
+        try {
+            cluster.require(slow).holdApplies(gate);
+            List<Leaf> leaves = batch("once", 4);
+            Command.Append append = new Command.Append(
+                    LOG,
+                    leaves.stream().map(Leaf::bytes).toList(),
+                    Collections.nCopies(leaves.size(), Optional.empty()),
+                    List.of());
+            RaftNode old = cluster.require(leader);
+            Reply first = old.proposeAsLeader(append, 2_000_001).get(30, TimeUnit.SECONDS);
+            assertThat(first.ok()).as(first.reason()).isTrue();
+            assertThat(first.value()).isEqualTo(sent.size());
+            leaves.forEach(leaf -> sent.add(leaf.bytes()));
+
+            // The slow node has the entry in its Raft log, unapplied, and takes over the lead.
+            assertThat(old.handOffLeadership(
+                            RaftPeerId.valueOf(cluster.peer(slow).id()), Duration.ofSeconds(10)))
+                    .isTrue();
+            CompletableFuture<Reply> again = old.proposeAsLeader(append, 2_000_001);
+            Thread.sleep(1_000);
+            assertThat(again)
+                    .as("answered before the new leader applied the entry")
+                    .isNotDone();
+            gate.countDown();
+            assertThat(again.get(30, TimeUnit.SECONDS).value()).isEqualTo(first.value());
+        } finally {
+            gate.countDown();
+        }
+        assertThat(cluster.awaitLeader(WAIT)).isEqualTo(slow);
+        cluster.appendRecording(LOG, slow, batch("after", 2), sent);
+        cluster.awaitAllAt(LOG, sent.size(), WAIT);
+        assertReplicasIdentical(sent);
+    }
+
+    /**
+     * A leader hands its leadership over (as before a planned stop) while appends keep arriving at
+     * it and at a follower: the members refuse them as stepping down or not yet ready, the nodes
+     * resend them to the new leader, and every append succeeds, once.
+     */
+    @Test
+    void appendsArrivingWhileTheLeaderHandsOverItsLeadershipAllSucceedOnce() throws Exception {
+        cluster = new LocalCluster(dir, 3).startAll();
+        int leader = cluster.awaitLeader(WAIT);
+        int follower = (leader + 1) % 3;
+        Map<Long, byte[]> entries = new ConcurrentHashMap<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger appended = new AtomicInteger();
+        List<CompletableFuture<Void>> writers = new ArrayList<>();
+        for (int node : new int[] {leader, follower}) {
+            writers.add(CompletableFuture.runAsync(() -> {
+                for (int round = 0; !stop.get(); round++) {
+                    List<Leaf> leaves = batch("n" + node + "r" + round, 3);
+                    try {
+                        long first = cluster.append(LOG, node, leaves);
+                        for (int i = 0; i < leaves.size(); i++) {
+                            entries.put(first + i, leaves.get(i).bytes());
+                        }
+                        appended.incrementAndGet();
+                    } catch (Exception e) {
+                        throw new AssertionError("append through node " + node + " failed", e);
+                    }
+                }
+            }));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new));
+        LocalCluster.await("appends flowing", WAIT, () -> appended.get() >= 20 || all.isDone());
+        // The wait of a planned stop's hand-off is one election timeout; a test must not depend on it.
+        assertThat(cluster.require(leader)
+                        .handOffLeadership(
+                                RaftPeerId.valueOf(cluster.peer(follower).id()), Duration.ofSeconds(10)))
+                .isTrue();
+        int before = appended.get();
+        LocalCluster.await(
+                "appends flowing under the new leader", WAIT, () -> appended.get() >= before + 20 || all.isDone());
+        stop.set(true);
+        all.get(60, TimeUnit.SECONDS); // throws a writer's failure
+
+        assertThat(cluster.awaitLeader(WAIT)).isEqualTo(follower);
+        assertThat(cluster.require(leader).handOffLeadership())
+                .as("a follower has nothing to hand off")
+                .isFalse();
+        cluster.awaitAllAt(LOG, entries.size(), WAIT);
+        cluster.assertReplicasIdentical(LOG, entries, 7);
     }
 
     @Test

@@ -243,10 +243,17 @@ public final class IndelibleServer implements AutoCloseable {
         ctx.status(reason == null ? 200 : 503).json(body);
     }
 
-    /** Stops accepting requests, then sequences what is queued and closes every log. */
+    /**
+     * Hands a cluster node's leadership to a follower (writes pause for one election round trip, not
+     * an election timeout; requests that arrive meanwhile are forwarded), stops accepting requests,
+     * then sequences what is queued and closes every log.
+     */
     @Override
     public void close() {
         ready.set(false);
+        if (node != null) {
+            node.handOffLeadership();
+        }
         app.stop();
         access.close();
         closeLogs(logs, node);
