@@ -202,7 +202,8 @@ class ClusterProcessIT {
     }
 
     private void load(int writer, AtomicBoolean loading, Map<Long, Hash> acknowledged, List<byte[]> checkpoints) {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        // Until the test is done: the waits for convergence need new entries. The deadline is a net.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         for (int n = 0; n < 1_000_000 && loading.get() && System.nanoTime() < deadline; n++) {
             int node = ThreadLocalRandom.current().nextInt(3);
             List<byte[]> events = new ArrayList<>();

@@ -740,7 +740,7 @@ public final class RaftNode implements AutoCloseable {
      * that follower stands at once (Ratis's leadership transfer) instead of after an election
      * timeout, so writes pause for one election round trip and the new leader's start. Writes that
      * reach this node meanwhile are refused before they are appended and resent to the new leader
-     * ({@link #deliver}). Returns whether another member leads now; does nothing (false) unless this
+     * ({@link #deliver}). Returns whether this node no longer leads; does nothing (false) unless this
      * node leads a group with other voting members. This node stands for election no more until
      * it restarts. Waits at most {@link #handOffWait}.
      */
@@ -795,6 +795,16 @@ public final class RaftNode implements AutoCloseable {
             long millis = (System.nanoTime() - started) / 1_000_000;
             if (reply.isSuccess()) {
                 LOG.info("node {} handed its leadership to {} in {} ms", cluster.nodeId(), target, millis);
+                return true;
+            }
+            DivisionInfo after = info();
+            if (after != null && !after.isLeader()) {
+                // Stepped down for the target's candidacy; the winner's first heartbeat had not come yet.
+                LOG.info(
+                        "node {} stepped down for {} in {} ms (the new leader not yet known)",
+                        cluster.nodeId(),
+                        target,
+                        millis);
                 return true;
             }
             LOG.warn(
