@@ -94,11 +94,7 @@ class ClusterTest {
         cluster.appendRecording(LOG, leader, batch("before", 3), sent);
         RaftNode follower = cluster.require((leader + 1) % 3);
         List<Leaf> leaves = batch("refused-then-resent", 5);
-        Command.Append append = new Command.Append(
-                LOG,
-                leaves.stream().map(Leaf::bytes).toList(),
-                Collections.nCopies(leaves.size(), Optional.empty()),
-                List.of());
+        Command.Append append = appendCommand(leaves);
 
         Reply first = follower.proposeAsLeader(append, 1_000_001).get(30, TimeUnit.SECONDS);
         assertThat(first.ok()).as(first.reason()).isTrue();
@@ -137,11 +133,7 @@ class ClusterTest {
         try {
             cluster.require(slow).holdApplies(gate);
             List<Leaf> leaves = batch("once", 4);
-            Command.Append append = new Command.Append(
-                    LOG,
-                    leaves.stream().map(Leaf::bytes).toList(),
-                    Collections.nCopies(leaves.size(), Optional.empty()),
-                    List.of());
+            Command.Append append = appendCommand(leaves);
             RaftNode old = cluster.require(leader);
             Reply first = old.proposeAsLeader(append, 2_000_001).get(30, TimeUnit.SECONDS);
             assertThat(first.ok()).as(first.reason()).isTrue();
@@ -1142,6 +1134,15 @@ class ClusterTest {
                         .orElseThrow()
                         .treeSize())
                 .isEqualTo(3);
+    }
+
+    /** The command that appends {@code leaves}, without client ids, to {@link #LOG}. */
+    private static Command.Append appendCommand(List<Leaf> leaves) {
+        return new Command.Append(
+                LOG,
+                leaves.stream().map(Leaf::bytes).toList(),
+                Collections.nCopies(leaves.size(), Optional.empty()),
+                List.of());
     }
 
     /** Every running replica: the same entries, roots (every 7th tree size) and checkpoint bytes, cosigned by a majority. */
