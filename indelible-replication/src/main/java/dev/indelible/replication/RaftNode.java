@@ -954,7 +954,7 @@ public final class RaftNode implements AutoCloseable {
     /**
      * Sends {@code command} through Raft; completes with the leader's apply reply. While this node
      * leads, the command goes straight to its own Raft server ({@link #sendAsLeader}); otherwise,
-     * or if that finds this node no longer leading, through the Raft client ({@link #viaClient}).
+     * or if that finds this node no longer leading, forwarded to the leader ({@link #forward}).
      */
     CompletableFuture<Reply> propose(Command command) {
         return send(command).thenApply(Committed::reply);
@@ -972,7 +972,7 @@ public final class RaftNode implements AutoCloseable {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.entryBytes()));
         return isReadyLeader()
                 ? sendAsLeader(current, message, selfCallIds.incrementAndGet())
-                : viaClient(current, message);
+                : forward(current, message);
     }
 
     /**
@@ -1121,7 +1121,7 @@ public final class RaftNode implements AutoCloseable {
      * queue behind the oldest unanswered one, so one request retrying across a failover would stall
      * every later one (head-of-line blocking).
      */
-    private CompletableFuture<Committed> viaClient(RaftClient current, Message message) {
+    private CompletableFuture<Committed> forward(RaftClient current, Message message) {
         long callId = selfCallIds.incrementAndGet();
         return CompletableFuture.supplyAsync(
                 () -> {
