@@ -1052,10 +1052,13 @@ public final class RaftNode implements AutoCloseable {
      * virtual thread).
      */
     private Committed deliver(RaftClient current, long callId, Message message, RaftPeer target, Throwable refusal) {
-        List<RaftPeer> members = currentPeers();
+        List<RaftPeer> members = null; // read only when no leader is known: not on a forward's usual path
         Throwable last = refusal;
         for (int attempt = 0; attempt < CLIENT_ATTEMPTS_MAX; attempt++) {
             if (target == null) {
+                if (members == null) {
+                    members = currentPeers();
+                }
                 if (members.isEmpty()) {
                     break; // closing: no configuration left to try
                 }
