@@ -434,15 +434,16 @@ public final class RaftNode implements AutoCloseable {
         GrpcConfigKeys.Server.setHost(properties, self.host());
         GrpcConfigKeys.Server.setPort(properties, self.port());
         long min = cluster.electionTimeoutMin().toMillis();
+        long max = electionTimeoutMax().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(min, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(max, TimeUnit.MILLISECONDS));
         // A leader that stepped down for want of a majority's heartbeat replies stands again after
         // one election timeout, not Ratis's default 10 s: when it holds entries the others lack, only
         // it can win, and a new leader slow to start its appenders on a busy machine steps down so
         // too (11.5–11.9 s failovers, docs/BENCHMARKS.md session 13). Pre-vote keeps a cut-off
         // former leader from disrupting the others meanwhile.
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(
-                properties, TimeDuration.valueOf(2 * min, TimeUnit.MILLISECONDS));
+                properties, TimeDuration.valueOf(max, TimeUnit.MILLISECONDS));
         // A node that has heard of no leader since it started waits longer, and more spread out,
         // before its first candidacy: the nodes of a new cluster start together and are still busy
         // starting, and elections racing through that first second once left a node of Ratis 3.2.2
@@ -777,6 +778,11 @@ public final class RaftNode implements AutoCloseable {
      * that was asked in time usually wins after the wait anyway.
      */
     private java.time.Duration handOffWait() {
+        return electionTimeoutMax();
+    }
+
+    /** The election timeout's upper bound: twice its lower bound ({@code --election-timeout}). */
+    private java.time.Duration electionTimeoutMax() {
         return cluster.electionTimeoutMin().multipliedBy(2);
     }
 
