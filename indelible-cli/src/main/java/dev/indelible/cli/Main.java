@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             VerifyProofCommand.class,
             FsckCommand.class,
             ClusterCommand.class,
+            AotCacheCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

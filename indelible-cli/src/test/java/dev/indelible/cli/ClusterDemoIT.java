@@ -10,8 +10,6 @@ import dev.indelible.client.RetryPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -64,7 +61,7 @@ class ClusterDemoIT {
 
     @Test
     void demoClusterServesAppendsOnEveryNodeAndChangesMembers() throws Exception {
-        int base = freeBasePort();
+        int base = LoopbackPorts.freeBase();
         Path data = dir.resolve("demo");
         Path output = dir.resolve("demo.out");
         demo = new ProcessBuilder(
@@ -274,29 +271,5 @@ class ClusterDemoIT {
         String jar = System.getProperty("indelible.cli.jar");
         assertThat(jar).as("indelible.cli.jar").isNotNull();
         return jar;
-    }
-
-    /** A base port P with P..P+2 and P+1000..P+1002 free on 127.0.0.1 (bounded tries). */
-    private static int freeBasePort() {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 40_000);
-            if (free(base)
-                    && free(base + 1)
-                    && free(base + 2)
-                    && free(base + 1000)
-                    && free(base + 1001)
-                    && free(base + 1002)) {
-                return base;
-            }
-        }
-        throw new AssertionError("no free base port found");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -65,6 +65,14 @@ class ClusterProcessIT {
     private void killTheLeader(int kills) throws Exception {
         cluster = new ClusterProcesses(dir, "it.cluster", START_TIMEOUT)
                 .withElectionTimeoutMillis(System.getProperty("indelible.it.electionTimeoutMillis", "200"));
+        if (Boolean.getBoolean("indelible.it.aot")) {
+            String cache = "-XX:AOTCache=" + trainAotCache();
+            cluster.withCommandWrapper((node, command) -> {
+                List<String> withCache = new ArrayList<>(command);
+                withCache.add(1, cache);
+                return withCache;
+            });
+        }
         cluster.startAll();
         int firstLeader = cluster.awaitLeader();
         assertClusterStatusPrints(firstLeader);
@@ -268,6 +276,23 @@ class ClusterProcessIT {
 
     private IndelibleClient client(int node) {
         return cluster.client(node, Duration.ofSeconds(10));
+    }
+
+    /** {@code -Dindelible.it.aot=true}: the nodes run with an AOT cache that {@code indelible aot-cache} trains first. */
+    private Path trainAotCache() throws Exception {
+        Path cache = dir.resolve("indelible.aot");
+        Files.createDirectories(dir);
+        AotCacheIT.Run training = AotCacheIT.run(
+                dir,
+                List.of(),
+                "aot-cache",
+                "--out",
+                cache.toString(),
+                "--base-port",
+                Integer.toString(LoopbackPorts.freeBase()));
+        assertThat(training.exit()).as(training.output()).isZero();
+        System.out.println(training.output().strip());
+        return cache;
     }
 
     /** {@code indelible cluster status} against a follower names every member and the leader. */
