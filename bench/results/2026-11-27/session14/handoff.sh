@@ -5,13 +5,14 @@
 # usage: handoff.sh JAR ROUNDS   (each round: one TERM and one KILL, alternated)
 # AOT_TRAIN=DIR: each node records a JDK AOT cache (DIR/nN.aot, written when it stops on SIGTERM);
 # AOT_USE=FILE: every node starts with that AOT cache.
+# NODE_JVM: the nodes' JVM options (default -Xmx256m -XX:+UseSerialGC); HD: working directory (/tmp/handoff).
 source /work/main/bin/find-java.sh
 J=$JAVA_HOME/bin/java; JAR=$1; ROUNDS=${2:-4}; HERE=$(cd "$(dirname "$0")" && pwd)
-D=/tmp/handoff; rm -rf $D; mkdir -p $D
+D=${HD:-/tmp/handoff}; rm -rf $D; mkdir -p $D
 $J -jar $JAR keys generate --name handoff.example --out $D/cluster.key >/dev/null
 C=n1=127.0.0.1:19201,n2=127.0.0.1:19202,n3=127.0.0.1:19203
 aot() { if [ -n "${AOT_TRAIN:-}" ]; then echo "-XX:AOTCacheOutput=$AOT_TRAIN/n$1.aot"; elif [ -n "${AOT_USE:-}" ]; then echo "-XX:AOTCache=$AOT_USE"; fi; }
-start() { $J -Xmx256m -XX:+UseSerialGC $(aot $1) -jar $JAR server --node-id n$1 --cluster $C --listen 127.0.0.1:1828$1 \
+start() { $J ${NODE_JVM:--Xmx256m -XX:+UseSerialGC} $(aot $1) -jar $JAR server --node-id n$1 --cluster $C --listen 127.0.0.1:1828$1 \
     --data $D/n$1 --log-key $D/cluster.key --auth off --election-timeout 200 >> $D/n$1.log 2>&1 & echo $! > $D/n$1.pid; }
 leader() { for i in 1 2 3; do r=$(curl -s -m 1 http://127.0.0.1:1828$i/v1/cluster 2>/dev/null | python3 -c 'import sys,json; print(json.load(sys.stdin).get("leader") or "")' 2>/dev/null); [ -n "$r" ] && echo ${r#n} && return; done; }
 healthy() { for t in $(seq 120); do curl -sf -m 1 -o /dev/null http://127.0.0.1:1828$1/readyz && return; sleep 0.5; done; echo "n$1 not ready" >&2; }

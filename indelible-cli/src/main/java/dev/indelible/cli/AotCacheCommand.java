@@ -57,7 +57,7 @@ final class AotCacheCommand implements Callable<Integer> {
     @Option(
             names = "--base-port",
             paramLabel = "P",
-            defaultValue = "18081",
+            defaultValue = "28081",
             description =
                     "First HTTP port of the training cluster: P..P+2, Raft on P+1000..P+1002 (default: ${DEFAULT-VALUE}).")
     int basePort;
@@ -97,6 +97,8 @@ final class AotCacheCommand implements Callable<Integer> {
         Load load;
         try (LocalCluster cluster = new LocalCluster(
                 work, basePort, key, i -> List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + recordings[i]))) {
+            Thread stopper = new Thread(cluster::close, "aot-cache-stop"); // Ctrl-C: no node outlives us
+            Runtime.getRuntime().addShutdownHook(stopper);
             for (int i = 0; i < LocalCluster.NODES; i++) {
                 cluster.start(i);
             }
