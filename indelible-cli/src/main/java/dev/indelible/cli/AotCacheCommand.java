@@ -87,14 +87,44 @@ final class AotCacheCommand implements Callable<Integer> {
         PrintWriter console = spec.commandLine().getOut();
         long started = System.nanoTime();
         Path work = Files.createTempDirectory("indelible-aot-");
-        Path key = work.resolve("cluster.key");
-        LocalCluster.createKeyIfMissing(key, "aot.indelible.local");
         Path[] recordings = new Path[LocalCluster.NODES];
         for (int i = 0; i < LocalCluster.NODES; i++) {
             recordings[i] = work.resolve(LocalCluster.id(i) + ".aotconf");
         }
-        int trained;
-        Load load;
+        Training training;
+        try {
+            training = train(work, recordings, console);
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage() + " (training files kept in " + work + ")", e);
+        }
+        Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+        create(jar, recordings[training.node()], temporary, work.resolve("create.log"));
+        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(work);
+        console.printf(
+                "wrote %s (%,d bytes) in %d s, recorded on %s: %,d appends (%,d events) and %,d reads answered, "
+                        + "%,d requests refused or failed%n",
+                target,
+                Files.size(target),
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
+                LocalCluster.id(training.node()),
+                training.load().appends,
+                training.load().events,
+                training.load().reads,
+                training.load().failures);
+        return 0;
+    }
+
+    /** The node whose recording makes the cache, and the traffic the cluster answered. */
+    private record Training(int node, Load load) {}
+
+    /**
+     * Runs the training cluster: load under a first leader, that leader stopped (it hands over), load
+     * under the next one, which is then stopped so that its JVM writes its recording.
+     */
+    private Training train(Path work, Path[] recordings, PrintWriter console) throws Exception {
+        Path key = work.resolve("cluster.key");
+        LocalCluster.createKeyIfMissing(key, "aot.indelible.local");
         try (LocalCluster cluster = new LocalCluster(
                 work, basePort, key, i -> List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + recordings[i]))) {
             Thread stopper = new Thread(cluster::close, "aot-cache-stop"); // Ctrl-C: no node outlives us
@@ -108,45 +138,28 @@ final class AotCacheCommand implements Callable<Integer> {
             int first = awaitLeader(cluster, -1);
             console.printf("training: %s leads; %d s of load%n", LocalCluster.id(first), seconds);
             console.flush();
-            load = new Load(cluster);
+            Load load = new Load(cluster);
             load.run(Duration.ofSeconds(seconds), first);
             // SIGTERM: the leader hands its leadership to a follower, which now runs the leader's code
             cluster.stop(first);
-            trained = awaitLeader(cluster, first);
+            int next = awaitLeader(cluster, first);
             console.printf(
                     "training: %s stopped, %s leads; %d s of load%n",
-                    LocalCluster.id(first), LocalCluster.id(trained), seconds);
+                    LocalCluster.id(first), LocalCluster.id(next), seconds);
             console.flush();
             long before = load.appends;
             load.run(Duration.ofSeconds(seconds), first);
             if (load.appends == before) {
-                throw new IllegalStateException("no append succeeded under the new leader " + LocalCluster.id(trained)
-                        + "; see " + cluster.log(trained));
+                throw new IllegalStateException("no append succeeded under the new leader " + LocalCluster.id(next)
+                        + "; see " + cluster.log(next));
             }
-            cluster.stop(trained);
-            if (!Files.isRegularFile(recordings[trained]) || Files.size(recordings[trained]) == 0) {
+            cluster.stop(next);
+            if (!Files.isRegularFile(recordings[next]) || Files.size(recordings[next]) == 0) {
                 throw new IllegalStateException(
-                        "node " + LocalCluster.id(trained) + " wrote no AOT recording; see " + cluster.log(trained));
+                        "node " + LocalCluster.id(next) + " wrote no AOT recording; see " + cluster.log(next));
             }
-        } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage() + " (training files kept in " + work + ")", e);
+            return new Training(next, load);
         }
-        Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
-        create(jar, recordings[trained], temporary, work.resolve("create.log"));
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(work);
-        console.printf(
-                "wrote %s (%,d bytes) in %d s, recorded on %s: %,d appends (%,d events) and %,d reads answered, "
-                        + "%,d requests refused or failed while the leadership moved%n",
-                target,
-                Files.size(target),
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
-                LocalCluster.id(trained),
-                load.appends,
-                load.events,
-                load.reads,
-                load.failures);
-        return 0;
     }
 
     /** Waits for a leader other than {@code not} (-1: any). */
