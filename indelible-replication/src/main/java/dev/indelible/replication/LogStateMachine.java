@@ -33,6 +33,7 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -73,6 +74,8 @@ final class LogStateMachine extends BaseStateMachine {
             new java.util.concurrent.ConcurrentSkipListMap<>();
 
     private volatile BiFunctionIO leader;
+    private volatile Function<RaftClientRequest, Command> ownProposals = request -> null;
+    private final AtomicLong ownCommandsApplied = new AtomicLong();
 
     /** Sends a catch-up query to the named peer (the leader). */
     @FunctionalInterface
@@ -153,6 +156,35 @@ final class LogStateMachine extends BaseStateMachine {
     /** The snapshot asked for has been taken or refused: a later apply may ask again. */
     void snapshotRequestDone() {
         snapshotRequested.set(false);
+    }
+
+    /**
+     * How this node finds the command behind one of its own requests to its Raft server (set before
+     * the server starts; {@code null} for any other request): see {@link #startTransaction}.
+     */
+    void ownProposals(Function<RaftClientRequest, Command> lookup) {
+        this.ownProposals = lookup;
+    }
+
+    /**
+     * Attaches to a request this node submitted to itself while leading the command it was encoded
+     * from, so that {@link #applyTransaction} on this node applies that object instead of expanding
+     * and decoding the entry: the same bytes, already in hand. Every other replica — and this one
+     * after a restart or a lost lead, when Ratis makes a new transaction from the log entry — decodes.
+     */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        TransactionContext trx = super.startTransaction(request);
+        Command own = ownProposals.apply(request);
+        if (own != null) {
+            trx.setStateMachineContext(own);
+        }
+        return trx;
+    }
+
+    /** Entries applied from the command this node proposed, without decoding ({@link #startTransaction}). */
+    long ownCommandsApplied() {
+        return ownCommandsApplied.get();
     }
 
     /** How this node reaches the leader for a snapshot install (set before the server starts). */
@@ -631,7 +663,13 @@ final class LogStateMachine extends BaseStateMachine {
         ByteBuffer data = entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
         long applied = Command.expandedSize(data);
         try {
-            Command command = Command.decode(data);
+            Command command;
+            if (trx.getStateMachineContext() instanceof Command own) {
+                command = own;
+                ownCommandsApplied.incrementAndGet();
+            } else {
+                command = Command.decode(data);
+            }
             reply = switch (command) {
                 case Command.TokenPut put -> tokens.put(put.token());
                 case Command.TokenRevoke revoke -> tokens.revoke(revoke.name());

@@ -174,6 +174,13 @@ public final class RaftNode implements AutoCloseable {
     private final ClientId selfClientId = ClientId.randomId();
 
     private final AtomicLong selfCallIds = new AtomicLong();
+    /**
+     * The commands this node submits to its own Raft server, by call id, until answered: the state
+     * machine attaches each to its transaction ({@link LogStateMachine#startTransaction}), so this
+     * node applies the command it built instead of expanding and decoding the entry's bytes again.
+     */
+    private final Map<Long, Command> ownProposals = new ConcurrentHashMap<>();
+
     private final AtomicLong selfSubmissions = new AtomicLong();
     private final AtomicLong selfRefusals = new AtomicLong();
     private SizeInBytes segmentSizeMax;
@@ -280,6 +287,7 @@ public final class RaftNode implements AutoCloseable {
                     io,
                     tokens);
             node.stateMachine.leader(node::queryLeader);
+            node.stateMachine.ownProposals(node::ownProposal);
             if (!existing) {
                 adoptIfSingleNode(
                         node.logs,
@@ -977,7 +985,7 @@ public final class RaftNode implements AutoCloseable {
         }
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.entryBytes()));
         return isReadyLeader()
-                ? sendAsLeader(current, message, selfCallIds.incrementAndGet())
+                ? sendAsLeader(current, command, message, selfCallIds.incrementAndGet())
                 : forward(current, message);
     }
 
@@ -987,7 +995,7 @@ public final class RaftNode implements AutoCloseable {
      */
     CompletableFuture<Reply> proposeAsLeader(Command command, long callId) {
         Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(command.entryBytes()));
-        return sendAsLeader(client, message, callId).thenApply(Committed::reply);
+        return sendAsLeader(client, command, message, callId).thenApply(Committed::reply);
     }
 
     /**
@@ -1000,8 +1008,10 @@ public final class RaftNode implements AutoCloseable {
      * handling run on {@link #proposers}, never on a Ratis thread (a reply completes on the apply
      * thread, and what follows it may propose again).
      */
-    private CompletableFuture<Committed> sendAsLeader(RaftClient current, Message message, long callId) {
+    private CompletableFuture<Committed> sendAsLeader(
+            RaftClient current, Command command, Message message, long callId) {
         RaftServer self = server;
+        ownProposals.put(callId, command);
         return CompletableFuture.supplyAsync(
                         () -> {
                             try {
@@ -1025,7 +1035,16 @@ public final class RaftNode implements AutoCloseable {
                             return resend(current, callId, message, reply.getNotLeaderException());
                         },
                         proposers)
-                .exceptionallyCompose(error -> CompletableFuture.failedFuture(notCommitted(unwrap(error))));
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(notCommitted(unwrap(error))))
+                .whenComplete((committed, error) -> ownProposals.remove(callId));
+    }
+
+    /**
+     * The command this node submitted to its own Raft server as {@code request}, while it waits for
+     * its answer; {@code null} for any other request (another client's, or one forwarded here).
+     */
+    private Command ownProposal(RaftClientRequest request) {
+        return request.getClientId().equals(selfClientId) ? ownProposals.get(request.getCallId()) : null;
     }
 
     private RaftClientRequest selfRequest(RaftPeerId to, long callId, Message message) {
@@ -1114,6 +1133,16 @@ public final class RaftNode implements AutoCloseable {
     /** Proposals this node's own Raft server committed and applied as leader ({@link #sendAsLeader}). */
     long selfSubmissions() {
         return selfSubmissions.get();
+    }
+
+    /** Entries this node applied from the command it proposed itself, without decoding them. */
+    long ownCommandsApplied() {
+        return stateMachine.ownCommandsApplied();
+    }
+
+    /** Commands this node submitted to its own Raft server and has not seen answered. */
+    int ownProposalsWaiting() {
+        return ownProposals.size();
     }
 
     /** Proposals this node's own Raft server refused as not (or not yet) leading, then resent. */

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,6 +89,15 @@ final class RaftSequencer implements Sequencer {
     static final long BATCH_BYTES_MAX = 4L << 20;
 
     private record CheckpointWaiter(long treeSize, CompletableFuture<PublishedCheckpoint> done) {}
+
+    /**
+     * The leaf hashes of this node's appends in flight, keyed by the very {@link Command.Append} object
+     * proposed (identity): when the apply thread is handed that object back ({@link
+     * LogStateMachine#startTransaction}), {@link #applyAppend} takes the hashes computed from the same
+     * bytes when the request was prepared instead of hashing every entry again. A replica that decoded
+     * the entry holds another object and hashes it itself.
+     */
+    private final Map<Command.Append, List<Hash>> ownLeafHashes = Collections.synchronizedMap(new IdentityHashMap<>());
 
     private record WaitingAppend(Command.Append append, long bytes, CompletableFuture<Reply> reply) {}
 
@@ -308,11 +318,18 @@ final class RaftSequencer implements Sequencer {
                             + pushbackMaxOutstanding);
         }
         List<byte[]> entries = new ArrayList<>(leaves.size());
+        List<Hash> hashes = new ArrayList<>(leaves.size());
         for (Leaf leaf : leaves) {
             entries.add(leaf.bytes());
+            hashes.add(leaf.leafHash());
         }
-        return proposeGrouped(new Command.Append(log.name(), entries, clientIds, detachedBodies))
-                .whenComplete((reply, error) -> outstandingEntries.addAndGet(-leaves.size()))
+        Command.Append append = new Command.Append(log.name(), entries, clientIds, detachedBodies);
+        ownLeafHashes.put(append, hashes);
+        return proposeGrouped(append)
+                .whenComplete((reply, error) -> {
+                    ownLeafHashes.remove(append);
+                    outstandingEntries.addAndGet(-leaves.size());
+                })
                 .thenApply(reply -> {
                     if (!reply.ok()) {
                         throw new IndelibleException(ErrorCode.STORAGE_FAILED, "append not applied: " + reply.reason());
@@ -447,9 +464,10 @@ final class RaftSequencer implements Sequencer {
         List<byte[]> entries = append.entries();
         long first = appliedTreeSize;
         List<Leaf> leaves = new ArrayList<>(entries.size());
+        List<Hash> known = ownLeafHashes.get(append);
         LeafHasher hasher = new LeafHasher();
-        for (byte[] entry : entries) {
-            leaves.add(Leaf.of(entry, hasher));
+        for (int i = 0; i < entries.size(); i++) {
+            leaves.add(known != null ? new Leaf(entries.get(i), known.get(i)) : Leaf.of(entries.get(i), hasher));
         }
         try {
             for (byte[] body : append.detachedBodies()) {
