@@ -9,7 +9,7 @@ public class ZLevels {
         int[] levels = {1, -1, -3, -5, -7};
         for (int round = 0; round < 3; round++) {
             for (int level : levels) {
-                long out = 0, t0 = System.nanoTime(); int reps = 0; long dt = 0;
+                long out = 0, t0 = System.nanoTime(); int reps = 0;
                 byte[][] comp = new byte[chunks][];
                 while (System.nanoTime() - t0 < 1_000_000_000L) {
                     for (int i = 0; i < chunks; i++) { comp[i] = Zstd.compress(in[i], level); out += comp[i].length; }
