@@ -91,13 +91,13 @@ final class RaftSequencer implements Sequencer {
     private record CheckpointWaiter(long treeSize, CompletableFuture<PublishedCheckpoint> done) {}
 
     /**
-     * The leaf hashes of this node's appends in flight, keyed by the very {@link Command.Append} object
-     * proposed (identity): when the apply thread is handed that object back ({@link
-     * LogStateMachine#startTransaction}), {@link #applyAppend} takes the hashes computed from the same
-     * bytes when the request was prepared instead of hashing every entry again. A replica that decoded
-     * the entry holds another object and hashes it itself.
+     * The leaves (bytes and hashes) of this node's appends in flight, keyed by the very {@link
+     * Command.Append} object proposed (identity): when the apply thread is handed that object back
+     * ({@link LogStateMachine#startTransaction}), {@link #applyAppend} takes the leaves hashed when the
+     * request was prepared instead of hashing every entry again. A replica that decoded the entry
+     * holds another object and hashes it itself.
      */
-    private final Map<Command.Append, List<Hash>> ownLeafHashes = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final Map<Command.Append, List<Leaf>> ownLeaves = Collections.synchronizedMap(new IdentityHashMap<>());
 
     private record WaitingAppend(Command.Append append, long bytes, CompletableFuture<Reply> reply) {}
 
@@ -318,16 +318,14 @@ final class RaftSequencer implements Sequencer {
                             + pushbackMaxOutstanding);
         }
         List<byte[]> entries = new ArrayList<>(leaves.size());
-        List<Hash> hashes = new ArrayList<>(leaves.size());
         for (Leaf leaf : leaves) {
             entries.add(leaf.bytes());
-            hashes.add(leaf.leafHash());
         }
         Command.Append append = new Command.Append(log.name(), entries, clientIds, detachedBodies);
-        ownLeafHashes.put(append, hashes);
+        ownLeaves.put(append, leaves);
         return proposeGrouped(append)
                 .whenComplete((reply, error) -> {
-                    ownLeafHashes.remove(append);
+                    ownLeaves.remove(append);
                     outstandingEntries.addAndGet(-leaves.size());
                 })
                 .thenApply(reply -> {
@@ -461,13 +459,14 @@ final class RaftSequencer implements Sequencer {
         if (retry != null) {
             return retry;
         }
-        List<byte[]> entries = append.entries();
         long first = appliedTreeSize;
-        List<Leaf> leaves = new ArrayList<>(entries.size());
-        List<Hash> known = ownLeafHashes.get(append);
-        LeafHasher hasher = new LeafHasher();
-        for (int i = 0; i < entries.size(); i++) {
-            leaves.add(known != null ? new Leaf(entries.get(i), known.get(i)) : Leaf.of(entries.get(i), hasher));
+        List<Leaf> leaves = ownLeaves.get(append);
+        if (leaves == null) {
+            leaves = new ArrayList<>(append.entries().size());
+            LeafHasher hasher = new LeafHasher();
+            for (byte[] entry : append.entries()) {
+                leaves.add(Leaf.of(entry, hasher));
+            }
         }
         try {
             for (byte[] body : append.detachedBodies()) {
