@@ -188,7 +188,7 @@ public final class EnvelopeWriter {
     public PreparedEntry prepare(ObjectNode event, Instant receivedAt, Source source) {
         var id = event.get("id");
         Optional<String> clientId = id != null && id.isTextual() ? Optional.of(id.textValue()) : Optional.empty();
-        return prepare(new ParsedEvent(event, JsonCanonicalizer.canonicalize(event), clientId), receivedAt, source);
+        return prepare(new ParsedEvent(JsonCanonicalizer.canonicalize(event), clientId), receivedAt, source);
     }
 
     /**

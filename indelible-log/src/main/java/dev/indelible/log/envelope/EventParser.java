@@ -1,23 +1,7 @@
 package dev.indelible.log.envelope;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.IntNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.LongNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.indelible.log.ErrorCode;
 import dev.indelible.log.IndelibleException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,7 +27,9 @@ import java.util.Optional;
  *       escape that leaves an unpaired surrogate such as <code>"&#92;ud800"</code> — it names a code unit
  *       with no UTF-8 form, so the event cannot be committed as UTF-8 (RFC 7493 §2.1);
  *   <li>{@link ErrorCode#MALFORMED_JSON}: a syntax error, trailing content, nesting deeper than
- *       Jackson's limit, or a number outside the double range (such as {@code 1e400});
+ *       {@value CanonicalReader#MAX_DEPTH} levels, a number longer than {@value
+ *       CanonicalReader#MAX_NUMBER_CHARS} characters or outside the double range (such as {@code
+ *       1e400});
  *   <li>{@link ErrorCode#DUPLICATE_KEY}: a member name repeated in any object at any depth;
  *   <li>{@link ErrorCode#EVENT_NOT_OBJECT}: an event (array element, line, or the whole body)
  *       that is not an object;
@@ -56,12 +42,12 @@ import java.util.Optional;
  *
  * <p>One bad event rejects the whole body: a batch is accepted whole or not at all.
  *
- * <p>The tree is built from Jackson's streaming parser rather than {@code readTree} so that
- * duplicate names, out-of-range numbers and positions are detected here with exact error codes
- * (this is equivalent to Jackson's strict duplicate detection, without parsing its messages).
+ * <p>The bytes are read by a {@link CanonicalReader}, which writes each event's RFC 8785 canonical
+ * form as it parses, without a tree: most of an event's bytes are canonical already and are copied.
+ * Error messages end with the absolute byte offset in the body. A UTF-8 byte order mark at the
+ * start of the body is skipped.
  *
- * <p>Thread-safe: the {@link JsonFactory} is shared and immutable; per-call state lives on the
- * stack.
+ * <p>Thread-safe: per-call state lives in objects made for the call.
  */
 public final class EventParser {
     /** Media type of a single event or a JSON array of events. */
@@ -69,11 +55,6 @@ public final class EventParser {
     /** Media type of newline-delimited events. */
     public static final String NDJSON = "application/x-ndjson";
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-            .build();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final long MAX_EXACT_INTEGER = 1L << 53;
     private static final int NAME_IN_MESSAGE_MAX_CHARS = 64;
 
     private final EventLimits limits;
@@ -103,15 +84,11 @@ public final class EventParser {
                     ErrorCode.INVALID_UTF8,
                     String.format("invalid UTF-8 at byte offset %d (byte 0x%02X)", invalid, body[invalid] & 0xFF));
         }
-        Batch batch = new Batch(limits);
-        try {
-            if (ndjson) {
-                parseNdjson(body, batch);
-            } else {
-                parseJson(body, batch);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading an in-memory body", e);
+        Batch batch = new Batch(limits, new CanonicalReader(body, ndjson));
+        if (ndjson) {
+            parseNdjson(batch);
+        } else {
+            parseJson(batch);
         }
         if (batch.events.isEmpty()) {
             throw new IndelibleException(ErrorCode.EMPTY_BATCH, "the body holds no events");
@@ -148,213 +125,138 @@ public final class EventParser {
         return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
     }
 
-    private static void parseJson(byte[] body, Batch batch) throws IOException {
-        try (JsonParser p = FACTORY.createParser(body)) {
-            JsonToken token = p.nextToken();
-            if (token == null) {
-                return; // only whitespace: reported as an empty batch
-            }
-            if (token == JsonToken.START_ARRAY) {
-                while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
-                    batch.add(p, token, "");
+    private static void parseJson(Batch batch) {
+        CanonicalReader reader = batch.reader;
+        int c = reader.skipWhitespace();
+        if (c == CanonicalReader.END) {
+            return; // only whitespace: reported as an empty batch
+        }
+        if (c == '[') {
+            reader.advance();
+            c = reader.skipWhitespace();
+            if (c != ']') {
+                while (true) {
+                    batch.add(0);
+                    c = reader.skipWhitespace();
+                    if (c == ',') {
+                        reader.advance();
+                        reader.skipWhitespace();
+                    } else if (c == ']') {
+                        break;
+                    } else {
+                        throw batch.atNext(0, reader.unexpected(c, "',' or ']'"));
+                    }
                 }
-            } else {
-                batch.add(p, token, "");
             }
-            requireEnd(p, "");
-        } catch (JsonProcessingException e) {
-            throw malformed(e, batch, "");
+            reader.advance();
+        } else {
+            batch.add(0);
+        }
+        if (reader.skipWhitespace() != CanonicalReader.END) {
+            throw new IndelibleException(
+                    ErrorCode.MALFORMED_JSON,
+                    "trailing content after the JSON value at byte offset " + reader.position());
         }
     }
 
-    /** Rejects anything but whitespace after the body's one value. */
-    private static void requireEnd(JsonParser p, String where) throws IOException {
-        try {
-            if (p.nextToken() == null) {
+    private static void parseNdjson(Batch batch) {
+        CanonicalReader reader = batch.reader;
+        int line = 1;
+        while (true) {
+            int c = reader.skipWhitespace();
+            if (c == CanonicalReader.NEWLINE) {
+                reader.advance();
+                line++;
+                continue; // a blank line
+            }
+            if (c == CanonicalReader.END) {
                 return;
             }
-        } catch (JsonProcessingException e) {
-            // falls through: unparseable trailing content is still trailing content
-        }
-        throw new IndelibleException(
-                ErrorCode.MALFORMED_JSON,
-                where + "trailing content after the JSON value at byte offset "
-                        + p.currentLocation().getByteOffset());
-    }
-
-    private static void parseNdjson(byte[] body, Batch batch) throws IOException {
-        int start = 0;
-        int lineNumber = 0;
-        while (start < body.length) {
-            int end = start;
-            while (end < body.length && body[end] != '\n') {
-                end++;
+            batch.add(line);
+            c = reader.skipWhitespace();
+            if (c == CanonicalReader.NEWLINE) {
+                reader.advance();
+                line++;
+            } else if (c != CanonicalReader.END) {
+                throw new IndelibleException(
+                        ErrorCode.MALFORMED_JSON,
+                        where(line) + "event " + (batch.events.size() - 1)
+                                + ": trailing content after the JSON value at byte offset " + reader.position());
             }
-            lineNumber++;
-            if (!isBlank(body, start, end)) {
-                String where = "line " + lineNumber + ", ";
-                try (JsonParser p = FACTORY.createParser(body, start, end - start)) {
-                    batch.add(p, p.nextToken(), where);
-                    requireEnd(p, where + "event " + (batch.events.size() - 1) + ": ");
-                } catch (JsonProcessingException e) {
-                    throw malformed(e, batch, where);
-                }
-            }
-            start = end + 1;
         }
     }
 
-    private static boolean isBlank(byte[] body, int start, int end) {
-        for (int i = start; i < end; i++) {
-            byte b = body[i];
-            if (b != ' ' && b != '\t' && b != '\r') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Maps Jackson's syntax errors to MALFORMED_JSON, except its complaints about an escaped
-     * unpaired surrogate (which it rejects in member names): the body is already known to be
-     * well-formed UTF-8, so such a message can only come from an escape, and an unpaired surrogate
-     * is INVALID_UTF8 wherever it appears.
-     */
-    private static IndelibleException malformed(JsonProcessingException e, Batch batch, String where) {
-        String offset = e.getLocation() == null
-                ? ""
-                : " at byte offset " + e.getLocation().getByteOffset();
-        String message = e.getOriginalMessage();
-        boolean surrogate = message != null && message.toLowerCase(Locale.ROOT).contains("surrogate");
-        return new IndelibleException(
-                surrogate ? ErrorCode.INVALID_UTF8 : ErrorCode.MALFORMED_JSON,
-                where + "event " + batch.events.size() + ": " + e.getOriginalMessage() + offset,
-                e);
+    /** The prefix of an error message naming an NDJSON line (1-based), or none for line 0. */
+    private static String where(int line) {
+        return line == 0 ? "" : "line " + line + ", ";
     }
 
     private static String clip(String s) {
         return s.length() <= NAME_IN_MESSAGE_MAX_CHARS ? s : s.substring(0, NAME_IN_MESSAGE_MAX_CHARS) + "…";
     }
 
-    /** The events read so far from one body, and the canonicalizer reused for each. */
+    /** The events read so far from one body, and the reader of its bytes. */
     private static final class Batch {
         final EventLimits limits;
+        final CanonicalReader reader;
         final List<ParsedEvent> events = new ArrayList<>();
-        final JsonCanonicalizer canonicalizer = new JsonCanonicalizer();
 
-        Batch(EventLimits limits) {
+        Batch(EventLimits limits, CanonicalReader reader) {
             this.limits = limits;
+            this.reader = reader;
         }
 
-        /** Reads the event starting at {@code token}, checks it, and appends it. */
-        void add(JsonParser p, JsonToken token, String where) throws IOException {
+        /** Reads the event at the reader's position (on NDJSON line {@code line}), checks it, and appends it. */
+        void add(int line) {
             int position = events.size();
             if (position >= limits.batchMaxEvents()) {
                 throw new IndelibleException(
                         ErrorCode.BATCH_TOO_LARGE,
-                        where + "event " + position + " exceeds the limit of " + limits.batchMaxEvents()
+                        where(line) + "event " + position + " exceeds the limit of " + limits.batchMaxEvents()
                                 + " events per batch");
             }
-            if (token != JsonToken.START_OBJECT) {
+            int c = reader.skipWhitespace();
+            if (c != '{') {
+                String kind = describe(c);
+                if (kind == null) {
+                    throw atNext(line, reader.unexpected(c, "an object"));
+                }
                 throw new IndelibleException(
                         ErrorCode.EVENT_NOT_OBJECT,
-                        where + "event " + position + " is " + describe(token) + ", want an object");
+                        where(line) + "event " + position + " is " + kind + ", want an object");
             }
-            ObjectNode event = readObject(p, where, position);
-            canonicalizer.reset();
             try {
-                canonicalizer.write(event);
+                reader.readEvent();
             } catch (IndelibleException e) {
-                throw new IndelibleException(e.code(), where + "event " + position + ": " + e.getMessage(), e);
+                throw atNext(line, e);
+            } catch (CanonicalReader.DuplicateKey e) {
+                throw new IndelibleException(
+                        ErrorCode.DUPLICATE_KEY,
+                        where(line) + "event " + position + ": duplicate key \"" + e.name + "\" at " + e.pointer());
             }
-            if (canonicalizer.size() > limits.eventMaxBytes()) {
+            if (reader.size() > limits.eventMaxBytes()) {
                 throw new IndelibleException(
                         ErrorCode.EVENT_TOO_LARGE,
-                        where + "event " + position + " is " + canonicalizer.size() + " bytes in canonical form, limit "
+                        where(line) + "event " + position + " is " + reader.size() + " bytes in canonical form, limit "
                                 + limits.eventMaxBytes());
             }
-            JsonNode id = event.get("id");
-            Optional<String> clientId = id != null && id.isTextual() ? Optional.of(id.textValue()) : Optional.empty();
-            events.add(new ParsedEvent(event, canonicalizer.toByteArray(), clientId));
+            events.add(new ParsedEvent(reader.toByteArray(), Optional.ofNullable(reader.clientId())));
         }
 
-        private ObjectNode readObject(JsonParser p, String where, int position) throws IOException {
-            ObjectNode object = NODES.objectNode();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonNode value = readValue(p, p.nextToken(), where, position);
-                if (object.replace(name, value) != null) {
-                    throw new IndelibleException(
-                            ErrorCode.DUPLICATE_KEY,
-                            where + "event " + position + ": duplicate key \"" + clip(name) + "\" at "
-                                    + p.getParsingContext().pathAsPointer());
-                }
-            }
-            return object;
+        /** {@code e} with its message prefixed by the line and the position of the next event. */
+        IndelibleException atNext(int line, IndelibleException e) {
+            return new IndelibleException(e.code(), where(line) + "event " + events.size() + ": " + e.getMessage(), e);
         }
 
-        private ArrayNode readArray(JsonParser p, String where, int position) throws IOException {
-            ArrayNode array = NODES.arrayNode();
-            JsonToken token;
-            while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
-                array.add(readValue(p, token, where, position));
-            }
-            return array;
-        }
-
-        private JsonNode readValue(JsonParser p, JsonToken token, String where, int position) throws IOException {
-            return switch (token) {
-                case START_OBJECT -> readObject(p, where, position);
-                case START_ARRAY -> readArray(p, where, position);
-                case VALUE_STRING -> TextNode.valueOf(p.getText());
-                case VALUE_NUMBER_INT -> readInteger(p, where, position);
-                case VALUE_NUMBER_FLOAT -> DoubleNode.valueOf(finiteDouble(p, where, position));
-                case VALUE_TRUE -> BooleanNode.TRUE;
-                case VALUE_FALSE -> BooleanNode.FALSE;
-                case VALUE_NULL -> NullNode.instance;
-                default -> throw new IllegalStateException("unexpected token " + token);
-            };
-        }
-
-        private static JsonNode readInteger(JsonParser p, String where, int position) throws IOException {
-            JsonParser.NumberType type = p.getNumberType();
-            if (type == JsonParser.NumberType.INT) {
-                return IntNode.valueOf(p.getIntValue());
-            }
-            if (type == JsonParser.NumberType.LONG) {
-                long value = p.getLongValue();
-                if (value >= -MAX_EXACT_INTEGER && value <= MAX_EXACT_INTEGER) {
-                    return LongNode.valueOf(value);
-                }
-            }
-            // Beyond 2^53 the value is rounded to the nearest double, as ECMAScript and RFC 8785 do.
-            return DoubleNode.valueOf(finiteDouble(p, where, position));
-        }
-
-        private static double finiteDouble(JsonParser p, String where, int position) throws IOException {
-            // Double.parseDouble rounds correctly; JSON's number grammar is a subset of its input.
-            double value = Double.parseDouble(p.getText());
-            if (!Double.isFinite(value)) {
-                throw new IndelibleException(
-                        ErrorCode.MALFORMED_JSON,
-                        where + "event " + position + ": number " + clip(p.getText())
-                                + " at byte offset " + p.currentTokenLocation().getByteOffset()
-                                + " is outside the IEEE 754 double range");
-            }
-            return value;
-        }
-
-        private static String describe(JsonToken token) {
-            if (token == null) {
-                return "empty";
-            }
-            return switch (token) {
-                case START_ARRAY -> "an array";
-                case VALUE_STRING -> "a string";
-                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
-                case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-                case VALUE_NULL -> "null";
-                default -> String.valueOf(token);
+        /** What a value starting with byte {@code c} is, or null if no value starts so. */
+        private String describe(int c) {
+            return switch (c) {
+                case '[' -> "an array";
+                case '"' -> "a string";
+                case 't', 'f' -> reader.atLiteral() ? "a boolean" : null;
+                case 'n' -> reader.atLiteral() ? "null" : null;
+                case CanonicalReader.END, CanonicalReader.NEWLINE -> null;
+                default -> c == '-' || (c >= '0' && c <= '9') ? "a number" : null;
             };
         }
     }

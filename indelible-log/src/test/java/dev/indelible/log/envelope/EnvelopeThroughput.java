@@ -45,7 +45,7 @@ public final class EnvelopeThroughput {
             }
             long enveloped = System.nanoTime();
             JsonCanonicalizer canonicalizer = new JsonCanonicalizer();
-            var tree = parser.parse(EventParser.JSON, body).get(0).event();
+            var tree = TestResources.tree(parser.parse(EventParser.JSON, body).get(0));
             for (int i = 0; i < iterations; i++) {
                 canonicalizer.reset();
                 canonicalizer.write(tree);

@@ -53,7 +53,7 @@ class EnvelopeWriterTest {
             envelope.put("v", 1);
             envelope.put("receivedAt", "2026-11-26T05:41:17.123456Z");
             envelope.putObject("source").put("type", source.type()).put("address", source.address());
-            envelope.set("event", event.event());
+            envelope.set("event", TestResources.tree(event));
 
             assertThat(writer.prepare(event, RECEIVED_AT, source).leafBytes())
                     .as(name)
@@ -189,7 +189,7 @@ class EnvelopeWriterTest {
     void aTreeAndItsParsedFormGiveTheSameEntry() {
         ParsedEvent parsed = parse("{\"id\":\"i\",\"n\":[1,2.5]}");
 
-        PreparedEntry fromTree = writer.prepare(parsed.event(), RECEIVED_AT, SOURCE);
+        PreparedEntry fromTree = writer.prepare(TestResources.tree(parsed), RECEIVED_AT, SOURCE);
 
         assertThat(fromTree.leafBytes())
                 .isEqualTo(writer.prepare(parsed, RECEIVED_AT, SOURCE).leafBytes());
@@ -220,7 +220,7 @@ class EnvelopeWriterTest {
                         "eventDigest",
                         "sha256:" + Rfc9162.sha256(event.canonicalBytes()).hex());
             } else {
-                envelope.set("event", event.event());
+                envelope.set("event", TestResources.tree(event));
             }
             assertThat(entry.leafBytes()).as("entry %d", i).isEqualTo(JsonCanonicalizer.canonicalize(envelope));
             assertThat(entry.clientId()).isEqualTo(event.clientId());

@@ -3,7 +3,6 @@ package dev.indelible.log.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.DoubleNode;
 import dev.indelible.log.ErrorCode;
 import dev.indelible.log.IndelibleException;
 import java.io.ByteArrayOutputStream;
@@ -38,14 +37,18 @@ class EventParserTest {
     void anArrayOfObjectsIsABatchInOrder() {
         List<ParsedEvent> events = parse(JSON, "[{\"n\":1},{\"n\":2},{\"n\":3}]");
 
-        assertThat(events).extracting(e -> e.event().get("n").intValue()).containsExactly(1, 2, 3);
+        assertThat(events)
+                .extracting(e -> TestResources.tree(e).get("n").intValue())
+                .containsExactly(1, 2, 3);
     }
 
     @Test
     void ndjsonSkipsBlankLinesAndAcceptsCrLf() {
         List<ParsedEvent> events = parse(NDJSON, "{\"n\":1}\r\n\r\n   \n{\"n\":2}\n{\"n\":3}");
 
-        assertThat(events).extracting(e -> e.event().get("n").intValue()).containsExactly(1, 2, 3);
+        assertThat(events)
+                .extracting(e -> TestResources.tree(e).get("n").intValue())
+                .containsExactly(1, 2, 3);
     }
 
     @Test
@@ -54,7 +57,9 @@ class EventParserTest {
         for (String name : K8S_EVENTS) {
             byte[] raw = TestResources.bytes(name);
             ParsedEvent event = parser.parse(JSON, raw).get(0);
-            assertThat(event.event().get("auditID").isTextual()).as(name).isTrue();
+            assertThat(TestResources.tree(event).get("auditID").isTextual())
+                    .as(name)
+                    .isTrue();
             assertThat(event.clientId()).as(name).isEmpty();
             assertThat(parser.parse(JSON, event.canonicalBytes()).get(0).canonicalBytes())
                     .as(name)
@@ -87,8 +92,6 @@ class EventParserTest {
         ParsedEvent event = parse(JSON, "{\"big\":9007199254740993,\"f\":1.0,\"small\":9007199254740992}")
                 .get(0);
 
-        assertThat(event.event().get("big")).isInstanceOf(DoubleNode.class);
-        assertThat(event.event().get("small").longValue()).isEqualTo(9007199254740992L);
         assertThat(text(event.canonicalBytes()))
                 .isEqualTo("{\"big\":9007199254740992,\"f\":1,\"small\":9007199254740992}");
     }
@@ -198,6 +201,62 @@ class EventParserTest {
         assertRejected(
                 JSON, "[{},{\"x\":{\"y\":[{\"b\":1,\"c\":{},\"b\":null}]}}]", ErrorCode.DUPLICATE_KEY, "event 1");
         assertRejected(NDJSON, "{}\n{}\n{\"k\":{\"z\":1,\"z\":2}}", ErrorCode.DUPLICATE_KEY, "line 3, event 2");
+    }
+
+    @Test
+    void escapedNamesAreTheNamesTheySpellForDuplicatesAndOrder() {
+        assertRejected(JSON, "{\"a\":1,\"\\u0061\":2}", ErrorCode.DUPLICATE_KEY, "duplicate key \"a\" at /a");
+        assertRejected(JSON, "{\"x\":[0,{\"b/~\":1,\"b\\/~\":2}]}", ErrorCode.DUPLICATE_KEY, "at /x/1/b~1~0");
+        // U+FF61 sorts after U+1F600 by UTF-16 code units (0xFF61 > 0xD83D), before it by code points
+        assertThat(text(parse(JSON, "{\"\uff61\":1,\"\\ud83d\\ude00\":2,\"\\u0041\":3}")
+                        .get(0)
+                        .canonicalBytes()))
+                .isEqualTo("{\"A\":3,\"\ud83d\ude00\":2,\"\uff61\":1}");
+        // a name and its prefix: the prefix first, whatever the byte after it ('!' is below '"')
+        assertThat(text(parse(JSON, "{\"ab!\":1,\"ab\":2}").get(0).canonicalBytes()))
+                .isEqualTo("{\"ab\":2,\"ab!\":1}");
+    }
+
+    @Test
+    void aDuplicateInALargeObjectIsFound() {
+        StringBuilder members = new StringBuilder("{");
+        for (int i = 0; i < 40; i++) {
+            members.append('"')
+                    .append("k")
+                    .append(39 - i)
+                    .append("\":")
+                    .append(i)
+                    .append(',');
+        }
+        String unique = members.substring(0, members.length() - 1) + "}";
+        assertThat(parse(JSON, unique)).hasSize(1);
+        assertRejected(JSON, members + "\"k7\":0}", ErrorCode.DUPLICATE_KEY, "duplicate key \"k7\"");
+    }
+
+    @Test
+    void stringsAndNumbersAreWrittenInTheirCanonicalSpelling() {
+        ParsedEvent event = parse(
+                        JSON,
+                        "{\"s\":\"\\/\\u00e9\\t\\u001F\\u0022\",\"n\":[-0,1E2,1.50,123456789012345,1234567890123456789,"
+                                + "-0.0,5e-324]}")
+                .get(0);
+
+        assertThat(text(event.canonicalBytes()))
+                .isEqualTo(
+                        "{\"n\":[0,100,1.5,123456789012345,1234567890123456800,0,5e-324],\"s\":\"/é\\t\\u001f\\\"\"}");
+    }
+
+    @Test
+    void aLeadingByteOrderMarkIsSkippedAndANumberTooLongIsMalformed() {
+        byte[] withBom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '}'};
+        assertThat(parser.parse(JSON, withBom)).hasSize(1);
+        assertRejected(JSON, "{\"n\":0." + "1".repeat(1000) + "}", ErrorCode.MALFORMED_JSON, "limit 1000");
+    }
+
+    @Test
+    void aNewlineInsideAnNdjsonEventEndsItsLine() {
+        assertRejected(NDJSON, "{\"a\":\n1}\n", ErrorCode.MALFORMED_JSON, "line 1, event 0: unexpected end of line");
+        assertThat(parse(JSON, "{\"a\":\n1}\n")).hasSize(1);
     }
 
     @Test

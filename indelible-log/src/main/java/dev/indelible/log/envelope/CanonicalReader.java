@@ -1,0 +1,737 @@
+package dev.indelible.log.envelope;
+
+import dev.indelible.log.ErrorCode;
+import dev.indelible.log.IndelibleException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Reads JSON values from a request body's UTF-8 bytes and writes each one's RFC 8785 canonical
+ * form in the same pass, without building a tree: the ingestion path's parser (see {@link
+ * EventParser}, which says what is accepted and with which error codes).
+ *
+ * <p>The canonical form is the one {@link JsonCanonicalizer} writes for the same value (a test
+ * compares the two over random documents). Most of an event's bytes are already canonical in the
+ * body, and are copied as they are:
+ *
+ * <ul>
+ *   <li>a string without a backslash: its bytes, quotes included (the body is well-formed UTF-8,
+ *       checked before, and a raw control character is refused); a string with escapes is written
+ *       char by char from its decoded chars, as {@link JsonCanonicalizer#writeString} would;
+ *   <li>an integer of at most 15 digits without fraction or exponent: its digits ({@code -0} is
+ *       {@code 0}); any other number is read with {@link Double#parseDouble} and written by {@link
+ *       JsonCanonicalizer#writeNumber};
+ *   <li>an object's members are written in body order, then moved into UTF-16 name order if they
+ *       were not in it already (one copy of the object's bytes).
+ * </ul>
+ *
+ * <p>Within an object a repeated member name (compared after unescaping, so {@code "a"} and
+ * <code>"&#92;u0061"</code> are the same) is a {@link DuplicateKey}, found as soon as its value has
+ * been read. Nesting deeper than {@value #MAX_DEPTH} levels and numbers longer than {@value
+ * #MAX_NUMBER_CHARS} characters are refused, as Jackson's default stream constraints did before.
+ *
+ * <p>In line mode (NDJSON) a newline ends the value being read: {@link #skipWhitespace} reports it as
+ * {@link #NEWLINE} instead of skipping it, and inside a value it is an unexpected end of line.
+ *
+ * <p>Not thread-safe: one instance per body. Errors are {@link IndelibleException}s with code {@link
+ * ErrorCode#MALFORMED_JSON} or {@link ErrorCode#INVALID_UTF8} (an escaped unpaired surrogate) whose
+ * message ends with the absolute byte offset in the body, or a {@link DuplicateKey}.
+ */
+final class CanonicalReader {
+    /** Deepest nesting of objects and arrays accepted; an event object is depth 1. */
+    static final int MAX_DEPTH = 1000;
+    /** Longest number token accepted, in characters. */
+    static final int MAX_NUMBER_CHARS = 1000;
+    /** What {@link #skipWhitespace} returns at the end of the body. */
+    static final int END = -1;
+    /** What {@link #skipWhitespace} returns at a newline in line mode. */
+    static final int NEWLINE = -2;
+
+    /** Integers of at most this many digits are below 2^53, hence written as they are. */
+    private static final int PLAIN_INTEGER_DIGITS_MAX = 15;
+    /** Members scanned one by one for a repeated name; larger objects use a hash set. */
+    private static final int LINEAR_DUPLICATE_SCAN_MAX = 16;
+
+    private static final int NAME_IN_MESSAGE_MAX_CHARS = 64;
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    /** 1 for the bytes that end a plain run in a string: quote, backslash, control characters. */
+    private static final boolean[] STRING_STOP = new boolean[256];
+    /** Per member of the objects being read: name start, name end, member end, flags. */
+    private static final int MEMBER_INTS = 4;
+    /** Flag: the name's canonical bytes are printable ASCII without a backslash. */
+    private static final int SIMPLE_NAME = 1;
+
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            STRING_STOP[c] = true;
+        }
+        STRING_STOP['"'] = true;
+        STRING_STOP['\\'] = true;
+    }
+
+    private final byte[] in;
+    private final boolean lineMode;
+    private int pos;
+
+    private byte[] out = new byte[1024];
+    private int count;
+    /** The members of every object being read, innermost last; {@link #MEMBER_INTS} ints each. */
+    private int[] members = new int[16 * MEMBER_INTS];
+
+    private int top;
+    /** Whether the string {@link #readString} wrote last is printable ASCII without escapes. */
+    private boolean lastStringSimple;
+    /** The top-level string member "id" of the event read last, or null. */
+    private String clientId;
+
+    private final JsonCanonicalizer numbers = new JsonCanonicalizer();
+
+    /**
+     * A reader of {@code body} from its first byte, skipping a UTF-8 byte order mark there.
+     *
+     * @param lineMode whether a newline ends a value (NDJSON) rather than being whitespace
+     */
+    CanonicalReader(byte[] body, boolean lineMode) {
+        this.in = body;
+        this.lineMode = lineMode;
+        if (body.length >= BOM.length && Arrays.equals(body, 0, BOM.length, BOM, 0, BOM.length)) {
+            pos = BOM.length;
+        }
+    }
+
+    /** The offset of the next byte to read. */
+    int position() {
+        return pos;
+    }
+
+    /** Steps over the byte {@link #skipWhitespace} returned (a structural character or newline). */
+    void advance() {
+        pos++;
+    }
+
+    /**
+     * Skips JSON whitespace; returns the next byte (0..255) without consuming it, {@link #END} at
+     * the end of the body, or in line mode {@link #NEWLINE} at a newline.
+     */
+    int skipWhitespace() {
+        byte[] b = in;
+        int i = pos;
+        while (i < b.length) {
+            int c = b[i];
+            if (c == ' ' || c == '\t' || c == '\r') {
+                i++;
+            } else if (c == '\n') {
+                if (lineMode) {
+                    pos = i;
+                    return NEWLINE;
+                }
+                i++;
+            } else {
+                pos = i;
+                return c & 0xFF;
+            }
+        }
+        pos = i;
+        return END;
+    }
+
+    /**
+     * Whether the value at the current position is the literal {@code true}, {@code false} or
+     * {@code null} spelled out in full (for describing a non-object event).
+     */
+    boolean atLiteral() {
+        int c = pos < in.length ? in[pos] : END;
+        byte[] literal = c == 't' ? TRUE : c == 'f' ? FALSE : c == 'n' ? NULL : null;
+        return literal != null
+                && pos + literal.length <= in.length
+                && Arrays.equals(in, pos, pos + literal.length, literal, 0, literal.length);
+    }
+
+    /**
+     * Reads the object at the current position (its first byte must be <code>{</code>) into a
+     * fresh canonical form: {@link #size()}, {@link #toByteArray()}, {@link #clientId()}.
+     */
+    void readEvent() {
+        count = 0;
+        top = 0;
+        clientId = null;
+        readObject(1);
+    }
+
+    /** Bytes in the canonical form of the event read last. */
+    int size() {
+        return count;
+    }
+
+    /** A copy of the canonical form of the event read last. */
+    byte[] toByteArray() {
+        return Arrays.copyOf(out, count);
+    }
+
+    /** The event's top-level string member {@code "id"}, or null if it has none. */
+    String clientId() {
+        return clientId;
+    }
+
+    /** A syntax error at {@code offset}: {@code what}, then the offset. */
+    IndelibleException malformed(String what, int offset) {
+        return new IndelibleException(ErrorCode.MALFORMED_JSON, what + " at byte offset " + offset);
+    }
+
+    /** The error for byte {@code c} (or {@link #END}, {@link #NEWLINE}) at the current position. */
+    IndelibleException unexpected(int c, String want) {
+        String found = switch (c) {
+            case END -> "unexpected end of input";
+            case NEWLINE -> "unexpected end of line";
+            default ->
+                c >= 0x21 && c < 0x7F
+                        ? "unexpected character '" + (char) c + "'"
+                        : String.format("unexpected byte 0x%02X", c);
+        };
+        return malformed(found + ", want " + want, pos);
+    }
+
+    private void readValue(int c, int depth) {
+        switch (c) {
+            case '{' -> readObject(depth + 1);
+            case '[' -> readArray(depth + 1);
+            case '"' -> readString();
+            case 't' -> readLiteral(TRUE);
+            case 'f' -> readLiteral(FALSE);
+            case 'n' -> readLiteral(NULL);
+            default -> {
+                if (c == '-' || (c >= '0' && c <= '9')) {
+                    readNumber();
+                } else {
+                    throw unexpected(c, "a value");
+                }
+            }
+        }
+    }
+
+    private void readObject(int depth) {
+        if (depth > MAX_DEPTH) {
+            throw malformed("nesting deeper than " + MAX_DEPTH + " levels", pos);
+        }
+        pos++; // the opening brace
+        put('{');
+        int objectStart = count;
+        int base = top;
+        int c = skipWhitespace();
+        if (c == '}') {
+            pos++;
+            put('}');
+            return;
+        }
+        boolean sorted = true;
+        Set<ByteBuffer> names = null;
+        while (true) {
+            if (c != '"') {
+                throw unexpected(c, "a member name");
+            }
+            if (top > base) {
+                put(',');
+            }
+            int nameStart = count;
+            readString();
+            int nameEnd = count;
+            int flags = lastStringSimple ? SIMPLE_NAME : 0;
+            c = skipWhitespace();
+            if (c != ':') {
+                throw unexpected(c, "':'");
+            }
+            pos++;
+            put(':');
+            c = skipWhitespace();
+            int valueFirst = c;
+            try {
+                readValue(c, depth);
+            } catch (DuplicateKey e) {
+                e.path.addFirst(decodeString(nameStart, nameEnd));
+                throw e;
+            }
+            int memberEnd = count;
+            int memberCount = (top - base) / MEMBER_INTS;
+            if (memberCount < LINEAR_DUPLICATE_SCAN_MAX) {
+                for (int m = base; m < top; m += MEMBER_INTS) {
+                    if (Arrays.equals(out, members[m], members[m + 1], out, nameStart, nameEnd)) {
+                        throw duplicate(nameStart, nameEnd);
+                    }
+                }
+            } else {
+                if (names == null) {
+                    names = new HashSet<>();
+                    for (int m = base; m < top; m += MEMBER_INTS) {
+                        names.add(ByteBuffer.wrap(Arrays.copyOfRange(out, members[m], members[m + 1])));
+                    }
+                }
+                if (!names.add(ByteBuffer.wrap(Arrays.copyOfRange(out, nameStart, nameEnd)))) {
+                    throw duplicate(nameStart, nameEnd);
+                }
+            }
+            if (depth == 1 && valueFirst == '"' && isId(nameStart, nameEnd)) {
+                clientId = decodeString(nameEnd + 1, memberEnd);
+            }
+            if (sorted && top > base && compareNames(top - MEMBER_INTS, nameStart, nameEnd, flags) > 0) {
+                sorted = false;
+            }
+            push(nameStart, nameEnd, memberEnd, flags);
+            c = skipWhitespace();
+            if (c == ',') {
+                pos++;
+                c = skipWhitespace();
+            } else if (c == '}') {
+                pos++;
+                break;
+            } else {
+                throw unexpected(c, "',' or '}'");
+            }
+        }
+        if (!sorted) {
+            sortMembers(objectStart, base);
+        }
+        top = base;
+        put('}');
+    }
+
+    private boolean isId(int nameStart, int nameEnd) {
+        return nameEnd - nameStart == 4 && out[nameStart + 1] == 'i' && out[nameStart + 2] == 'd';
+    }
+
+    private DuplicateKey duplicate(int nameStart, int nameEnd) {
+        String name = decodeString(nameStart, nameEnd);
+        DuplicateKey e = new DuplicateKey(
+                name.length() <= NAME_IN_MESSAGE_MAX_CHARS ? name : name.substring(0, NAME_IN_MESSAGE_MAX_CHARS) + "…");
+        e.path.addFirst(name);
+        return e;
+    }
+
+    private void push(int nameStart, int nameEnd, int memberEnd, int flags) {
+        if (top + MEMBER_INTS > members.length) {
+            members = Arrays.copyOf(members, 2 * members.length);
+        }
+        members[top] = nameStart;
+        members[top + 1] = nameEnd;
+        members[top + 2] = memberEnd;
+        members[top + 3] = flags;
+        top += MEMBER_INTS;
+    }
+
+    /**
+     * Compares the name of the member at {@code m} with the name at {@code [start, end)}, both
+     * canonical strings in {@link #out}, as RFC 8785 §3.2.3 orders them: by UTF-16 code units.
+     */
+    private int compareNames(int m, int start, int end, int flags) {
+        if ((members[m + 3] & flags & SIMPLE_NAME) != 0) {
+            // printable ASCII without escapes: byte order is code unit order (quotes left out, so
+            // that a prefix sorts first)
+            return Arrays.compareUnsigned(out, members[m] + 1, members[m + 1] - 1, out, start + 1, end - 1);
+        }
+        return decodeString(members[m], members[m + 1]).compareTo(decodeString(start, end));
+    }
+
+    /** Rewrites the members from {@code base} on, which end at {@link #count}, in name order. */
+    private void sortMembers(int objectStart, int base) {
+        int n = (top - base) / MEMBER_INTS;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = base + i * MEMBER_INTS;
+        }
+        Arrays.sort(order, (a, b) -> compareNames(a, members[b], members[b + 1], members[b + 3]));
+        byte[] copy = Arrays.copyOfRange(out, objectStart, count);
+        int at = objectStart;
+        for (int i = 0; i < n; i++) {
+            int m = order[i];
+            if (i > 0) {
+                out[at++] = ',';
+            }
+            int length = members[m + 2] - members[m];
+            System.arraycopy(copy, members[m] - objectStart, out, at, length);
+            at += length;
+        }
+        if (at != count) {
+            throw new IllegalStateException(
+                    "sorted members take " + (at - objectStart) + " bytes, not " + (count - objectStart));
+        }
+    }
+
+    private void readArray(int depth) {
+        if (depth > MAX_DEPTH) {
+            throw malformed("nesting deeper than " + MAX_DEPTH + " levels", pos);
+        }
+        pos++; // the opening bracket
+        put('[');
+        int c = skipWhitespace();
+        if (c == ']') {
+            pos++;
+            put(']');
+            return;
+        }
+        int index = 0;
+        while (true) {
+            if (index > 0) {
+                put(',');
+            }
+            try {
+                readValue(c, depth);
+            } catch (DuplicateKey e) {
+                e.path.addFirst(Integer.toString(index));
+                throw e;
+            }
+            index++;
+            c = skipWhitespace();
+            if (c == ',') {
+                pos++;
+                c = skipWhitespace();
+            } else if (c == ']') {
+                pos++;
+                put(']');
+                return;
+            } else {
+                throw unexpected(c, "',' or ']'");
+            }
+        }
+    }
+
+    private void readLiteral(byte[] literal) {
+        if (pos + literal.length > in.length
+                || !Arrays.equals(in, pos, pos + literal.length, literal, 0, literal.length)) {
+            throw malformed("unrecognized token, want " + new String(literal, StandardCharsets.US_ASCII), pos);
+        }
+        ensure(literal.length);
+        System.arraycopy(literal, 0, out, count, literal.length);
+        count += literal.length;
+        pos += literal.length;
+    }
+
+    private void readNumber() {
+        byte[] b = in;
+        int start = pos;
+        int i = start;
+        boolean negative = b[i] == '-';
+        if (negative) {
+            i++;
+        }
+        if (i < b.length && b[i] == '0') {
+            i++;
+        } else if (i < b.length && b[i] >= '1' && b[i] <= '9') {
+            while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                i++;
+            }
+        } else {
+            pos = i;
+            throw unexpected(i < b.length ? b[i] & 0xFF : END, "a digit");
+        }
+        int integerEnd = i;
+        boolean plain = true;
+        if (i < b.length && b[i] == '.') {
+            plain = false;
+            i = digits(i + 1, "a digit after the decimal point");
+        }
+        if (i < b.length && (b[i] == 'e' || b[i] == 'E')) {
+            plain = false;
+            i++;
+            if (i < b.length && (b[i] == '+' || b[i] == '-')) {
+                i++;
+            }
+            i = digits(i, "a digit in the exponent");
+        }
+        int length = i - start;
+        if (length > MAX_NUMBER_CHARS) {
+            throw malformed("number of " + length + " characters, limit " + MAX_NUMBER_CHARS, start);
+        }
+        pos = i;
+        int digits = integerEnd - start - (negative ? 1 : 0);
+        if (plain && digits <= PLAIN_INTEGER_DIGITS_MAX) {
+            if (negative && digits == 1 && b[start + 1] == '0') {
+                put('0'); // ECMAScript writes -0 as "0"
+            } else {
+                ensure(length);
+                System.arraycopy(b, start, out, count, length);
+                count += length;
+            }
+            return;
+        }
+        // Double.parseDouble rounds correctly; JSON's number grammar is a subset of its input.
+        String text = new String(b, start, length, StandardCharsets.US_ASCII);
+        double value = Double.parseDouble(text);
+        if (!Double.isFinite(value)) {
+            throw malformed(
+                    "number " + (text.length() <= NAME_IN_MESSAGE_MAX_CHARS ? text : text.substring(0, 64) + "…")
+                            + " is outside the IEEE 754 double range",
+                    start);
+        }
+        numbers.reset();
+        numbers.writeNumber(value);
+        ensure(numbers.size());
+        byte[] written = numbers.toByteArray();
+        System.arraycopy(written, 0, out, count, written.length);
+        count += written.length;
+    }
+
+    /** The end of a run of at least one digit starting at {@code i}. */
+    private int digits(int i, String want) {
+        int start = i;
+        while (i < in.length && in[i] >= '0' && in[i] <= '9') {
+            i++;
+        }
+        if (i == start) {
+            pos = i;
+            throw unexpected(i < in.length ? in[i] & 0xFF : END, want);
+        }
+        return i;
+    }
+
+    /**
+     * Reads the string at the current position (a quote) and writes its canonical form; sets
+     * {@link #lastStringSimple}.
+     */
+    private void readString() {
+        byte[] b = in;
+        int start = pos;
+        int i = start + 1;
+        int high = 0;
+        while (i < b.length && !STRING_STOP[b[i] & 0xFF]) {
+            high |= b[i];
+            i++;
+        }
+        if (i < b.length && b[i] == '"') {
+            int length = i + 1 - start;
+            ensure(length);
+            System.arraycopy(b, start, out, count, length);
+            count += length;
+            pos = i + 1;
+            lastStringSimple = high >= 0;
+            return;
+        }
+        lastStringSimple = false;
+        readEscapedString(start, i);
+    }
+
+    /** The rest of a string from {@code i}, the first quote, backslash or control byte after its start. */
+    private void readEscapedString(int start, int i) {
+        byte[] b = in;
+        ensure(i - start);
+        System.arraycopy(b, start, out, count, i - start);
+        count += i - start;
+        int run = i;
+        while (true) {
+            if (i >= b.length) {
+                throw malformed("unterminated string starting", start);
+            }
+            int c = b[i];
+            if (c == '"') {
+                append(run, i);
+                put('"');
+                pos = i + 1;
+                return;
+            }
+            if (c >= 0 && c < 0x20) {
+                throw malformed(String.format("unescaped control character U+%04X in a string", c), i);
+            }
+            if (c != '\\') {
+                i++;
+                continue;
+            }
+            append(run, i);
+            if (i + 1 >= b.length) {
+                throw malformed("unterminated string starting", start);
+            }
+            int escape = b[i + 1];
+            switch (escape) {
+                case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
+                    writeChar(
+                            switch (escape) {
+                                case 'b' -> '\b';
+                                case 'f' -> '\f';
+                                case 'n' -> '\n';
+                                case 'r' -> '\r';
+                                case 't' -> '\t';
+                                default -> escape;
+                            });
+                    i += 2;
+                }
+                case 'u' -> {
+                    int unit = hex4(i + 2);
+                    i += 6;
+                    if (Character.isHighSurrogate((char) unit)) {
+                        int low = i + 6 <= b.length && b[i] == '\\' && b[i + 1] == 'u' ? hex4(i + 2) : -1;
+                        if (low < 0 || !Character.isLowSurrogate((char) low)) {
+                            throw unpairedSurrogate(unit, i - 6);
+                        }
+                        int codePoint = Character.toCodePoint((char) unit, (char) low);
+                        i += 6;
+                        ensure(4);
+                        out[count++] = (byte) (0xF0 | (codePoint >> 18));
+                        out[count++] = (byte) (0x80 | ((codePoint >> 12) & 0x3F));
+                        out[count++] = (byte) (0x80 | ((codePoint >> 6) & 0x3F));
+                        out[count++] = (byte) (0x80 | (codePoint & 0x3F));
+                    } else if (Character.isLowSurrogate((char) unit)) {
+                        throw unpairedSurrogate(unit, i - 6);
+                    } else {
+                        writeChar(unit);
+                    }
+                }
+                default -> throw malformed("invalid escape '\\" + (char) (escape & 0xFF) + "' in a string", i);
+            }
+            run = i;
+        }
+    }
+
+    private IndelibleException unpairedSurrogate(int unit, int offset) {
+        return new IndelibleException(
+                ErrorCode.INVALID_UTF8,
+                String.format(
+                        "string holds an unpaired surrogate U+%04X; it has no UTF-8 form (RFC 8785 §3.2.2.2,"
+                                + " RFC 7493 §2.1) at byte offset %d",
+                        unit, offset));
+    }
+
+    /** The four hex digits at {@code at} as a UTF-16 code unit. */
+    private int hex4(int at) {
+        if (at + 4 > in.length) {
+            throw malformed("truncated \\u escape", at - 2);
+        }
+        int value = 0;
+        for (int k = at; k < at + 4; k++) {
+            int digit = Character.digit(in[k] & 0xFF, 16);
+            if (digit < 0 || in[k] < 0) {
+                throw malformed("invalid \\u escape", at - 2);
+            }
+            value = (value << 4) | digit;
+        }
+        return value;
+    }
+
+    /** Writes one BMP char, not a surrogate, in its canonical string form (RFC 8785 §3.2.2.2). */
+    private void writeChar(int c) {
+        ensure(6);
+        byte[] o = out;
+        if (c == '"' || c == '\\') {
+            o[count++] = '\\';
+            o[count++] = (byte) c;
+        } else if (c < 0x20) {
+            o[count++] = '\\';
+            switch (c) {
+                case '\b' -> o[count++] = 'b';
+                case '\t' -> o[count++] = 't';
+                case '\n' -> o[count++] = 'n';
+                case '\f' -> o[count++] = 'f';
+                case '\r' -> o[count++] = 'r';
+                default -> {
+                    o[count++] = 'u';
+                    o[count++] = '0';
+                    o[count++] = '0';
+                    o[count++] = HEX[c >> 4];
+                    o[count++] = HEX[c & 0xF];
+                }
+            }
+        } else if (c < 0x80) {
+            o[count++] = (byte) c;
+        } else if (c < 0x800) {
+            o[count++] = (byte) (0xC0 | (c >> 6));
+            o[count++] = (byte) (0x80 | (c & 0x3F));
+        } else {
+            o[count++] = (byte) (0xE0 | (c >> 12));
+            o[count++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+            o[count++] = (byte) (0x80 | (c & 0x3F));
+        }
+    }
+
+    /**
+     * The string whose canonical form, quotes included, is {@code out[start, end)}: canonical
+     * strings hold only the escapes {@link #writeChar} writes, and UTF-8.
+     */
+    private String decodeString(int start, int end) {
+        int from = start + 1;
+        int to = end - 1;
+        int backslash = indexOf(out, '\\', from, to);
+        if (backslash < 0) {
+            return new String(out, from, to - from, StandardCharsets.UTF_8);
+        }
+        StringBuilder s = new StringBuilder(to - from);
+        int i = from;
+        while (backslash >= 0) {
+            s.append(new String(out, i, backslash - i, StandardCharsets.UTF_8));
+            int escape = out[backslash + 1];
+            switch (escape) {
+                case 'b' -> s.append('\b');
+                case 'f' -> s.append('\f');
+                case 'n' -> s.append('\n');
+                case 'r' -> s.append('\r');
+                case 't' -> s.append('\t');
+                case 'u' -> {
+                    s.append((char) Integer.parseInt(new String(out, backslash + 2, 4, StandardCharsets.US_ASCII), 16));
+                    i = backslash + 6;
+                    backslash = indexOf(out, '\\', i, to);
+                    continue;
+                }
+                default -> s.append((char) escape);
+            }
+            i = backslash + 2;
+            backslash = indexOf(out, '\\', i, to);
+        }
+        return s.append(new String(out, i, to - i, StandardCharsets.UTF_8)).toString();
+    }
+
+    private static int indexOf(byte[] b, int value, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void append(int from, int to) {
+        int length = to - from;
+        ensure(length);
+        System.arraycopy(in, from, out, count, length);
+        count += length;
+    }
+
+    private void put(char c) {
+        ensure(1);
+        out[count++] = (byte) c;
+    }
+
+    private void ensure(int extra) {
+        if (count + extra > out.length) {
+            out = Arrays.copyOf(out, Math.max(count + extra, 2 * out.length));
+        }
+    }
+
+    /**
+     * A member name repeated within one object; {@link #path} is the JSON Pointer segments from the
+     * event down to the repeated member (the segments are unescaped names and array indices).
+     */
+    static final class DuplicateKey extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        /** The repeated name, clipped for a message. */
+        final String name;
+        /** Segments from the event to the repeated member, outermost first. */
+        final transient ArrayDeque<String> path = new ArrayDeque<>();
+
+        DuplicateKey(String name) {
+            super(name, null, false, false);
+            this.name = name;
+        }
+
+        /** The path as an RFC 6901 JSON Pointer. */
+        String pointer() {
+            StringBuilder pointer = new StringBuilder();
+            for (String segment : path) {
+                pointer.append('/').append(segment.replace("~", "~0").replace("/", "~1"));
+            }
+            return pointer.toString();
+        }
+    }
+}
