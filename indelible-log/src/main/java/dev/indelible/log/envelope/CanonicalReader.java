@@ -2,11 +2,16 @@ package dev.indelible.log.envelope;
 
 import dev.indelible.log.ErrorCode;
 import dev.indelible.log.IndelibleException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -25,8 +30,9 @@ import java.util.Set;
  *   <li>an integer of at most 15 digits without fraction or exponent: its digits ({@code -0} is
  *       {@code 0}); any other number is read with {@link Double#parseDouble} and written by {@link
  *       JsonCanonicalizer#writeNumber};
- *   <li>an object's members are written in body order, then moved into UTF-16 name order if they
- *       were not in it already (one copy of the object's bytes).
+ *   <li>an object's members are written in body order; if they are not in UTF-16 name order, the
+ *       object is noted with its members' order, and {@link #toByteArray} writes it reordered (so
+ *       each byte is copied once however deep the objects nest).
  * </ul>
  *
  * <p>Within an object a repeated member name (compared after unescaping, so {@code "a"} and
@@ -62,8 +68,17 @@ final class CanonicalReader {
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
-    /** 1 for the bytes that end a plain run in a string: quote, backslash, control characters. */
+    /** True for the bytes that end a plain run in a string: quote, backslash, control characters. */
     private static final boolean[] STRING_STOP = new boolean[256];
+    /** Reads eight bytes of an array at once, the first in the low bits. */
+    static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** 0x01 in every byte of a word, and the same for other values. */
+    private static final long ONES = 0x0101010101010101L;
+
+    static final long HIGHS = 0x8080808080808080L;
+    private static final long SPACES = 0x2020202020202020L;
+    private static final long QUOTES = 0x2222222222222222L;
+    private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
     /** Per member of the objects being read: name start, name end, member end, flags. */
     private static final int MEMBER_INTS = 4;
     /** Flag: the name's canonical bytes are printable ASCII without a backslash. */
@@ -87,12 +102,16 @@ final class CanonicalReader {
     private int[] members = new int[16 * MEMBER_INTS];
 
     private int top;
-    /** Whether the string {@link #readString} wrote last is printable ASCII without escapes. */
-    private boolean lastStringSimple;
     /** The top-level string member "id" of the event read last, or null. */
     private String clientId;
 
     private final JsonCanonicalizer numbers = new JsonCanonicalizer();
+    /**
+     * The objects read so far whose members are not in canonical order, or that hold such an
+     * object, outermost last: {@link #toByteArray} writes them reordered. An object being read has
+     * those inside it at the end of the list, and takes them when it ends.
+     */
+    private final List<Reordered> reordered = new ArrayList<>();
 
     /**
      * A reader of {@code body} from its first byte, skipping a UTF-8 byte order mark there.
@@ -163,6 +182,7 @@ final class CanonicalReader {
         count = 0;
         top = 0;
         clientId = null;
+        reordered.clear();
         readObject(1);
     }
 
@@ -173,7 +193,15 @@ final class CanonicalReader {
 
     /** A copy of the canonical form of the event read last. */
     byte[] toByteArray() {
-        return Arrays.copyOf(out, count);
+        if (reordered.isEmpty()) {
+            return Arrays.copyOf(out, count);
+        }
+        byte[] canonical = new byte[count];
+        int end = emit(canonical, 0, 0, count, reordered);
+        if (end != count) {
+            throw new IllegalStateException("the reordered event takes " + end + " bytes, not " + count);
+        }
+        return canonical;
     }
 
     /** The event's top-level string member {@code "id"}, or null if it has none. */
@@ -222,9 +250,10 @@ final class CanonicalReader {
             throw malformed("nesting deeper than " + MAX_DEPTH + " levels", pos);
         }
         pos++; // the opening brace
+        int open = count;
         put('{');
-        int objectStart = count;
         int base = top;
+        int childBase = reordered.size();
         int c = skipWhitespace();
         if (c == '}') {
             pos++;
@@ -243,7 +272,7 @@ final class CanonicalReader {
             int nameStart = count;
             readString();
             int nameEnd = count;
-            int flags = lastStringSimple ? SIMPLE_NAME : 0;
+            int flags = isSimple(nameStart, nameEnd) ? SIMPLE_NAME : 0;
             c = skipWhitespace();
             if (c != ':') {
                 throw unexpected(c, "':'");
@@ -295,11 +324,24 @@ final class CanonicalReader {
                 throw unexpected(c, "',' or '}'");
             }
         }
-        if (!sorted) {
-            sortMembers(objectStart, base);
+        put('}');
+        if (!sorted || reordered.size() > childBase) {
+            List<Reordered> inside = reordered.subList(childBase, reordered.size());
+            Reordered object = new Reordered(open, count, sorted ? null : memberOrder(base), List.copyOf(inside));
+            inside.clear();
+            reordered.add(object);
         }
         top = base;
-        put('}');
+    }
+
+    /** Whether the canonical string at {@code out[start, end)} is printable ASCII without escapes. */
+    private boolean isSimple(int start, int end) {
+        for (int i = start + 1; i < end - 1; i++) {
+            if (out[i] < 0 || out[i] == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isId(int nameStart, int nameEnd) {
@@ -338,29 +380,70 @@ final class CanonicalReader {
         return decodeString(members[m], members[m + 1]).compareTo(decodeString(start, end));
     }
 
-    /** Rewrites the members from {@code base} on, which end at {@link #count}, in name order. */
-    private void sortMembers(int objectStart, int base) {
+    /** The members from {@code base} on, as {@code [start, end)} pairs in {@link #out}, in name order. */
+    private int[] memberOrder(int base) {
         int n = (top - base) / MEMBER_INTS;
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = base + i * MEMBER_INTS;
         }
         Arrays.sort(order, (a, b) -> compareNames(a, members[b], members[b + 1], members[b + 3]));
-        byte[] copy = Arrays.copyOfRange(out, objectStart, count);
-        int at = objectStart;
+        int[] ranges = new int[2 * n];
         for (int i = 0; i < n; i++) {
-            int m = order[i];
-            if (i > 0) {
-                out[at++] = ',';
+            ranges[2 * i] = members[order[i]];
+            ranges[2 * i + 1] = members[order[i] + 2];
+        }
+        return ranges;
+    }
+
+    /**
+     * Copies {@code out[from, to)} to {@code dst} at {@code at}, writing each object of {@code
+     * objects} (in body order) that lies inside it in its canonical member order; returns the end
+     * in {@code dst}.
+     */
+    private int emit(byte[] dst, int at, int from, int to, List<Reordered> objects) {
+        int i = firstAtOrAfter(objects, from);
+        int cursor = from;
+        for (; i < objects.size() && objects.get(i).start() < to; i++) {
+            Reordered object = objects.get(i);
+            System.arraycopy(out, cursor, dst, at, object.start() - cursor);
+            at += object.start() - cursor;
+            at = emit(dst, at, object);
+            cursor = object.end();
+        }
+        System.arraycopy(out, cursor, dst, at, to - cursor);
+        return at + to - cursor;
+    }
+
+    private int emit(byte[] dst, int at, Reordered object) {
+        if (object.members() == null) {
+            return emit(dst, at, object.start(), object.end(), object.inside());
+        }
+        dst[at++] = '{';
+        int[] members = object.members();
+        for (int k = 0; k < members.length; k += 2) {
+            if (k > 0) {
+                dst[at++] = ',';
             }
-            int length = members[m + 2] - members[m];
-            System.arraycopy(copy, members[m] - objectStart, out, at, length);
-            at += length;
+            at = emit(dst, at, members[k], members[k + 1], object.inside());
         }
-        if (at != count) {
-            throw new IllegalStateException(
-                    "sorted members take " + (at - objectStart) + " bytes, not " + (count - objectStart));
+        dst[at++] = '}';
+        return at;
+    }
+
+    /** The index of the first of {@code objects} (in body order) that starts at or after {@code offset}. */
+    private static int firstAtOrAfter(List<Reordered> objects, int offset) {
+        int low = 0;
+        int high = objects.size();
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (objects.get(mid).start() < offset) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
         }
+        return low;
     }
 
     private void readArray(int depth) {
@@ -490,30 +573,44 @@ final class CanonicalReader {
         return i;
     }
 
-    /**
-     * Reads the string at the current position (a quote) and writes its canonical form; sets
-     * {@link #lastStringSimple}.
-     */
+    /** Reads the string at the current position (a quote) and writes its canonical form. */
     private void readString() {
         byte[] b = in;
         int start = pos;
-        int i = start + 1;
-        int high = 0;
-        while (i < b.length && !STRING_STOP[b[i] & 0xFF]) {
-            high |= b[i];
-            i++;
-        }
+        int i = stopIndex(b, start + 1);
         if (i < b.length && b[i] == '"') {
             int length = i + 1 - start;
             ensure(length);
             System.arraycopy(b, start, out, count, length);
             count += length;
             pos = i + 1;
-            lastStringSimple = high >= 0;
             return;
         }
-        lastStringSimple = false;
         readEscapedString(start, i);
+    }
+
+    /**
+     * The offset of the first quote, backslash or control byte in {@code b} from {@code i} on, or
+     * {@code b.length}. Eight bytes per step: in each byte of the word, a quote or backslash is a
+     * zero after an XOR, a control byte is below 0x20, and the lowest byte flagged by {@code (x -
+     * 0x01…) & ~x & 0x80…} is always a true one (a borrow only flags bytes above it).
+     */
+    static int stopIndex(byte[] b, int i) {
+        int last = b.length - Long.BYTES;
+        while (i <= last) {
+            long word = (long) LONGS.get(b, i);
+            long quote = word ^ QUOTES;
+            long backslash = word ^ BACKSLASHES;
+            long found = ((quote - ONES) & ~quote | (backslash - ONES) & ~backslash | (word - SPACES) & ~word) & HIGHS;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+            i += Long.BYTES;
+        }
+        while (i < b.length && !STRING_STOP[b[i] & 0xFF]) {
+            i++;
+        }
+        return i;
     }
 
     /** The rest of a string from {@code i}, the first quote, backslash or control byte after its start. */
@@ -708,6 +805,13 @@ final class CanonicalReader {
             out = Arrays.copyOf(out, Math.max(count + extra, 2 * out.length));
         }
     }
+
+    /**
+     * An object in {@link #out} at {@code [start, end)}, braces included, to be written with its
+     * members in the order of {@code members} ({@code [start, end)} pairs), or as it is if {@code
+     * members} is null; {@code inside} are the reordered objects within it, in body order.
+     */
+    private record Reordered(int start, int end, int[] members, List<Reordered> inside) {}
 
     /**
      * A member name repeated within one object; {@link #path} is the JSON Pointer segments from the

@@ -5,8 +5,8 @@ package dev.indelible.log.envelope;
  * 3-7: rejects overlong forms (C0 80), encoded surrogates (ED A0 80), code points above U+10FFFF,
  * stray continuation bytes, truncated sequences and the bytes C0, C1, F5..FF.
  *
- * <p>Jackson's parser tolerates some of these, so the whole body is checked before parsing. A
- * hand-written loop avoids decoding into a char buffer the size of the body.
+ * <p>The whole body is checked before parsing. A hand-written loop avoids decoding into a char
+ * buffer the size of the body, and skips runs of ASCII eight bytes at a time.
  */
 final class StrictUtf8 {
     private StrictUtf8() {}
@@ -15,7 +15,12 @@ final class StrictUtf8 {
     static int firstInvalidOffset(byte[] bytes) {
         int i = 0;
         int n = bytes.length;
+        int lastWord = n - Long.BYTES;
         while (i < n) {
+            if (i <= lastWord && ((long) CanonicalReader.LONGS.get(bytes, i) & CanonicalReader.HIGHS) == 0) {
+                i += Long.BYTES; // eight ASCII bytes
+                continue;
+            }
             int b = bytes[i];
             if (b >= 0) {
                 i++;

@@ -153,6 +153,24 @@ class CanonicalReaderDifferentialTest {
         assertThat(mutatedAccepted).as("accepted mutations").isPositive();
     }
 
+    @Test
+    void deeplyNestedObjectsOutOfOrderAreReorderedAtEveryLevel() {
+        StringBuilder text = new StringBuilder();
+        int depth = 300;
+        for (int i = 0; i < depth; i++) {
+            text.append(i % 3 == 0 ? "{\"z\":[1,{\"y\":2,\"x\":3}],\"b\":" : i % 3 == 1 ? "{\"b\":" : "{\"c\":[");
+        }
+        text.append("{\"q\":\"deepest\",\"p\":null}");
+        for (int i = depth - 1; i >= 0; i--) {
+            text.append(i % 3 == 0 ? ",\"a\":0}" : i % 3 == 1 ? ",\"a\":\"\\u0041\"}" : "],\"a\":[]}");
+        }
+        byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
+
+        Outcome reference = reference(body);
+        assertThat(reference.accepted()).isTrue();
+        assertThat(ours(body)).isEqualTo(reference);
+    }
+
     /** Accepted with these canonical bytes, or rejected. */
     private record Outcome(boolean accepted, String canonical) {
         static Outcome of(byte[] canonical) {

@@ -260,6 +260,33 @@ class EventParserTest {
     }
 
     @Test
+    void theWordAtATimeScanFindsTheFirstQuoteBackslashOrControlByte() {
+        byte[] alphabet = {
+            'a', 'Z', '"', '\\', 0x00, 0x1F, 0x20, 0x7F, (byte) 0x80, (byte) 0xA2, (byte) 0xDC, (byte) 0xFF
+        };
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        for (int n = 0; n < 20_000; n++) {
+            byte[] bytes = new byte[random.nextInt(41)];
+            for (int i = 0; i < bytes.length; i++) {
+                // mostly plain letters, so that stop bytes fall anywhere in a word, or in none
+                bytes[i] = random.nextInt(6) == 0 ? alphabet[random.nextInt(alphabet.length)] : (byte) 'q';
+            }
+            int from = random.nextInt(bytes.length + 1);
+            int want = from;
+            while (want < bytes.length) {
+                int b = bytes[want] & 0xFF;
+                if (b == '"' || b == '\\' || b < 0x20) {
+                    break;
+                }
+                want++;
+            }
+            assertThat(CanonicalReader.stopIndex(bytes, from))
+                    .as("%s from %d", java.util.Arrays.toString(bytes), from)
+                    .isEqualTo(want);
+        }
+    }
+
+    @Test
     void nonObjectEventsAreRejectedWithTheirPosition() {
         assertRejected(JSON, "[{},{},\"s\"]", ErrorCode.EVENT_NOT_OBJECT, "event 2 is a string");
         assertRejected(JSON, "42", ErrorCode.EVENT_NOT_OBJECT, "event 0 is a number");

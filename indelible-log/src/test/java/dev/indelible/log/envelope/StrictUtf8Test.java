@@ -3,7 +3,9 @@ package dev.indelible.log.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import net.jqwik.api.Arbitraries;
@@ -28,6 +30,35 @@ class StrictUtf8Test {
             jdkValid = false;
         }
         assertThat(StrictUtf8.firstInvalidOffset(bytes) < 0).isEqualTo(jdkValid);
+    }
+
+    /**
+     * Inside runs of ASCII long enough for the eight-bytes-at-a-time path, the first ill-formed
+     * byte is where the JDK's decoder stops with a malformed-input result.
+     */
+    @Property(tries = 3000)
+    void findsTheFirstIllFormedByteAmongAsciiRuns(
+            @ForAll("ascii") byte[] before, @ForAll("utf8ish") byte[] middle, @ForAll("ascii") byte[] after) {
+        byte[] bytes = new byte[before.length + middle.length + after.length];
+        System.arraycopy(before, 0, bytes, 0, before.length);
+        System.arraycopy(middle, 0, bytes, before.length, middle.length);
+        System.arraycopy(after, 0, bytes, before.length + middle.length, after.length);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CoderResult result = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(in, CharBuffer.allocate(bytes.length), true);
+        int want = result.isError() ? in.position() : -1;
+        assertThat(StrictUtf8.firstInvalidOffset(bytes)).isEqualTo(want);
+    }
+
+    @Provide
+    Arbitrary<byte[]> ascii() {
+        return Arbitraries.bytes()
+                .between((byte) 0, (byte) 0x7F)
+                .array(byte[].class)
+                .ofMaxSize(40);
     }
 
     /** Mostly lead and continuation bytes around the Table 3-7 boundaries, some valid text. */
