@@ -105,7 +105,8 @@ final class CanonicalReader {
     /** The top-level string member "id" of the event read last, or null. */
     private String clientId;
 
-    private final JsonCanonicalizer numbers = new JsonCanonicalizer();
+    /** Formats the numbers that are not copied as they are; made on first use. */
+    private JsonCanonicalizer numbers;
     /**
      * The objects read so far whose members are not in canonical order, or that hold such an
      * object, outermost last: {@link #toByteArray} writes them reordered. An object being read has
@@ -551,6 +552,9 @@ final class CanonicalReader {
                     "number " + (text.length() <= NAME_IN_MESSAGE_MAX_CHARS ? text : text.substring(0, 64) + "…")
                             + " is outside the IEEE 754 double range",
                     start);
+        }
+        if (numbers == null) {
+            numbers = new JsonCanonicalizer();
         }
         numbers.reset();
         numbers.writeNumber(value);
