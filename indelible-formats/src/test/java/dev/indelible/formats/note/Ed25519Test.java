@@ -5,25 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.indelible.formats.merkle.ProofVerificationException;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.SecureRandom;
-import java.security.Signature;
-import java.security.spec.EdECPrivateKeySpec;
-import java.security.spec.NamedParameterSpec;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Known answers from RFC 8032 §7.1, and byte-for-byte agreement with the JDK's own {@code
- * "Ed25519"} provider (JEP 339) called directly, on random seeds and messages: same public keys,
- * same signatures, and each accepts the other's signatures. This module's tests run {@link
- * Ed25519} on its default engine, the JDK's; the server's engine has its own test in
- * indelible-replication.
+ * Known answers from RFC 8032 §7.1, and what verification refuses. This module's tests run {@link
+ * Ed25519} on its default engine, the JDK's; the server's engine is compared with the JDK's by its
+ * own test in indelible-replication.
  */
 class Ed25519Test {
     private static final HexFormat HEX = HexFormat.of();
@@ -79,9 +69,9 @@ class Ed25519Test {
     }
 
     @Test
-    void keysAndSignaturesMatchTheJdkProviderForRandomSeedsAndMessages() throws GeneralSecurityException {
+    void randomSignaturesVerifyAndAnyFlippedBitIsRejected() {
         Random random = new Random(8032);
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 100; i++) {
             byte[] seed = new byte[Ed25519.SEED_SIZE];
             random.nextBytes(seed);
             byte[] message = new byte[random.nextInt(i < 20 ? 4 : 1_000)];
@@ -89,23 +79,22 @@ class Ed25519Test {
             String what = "case " + i + ", seed " + HEX.formatHex(seed) + ", message of " + message.length + " bytes";
 
             byte[] publicKey = Ed25519.publicKeyFromSeed(seed);
-            assertThat(publicKey).as(what).isEqualTo(jdkPublicKey(seed));
-            byte[] jdkSignature = jdkSign(seed, message);
-            assertThat(Ed25519.sign(seed, message)).as(what).isEqualTo(jdkSignature);
-            assertThatCode(() -> Ed25519.verify(publicKey, message, jdkSignature))
+            byte[] signature = Ed25519.sign(seed, message);
+            assertThat(Ed25519.sign(seed, message)).as(what + ": deterministic").isEqualTo(signature);
+            assertThatCode(() -> Ed25519.verify(publicKey, message, signature))
                     .as(what)
                     .doesNotThrowAnyException();
 
-            byte[] badSignature = flipRandomBit(jdkSignature, random);
+            byte[] badSignature = flipRandomBit(signature, random);
             assertThatThrownBy(() -> Ed25519.verify(publicKey, message, badSignature))
                     .as(what + ", flipped signature bit")
                     .isInstanceOf(ProofVerificationException.class);
             byte[] badMessage = message.length == 0 ? new byte[1] : flipRandomBit(message, random);
-            assertThatThrownBy(() -> Ed25519.verify(publicKey, badMessage, jdkSignature))
+            assertThatThrownBy(() -> Ed25519.verify(publicKey, badMessage, signature))
                     .as(what + ", flipped message bit")
                     .isInstanceOf(ProofVerificationException.class);
             byte[] badKey = flipRandomBit(publicKey, random);
-            assertThatThrownBy(() -> Ed25519.verify(badKey, message, jdkSignature))
+            assertThatThrownBy(() -> Ed25519.verify(badKey, message, signature))
                     .as(what + ", flipped key bit")
                     .isInstanceOf(ProofVerificationException.class);
         }
@@ -178,49 +167,6 @@ class Ed25519Test {
             int sum = (signature[32 + i] & 0xff) + (order[i] & 0xff) + carry;
             signature[32 + i] = (byte) sum;
             carry = sum >>> 8;
-        }
-    }
-
-    private static byte[] jdkSign(byte[] seed, byte[] message) throws GeneralSecurityException {
-        PrivateKey key = KeyFactory.getInstance("Ed25519")
-                .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed));
-        Signature signature = Signature.getInstance("Ed25519");
-        signature.initSign(key);
-        signature.update(message);
-        return signature.sign();
-    }
-
-    /**
-     * The JDK has no "public key from seed" call: run its key pair generator with a {@link
-     * SecureRandom} that yields exactly the seed (RFC 8032 §5.1.5), and take the last 32 bytes of the
-     * X.509 SubjectPublicKeyInfo encoding (RFC 8410 §4).
-     */
-    private static byte[] jdkPublicKey(byte[] seed) throws GeneralSecurityException {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-        generator.initialize(NamedParameterSpec.ED25519, new FixedSeedRandom(seed));
-        byte[] spki = generator.generateKeyPair().getPublic().getEncoded();
-        assertThat(HEX.formatHex(spki, 0, spki.length - 32)).isEqualTo("302a300506032b6570032100");
-        return Arrays.copyOfRange(spki, spki.length - 32, spki.length);
-    }
-
-    /** Yields the seed to the JDK key pair generator, once; anything else fails the test. */
-    private static final class FixedSeedRandom extends SecureRandom {
-        private static final long serialVersionUID = 1L;
-        private final byte[] seed;
-        private boolean used;
-
-        FixedSeedRandom(byte[] seed) {
-            this.seed = seed.clone();
-        }
-
-        @Override
-        public synchronized void nextBytes(byte[] bytes) {
-            if (used || bytes.length != seed.length) {
-                throw new IllegalStateException("Ed25519 key generation asked for " + bytes.length + " random bytes"
-                        + (used ? " twice" : "") + ", want one draw of " + seed.length);
-            }
-            used = true;
-            System.arraycopy(seed, 0, bytes, 0, seed.length);
         }
     }
 }

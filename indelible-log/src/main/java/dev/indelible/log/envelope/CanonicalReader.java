@@ -66,7 +66,6 @@ final class CanonicalReader {
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     /** True for the bytes that end a plain run in a string: quote, backslash, control characters. */
     private static final boolean[] STRING_STOP = new boolean[256];
@@ -720,21 +719,7 @@ final class CanonicalReader {
             o[count++] = '\\';
             o[count++] = (byte) c;
         } else if (c < 0x20) {
-            o[count++] = '\\';
-            switch (c) {
-                case '\b' -> o[count++] = 'b';
-                case '\t' -> o[count++] = 't';
-                case '\n' -> o[count++] = 'n';
-                case '\f' -> o[count++] = 'f';
-                case '\r' -> o[count++] = 'r';
-                default -> {
-                    o[count++] = 'u';
-                    o[count++] = '0';
-                    o[count++] = '0';
-                    o[count++] = HEX[c >> 4];
-                    o[count++] = HEX[c & 0xF];
-                }
-            }
+            count = JsonCanonicalizer.writeControl(o, count, (char) c);
         } else if (c < 0x80) {
             o[count++] = (byte) c;
         } else if (c < 0x800) {

@@ -270,7 +270,8 @@ public final class JsonCanonicalizer {
         return chars;
     }
 
-    private static int writeControl(byte[] b, int n, char c) {
+    /** Writes the escape of control character {@code c} (below U+0020) into {@code b} at {@code n}; returns the end. */
+    static int writeControl(byte[] b, int n, char c) {
         b[n++] = '\\';
         switch (c) {
             case '\b' -> b[n++] = 'b';
