@@ -1,6 +1,6 @@
 import sys,re,collections
 rules=[('Zstd.compress','zstd compress'),('Zstd.decompress','zstd decompress'),('ZstdDecompress','zstd decompress'),('LeafHasher','leaf hash'),('Rfc9162.nodeHash','node hash'),
-('JsonCanonicalizer','canonicalize'),('EventParser','parse'),('EnvelopeWriter','envelope'),('StrictUtf8','utf8 check'),('Ed25519','ed25519'),('FileSegmentStore','segment append'),
+('JsonCanonicalizer','canonicalize'),('EventParser','parse'),('CanonicalReader','parse'),('EnvelopeWriter','envelope'),('StrictUtf8','utf8 check'),('Ed25519','ed25519'),('FileSegmentStore','segment append'),
 ('FileHashStore','hash rows'),('HashRow','hash rows'),('Command.decode','command decode'),('Command.expand','command decode'),('Command.getAppend','command decode'),('Command.entryBytes','command encode'),('Command.put','command encode'),
 ('RecentIds','client ids'),('ObjectNode.serialize','reply json'),('LogRoutes','http route'),('jetty','jetty'),('javalin','javalin'),('SegmentedRaftLog','raft log'),('grpc','grpc/netty'),('netty','grpc/netty'),('ratis','ratis other'),('dev.indelible','indelible other')]
 c=collections.Counter(); n=0; frames=[]; inst=False
