@@ -61,6 +61,10 @@ final class CanonicalReader {
     private static final int PLAIN_INTEGER_DIGITS_MAX = 15;
     /** Members scanned one by one for a repeated name; larger objects use a hash set. */
     private static final int LINEAR_DUPLICATE_SCAN_MAX = 16;
+    /** Objects of up to this many members are sorted by insertion; larger ones by merge sort. */
+    private static final int INSERTION_SORT_MAX = 24;
+    /** Simple names up to this many bytes are compared byte by byte; longer ones vectorized. */
+    private static final int SHORT_NAME_MAX = 16;
 
     private static final int NAME_IN_MESSAGE_MAX_CHARS = 64;
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
@@ -375,7 +379,21 @@ final class CanonicalReader {
         if ((members[m + 3] & flags & SIMPLE_NAME) != 0) {
             // printable ASCII without escapes: byte order is code unit order (quotes left out, so
             // that a prefix sorts first)
-            return Arrays.compareUnsigned(out, members[m] + 1, members[m + 1] - 1, out, start + 1, end - 1);
+            int a = members[m] + 1;
+            int aLength = members[m + 1] - 1 - a;
+            int bLength = end - 1 - (start + 1);
+            if (aLength > SHORT_NAME_MAX || bLength > SHORT_NAME_MAX) {
+                return Arrays.compareUnsigned(out, a, a + aLength, out, start + 1, end - 1);
+            }
+            // most names are a few bytes: a plain loop beats the vectorized mismatch's set-up
+            int common = Math.min(aLength, bLength);
+            for (int i = 0; i < common; i++) {
+                int d = (out[a + i] & 0xff) - (out[start + 1 + i] & 0xff);
+                if (d != 0) {
+                    return d;
+                }
+            }
+            return aLength - bLength;
         }
         return decodeString(members[m], members[m + 1]).compareTo(decodeString(start, end));
     }
@@ -383,11 +401,29 @@ final class CanonicalReader {
     /** The members from {@code base} on, as {@code [start, end)} pairs in {@link #out}, in name order. */
     private int[] memberOrder(int base) {
         int n = (top - base) / MEMBER_INTS;
-        Integer[] order = new Integer[n];
+        int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = base + i * MEMBER_INTS;
         }
-        Arrays.sort(order, (a, b) -> compareNames(a, members[b], members[b + 1], members[b + 3]));
+        if (n <= INSERTION_SORT_MAX) {
+            // an event's objects have a handful of members: insertion sort, no boxing (names are
+            // distinct: duplicates were refused as they were read)
+            for (int i = 1; i < n; i++) {
+                int m = order[i];
+                int j = i - 1;
+                while (j >= 0 && compareNames(order[j], members[m], members[m + 1], members[m + 3]) > 0) {
+                    order[j + 1] = order[j];
+                    j--;
+                }
+                order[j + 1] = m;
+            }
+        } else {
+            Integer[] boxed = Arrays.stream(order).boxed().toArray(Integer[]::new);
+            Arrays.sort(boxed, (a, b) -> compareNames(a, members[b], members[b + 1], members[b + 3]));
+            for (int i = 0; i < n; i++) {
+                order[i] = boxed[i];
+            }
+        }
         int[] ranges = new int[2 * n];
         for (int i = 0; i < n; i++) {
             ranges[2 * i] = members[order[i]];
