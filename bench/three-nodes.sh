@@ -53,6 +53,9 @@ fi
 # LOGS_ON=DIR: each node's logs/ directory (segments, hash rows, checkpoints) under DIR, the Raft log
 #   and snapshots staying under $OUT (e.g. LOGS_ON=/dev/shm/x: what the segments' writes cost the disk)
 # BENCH_ARGS: more options for every load generator run, e.g. "--padding unique" (events that hardly compress)
+# AOT=1: every build's servers start from a JDK AOT cache made for that jar before the first round (`indelible aot-cache
+#   --out $OUT/LABEL.aot`, ≈ 75 s per jar, reused while newer than the jar), as README recommends; the load generator
+#   runs without one.
 bench() { "$JAVA" ${LG_GC:+-Xlog:gc:file=$LG_GC:time,uptime} -jar "$LOADGEN" bench --url "$URLS" --size 500 ${BENCH_ARGS:-} "$@"; }
 
 ticks() {
@@ -81,7 +84,8 @@ start_cluster() {
   "$JAVA" -jar "$jar" keys generate --name bench.example --out "$dir/cluster.key" >/dev/null
   for i in 1 2 3; do
     "$JAVA" -Xms1g -Xmx1g -XX:+ExitOnOutOfMemoryError -XX:G1HeapRegionSize=4m -XX:MaxGCPauseMillis=20 \
-      -Xlog:gc,safepoint:file="$dir/n$i.gc":time,uptime ${SERVER_JAVA_OPTS:-} -jar "$jar" server --node-id "n$i" --cluster "$cluster" \
+      -Xlog:gc,safepoint:file="$dir/n$i.gc":time,uptime ${AOT:+-XX:AOTCache=$OUT/$(basename "$jar" .jar).aot} \
+      ${SERVER_JAVA_OPTS:-} -jar "$jar" server --node-id "n$i" --cluster "$cluster" \
       --listen "127.0.0.1:$((HTTP_BASE + i - 1))" --data "$dir/n$i" --log-key "$dir/cluster.key" \
       --auth off --rate-limit 0 ${SERVER_ARGS:-} >"$dir/n$i.log" 2>&1 &
     PIDS+=($!)
@@ -101,6 +105,15 @@ field() { grep -E "$1" | tr -s ' ' | sed 's/^ //'; }
 
 # busy and total jiffies of the whole machine (all processes, both cores), from /proc/stat
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+
+if [[ -n "${AOT:-}" ]]; then
+  mkdir -p "$OUT"
+  for jar in "$@"; do
+    aot="$OUT/$(basename "$jar" .jar).aot"
+    [[ -f "$aot" && "$aot" -nt "$jar" ]] || "$JAVA" -jar "$jar" aot-cache --out "$aot" >"$aot.log" 2>&1 \
+      || { echo "aot-cache failed for $jar; see $aot.log" >&2; exit 1; }
+  done
+fi
 
 for round in $(seq 1 "$ROUNDS"); do
   for jar in "$@"; do

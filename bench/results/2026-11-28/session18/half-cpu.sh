@@ -3,6 +3,7 @@
 # warm-up events), then ROUNDS half-rate runs through the leader (HALF_EVENTS at 25,000 events/s, 1,000 per request,
 # the standard benchmark's half run) with, per run: the servers' per-thread CPU ticks (session 16's summ.py, V=1 for
 # the threads), the load generator's own CPU (/usr/bin/time; its threads' ticks polled every 0.5 s; LG_JAVA_OPTS), and the whole machine's busy ticks (/proc/stat).
+#   (LG_JAR: the load generator's jar, default $JAR)
 #   JAR=/tmp/jars/x.jar D=/tmp/s18/half ROUNDS=3 bench/results/2026-11-28/session18/half-cpu.sh
 S16="$(dirname "$0")/../../2026-11-27/session16"
 D=${D:-/tmp/s18/half}
@@ -14,7 +15,7 @@ hz=$(getconf CLK_TCK)
 for r in $(seq ${ROUNDS:-1}); do
   # the load generator's start-up and own warm-up first (not in the window): --warmup sends at the same rate
   snap ${PIDS[@]} > $D/before.txt; read -r b0 a0 u0 s0 i0 < <(mt)
-  /usr/bin/time -f "lg %U user %S sys %e wall" -o $D/lg-time.txt $J ${LG_JAVA_OPTS:-} -jar $JAR bench --url $URLS --size 500 --log half \
+  /usr/bin/time -f "lg %U user %S sys %e wall" -o $D/lg-time.txt $J ${LG_JAVA_OPTS:-} -jar ${LG_JAR:-$JAR} bench --url $URLS --size 500 --log half \
     --events ${HALF_EVENTS:-500000} --batch 1000 --concurrency 8 --rate 25000 --warmup 50000 > $D/half.txt 2>&1 &
   sleep 0.3; lg=$(pgrep -f -- "--log half" | grep -v "^$!$" | tail -1)
   while kill -0 $! 2>/dev/null; do snap $lg > $D/lg-threads.tmp; [ -s $D/lg-threads.tmp ] && cp $D/lg-threads.tmp $D/lg-threads.txt; sleep 0.5; done

@@ -33,9 +33,12 @@ final class LocalCluster implements AutoCloseable {
     // buffers under load (256 MiB ran out of heap). Out of memory is fail-stop: the node exits
     // and the others carry on, rather than limping with dead gRPC threads. G1 regions of 4 MB
     // keep such an entry from being a humongous object, and a 20 ms pause target keeps young
-    // collections short (as ./indelible does; docs/BENCHMARKS.md, "GC").
-    static final List<String> JVM_OPTIONS =
-            List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-XX:G1HeapRegionSize=4m", "-XX:MaxGCPauseMillis=20");
+    // collections short (as ./indelible does; docs/BENCHMARKS.md, "GC"). A fixed heap, as README
+    // recommends: left to resize it, G1 once shrank a follower's heap to 240 MB under load and
+    // collected 16 times a second (docs/BENCHMARKS.md, "The half-rate tail"); Linux commits its
+    // pages only as they are first used.
+    static final List<String> JVM_OPTIONS = List.of(
+            "-Xms1g", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-XX:G1HeapRegionSize=4m", "-XX:MaxGCPauseMillis=20");
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +42,15 @@ class AotCacheIT {
         assertThat(cache).isRegularFile();
         assertThat(Files.size(cache)).isGreaterThan(1_000_000);
         assertThat(cache.resolveSibling("indelible.aot.tmp")).doesNotExist();
+        // each round of training traffic sends a 1,000-event audit-shaped request, a 100-event one and
+        // one or two single events: over 300 events per append (without the large one, about 50)
+        Matcher trained =
+                Pattern.compile("([\\d,]+) appends \\(([\\d,]+) events\\)").matcher(training.output);
+        assertThat(trained.find()).as(training.output).isTrue();
+        long appends = Long.parseLong(trained.group(1).replace(",", ""));
+        long events = Long.parseLong(trained.group(2).replace(",", ""));
+        assertThat(appends).as(training.output).isPositive();
+        assertThat(events).as(training.output).isGreaterThan(300 * appends);
 
         Run version = run(List.of("-XX:AOTMode=on", "-XX:AOTCache=" + cache, "-Xlog:class+load=info"), "--version");
         assertThat(version.exit).as(version.output).isZero();
@@ -58,6 +69,17 @@ class AotCacheIT {
         assertThat(run.exit).isEqualTo(2);
         assertThat(run.output).contains("--seconds must be at least 1");
         assertThat(dir.resolve("x.aot")).doesNotExist();
+    }
+
+    @Test
+    void refusesABatchOutOfRange() throws Exception {
+        for (String batch : List.of("-1", "5001")) {
+            Run run = run(
+                    "aot-cache", "--batch", batch, "--out", dir.resolve("x.aot").toString());
+            assertThat(run.exit).isEqualTo(2);
+            assertThat(run.output).contains("--batch must be between 0 and 5000, not " + batch);
+            assertThat(dir.resolve("x.aot")).doesNotExist();
+        }
     }
 
     record Run(int exit, String output) {}
