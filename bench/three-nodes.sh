@@ -54,7 +54,7 @@ fi
 #   and snapshots staying under $OUT (e.g. LOGS_ON=/dev/shm/x: what the segments' writes cost the disk)
 # BENCH_ARGS: more options for every load generator run, e.g. "--padding unique" (events that hardly compress)
 # AOT=1: every build's servers start from a JDK AOT cache made for that jar before the first round (`indelible aot-cache
-#   --out $OUT/LABEL.aot`, ≈ 75 s per jar, reused while newer than the jar), as README recommends; the load generator
+#   --out $OUT/LABEL.aot`, ≈ 2 min per jar, reused while newer than the jar), as README recommends; the load generator
 #   runs without one.
 bench() { "$JAVA" ${LG_GC:+-Xlog:gc:file=$LG_GC:time,uptime} -jar "$LOADGEN" bench --url "$URLS" --size 500 ${BENCH_ARGS:-} "$@"; }
 

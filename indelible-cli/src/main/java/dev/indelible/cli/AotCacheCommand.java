@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
  * 1,000 events shaped like Kubernetes audit events, so that the recorded profiles cover the paths a
  * collector's batches take: with them, the JIT compilers of a 3-node cluster under load took 14 %
  * less CPU in its first two minutes than after a training of small requests only, and with either
- * cache about a third of what they took without one (docs/BENCHMARKS.md, session 18).
+ * cache about a third of what they took without one. 40 s of load on each side of the hand-over
+ * instead of 15 s left the servers' other threads 10 % less CPU to spend (docs/BENCHMARKS.md,
+ * session 18).
  */
 @Command(
         name = "aot-cache",
@@ -74,7 +76,7 @@ final class AotCacheCommand implements Callable<Integer> {
     @Option(
             names = "--seconds",
             paramLabel = "N",
-            defaultValue = "15",
+            defaultValue = "40",
             description = "Seconds of load before and after the leadership moves (default: ${DEFAULT-VALUE}).")
     int seconds;
 
