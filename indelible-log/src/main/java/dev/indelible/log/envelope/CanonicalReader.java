@@ -381,14 +381,15 @@ final class CanonicalReader {
             // that a prefix sorts first)
             int a = members[m] + 1;
             int aLength = members[m + 1] - 1 - a;
-            int bLength = end - 1 - (start + 1);
+            int b = start + 1;
+            int bLength = end - 1 - b;
             if (aLength > SHORT_NAME_MAX || bLength > SHORT_NAME_MAX) {
-                return Arrays.compareUnsigned(out, a, a + aLength, out, start + 1, end - 1);
+                return Arrays.compareUnsigned(out, a, a + aLength, out, b, b + bLength);
             }
             // most names are a few bytes: a plain loop beats the vectorized mismatch's set-up
             int common = Math.min(aLength, bLength);
             for (int i = 0; i < common; i++) {
-                int d = (out[a + i] & 0xff) - (out[start + 1 + i] & 0xff);
+                int d = (out[a + i] & 0xff) - (out[b + i] & 0xff);
                 if (d != 0) {
                     return d;
                 }
@@ -418,11 +419,11 @@ final class CanonicalReader {
                 order[j + 1] = m;
             }
         } else {
-            Integer[] boxed = Arrays.stream(order).boxed().toArray(Integer[]::new);
-            Arrays.sort(boxed, (a, b) -> compareNames(a, members[b], members[b + 1], members[b + 3]));
-            for (int i = 0; i < n; i++) {
-                order[i] = boxed[i];
-            }
+            order = Arrays.stream(order)
+                    .boxed()
+                    .sorted((a, b) -> compareNames(a, members[b], members[b + 1], members[b + 3]))
+                    .mapToInt(Integer::intValue)
+                    .toArray();
         }
         int[] ranges = new int[2 * n];
         for (int i = 0; i < n; i++) {
